@@ -1,0 +1,142 @@
+/**
+ * Running external programs: always an argument array, never a shell string. `@actions/exec`
+ * backs the short commands (git); `spawnProcess` is for the long ones (image builds, pytest)
+ * that need a deadline, cancellation and line streaming, which `@actions/exec` cannot give.
+ */
+import { spawn } from 'node:child_process';
+import { getExecOutput } from '@actions/exec';
+import { TimeoutError } from './errors.js';
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Written to the program's stdin. */
+  input?: string | Buffer;
+}
+
+/** Run a short command to completion and capture its output; never throws on a non-zero exit. */
+export async function exec(command: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+  const result = await getExecOutput(command, [...args], {
+    cwd: options.cwd,
+    env: options.env,
+    input: typeof options.input === 'string' ? Buffer.from(options.input) : options.input,
+    silent: true,
+    ignoreReturnCode: true,
+  });
+  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}
+
+export interface SpawnOptions extends ExecOptions {
+  /** Stop the program (SIGTERM, then SIGKILL after `killGraceMs`) when this much time has passed. */
+  timeoutMs?: number;
+  killGraceMs?: number;
+  signal?: AbortSignal;
+  /** Called for each complete line of stdout/stderr as it arrives. */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Keep at most this many bytes of each stream (the tail); default 16 MiB. */
+  maxBufferBytes?: number;
+}
+
+export interface SpawnResult extends ExecResult {
+  timedOut: boolean;
+  durationMs: number;
+}
+
+/**
+ * Run a long program with a deadline. The program gets its own process group, so the deadline
+ * stops everything it started (a build's children, pytest workers), not just the parent.
+ * Resolves with `timedOut: true` rather than throwing, so callers can still write reports.
+ */
+export function spawnProcess(
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions = {},
+): Promise<SpawnResult> {
+  const started = Date.now();
+  const maxBuffer = options.maxBufferBytes ?? 16 * 1024 * 1024;
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let timedOut = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const stop = () => {
+      killGroup(child.pid, 'SIGTERM');
+      killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), options.killGraceMs ?? 10_000);
+    };
+    const deadline =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            stop();
+          }, options.timeoutMs);
+    const onAbort = () => stop();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const streams = { stdout: '', stderr: '' };
+    const partial = { stdout: '', stderr: '' };
+    const collect = (name: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      streams[name] += text;
+      if (streams[name].length > maxBuffer) streams[name] = streams[name].slice(-maxBuffer);
+      if (options.onLine) {
+        const lines = (partial[name] + text).split('\n');
+        partial[name] = lines.pop() ?? '';
+        for (const line of lines) options.onLine(line, name);
+      }
+    };
+    child.stdout.on('data', collect('stdout'));
+    child.stderr.on('data', collect('stderr'));
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input);
+    child.on('error', (error) => {
+      if (deadline) clearTimeout(deadline);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      if (deadline) clearTimeout(deadline);
+      if (killTimer) clearTimeout(killTimer);
+      options.signal?.removeEventListener('abort', onAbort);
+      for (const name of ['stdout', 'stderr'] as const) {
+        if (partial[name] !== '') options.onLine?.(partial[name], name);
+      }
+      resolve({
+        exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
+        stdout: streams.stdout,
+        stderr: streams.stderr,
+        timedOut,
+        durationMs: Date.now() - started,
+      });
+    });
+  });
+}
+
+/** Throw a TimeoutError naming the program when a spawn hit its deadline. */
+export function assertNotTimedOut(result: SpawnResult, what: string, timeoutMs: number): void {
+  if (result.timedOut) {
+    throw new TimeoutError(`${what} did not finish within ${Math.round(timeoutMs / 60_000)} minute(s) and was stopped`);
+  }
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  return { SIGTERM: 15, SIGKILL: 9, SIGINT: 2 }[signal as string] ?? 1;
+}

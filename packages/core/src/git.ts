@@ -1,0 +1,189 @@
+/**
+ * Git over `@actions/exec`, safe for any file name: paths travel NUL-separated (`-z`) in both
+ * directions and always after `--`; revisions are checked so that nothing user-supplied can be
+ * read as an option.
+ */
+import { ConfigError, InputError } from './errors.js';
+import { type ExecOptions, type ExecResult, exec } from './exec.js';
+
+export type ChangeStatus = 'added' | 'copied' | 'modified' | 'renamed' | 'deleted' | 'type-changed' | 'unmerged';
+
+export interface FileChange {
+  status: ChangeStatus;
+  path: string;
+  /** The source path of a rename or copy. */
+  previousPath?: string;
+}
+
+const STATUS_LETTERS: Record<string, ChangeStatus> = {
+  A: 'added',
+  C: 'copied',
+  M: 'modified',
+  R: 'renamed',
+  D: 'deleted',
+  T: 'type-changed',
+  U: 'unmerged',
+};
+
+export const ZERO_SHA = '0000000000000000000000000000000000000000';
+
+/** A revision given by a user or an event: a SHA, a ref name, or `HEAD~n`; never an option. */
+export function assertRevision(revision: string, input = 'revision'): string {
+  if (revision === '' || revision.startsWith('-') || /[\s\0]/.test(revision)) {
+    throw new InputError(input, `Input '${input}' must be a commit SHA or ref name, got ${JSON.stringify(revision)}`);
+  }
+  return revision;
+}
+
+export type GitRunner = (args: readonly string[], options?: ExecOptions) => Promise<ExecResult>;
+
+export class Git {
+  private readonly runGit: GitRunner;
+
+  constructor(
+    readonly cwd: string,
+    runGit?: GitRunner,
+  ) {
+    this.runGit =
+      runGit ?? ((args, options) => exec('git', ['-c', 'core.quotepath=off', ...args], { cwd, ...options }));
+  }
+
+  /** Run git and return its output; throw a ConfigError carrying git's message on failure. */
+  async run(args: readonly string[], options?: ExecOptions): Promise<string> {
+    const result = await this.runGit(args, options);
+    if (result.exitCode !== 0) {
+      throw new ConfigError(
+        `git ${args[0]} failed in ${this.cwd}: ${result.stderr.trim() || `exit ${result.exitCode}`}`,
+      );
+    }
+    return result.stdout;
+  }
+
+  /** Run git and report success instead of throwing. */
+  async succeeds(args: readonly string[]): Promise<boolean> {
+    return (await this.runGit(args)).exitCode === 0;
+  }
+
+  async isRepository(): Promise<boolean> {
+    return this.succeeds(['rev-parse', '--git-dir']);
+  }
+
+  /** The full SHA of a revision, or undefined when it does not name a commit here. */
+  async resolveCommit(revision: string): Promise<string | undefined> {
+    assertRevision(revision);
+    const result = await this.runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`]);
+    return result.exitCode === 0 ? result.stdout.trim() : undefined;
+  }
+
+  async hasCommit(sha: string): Promise<boolean> {
+    return (await this.resolveCommit(sha)) !== undefined;
+  }
+
+  async isShallow(): Promise<boolean> {
+    return (await this.run(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+  }
+
+  /**
+   * Fetch single commits by SHA (servers allow it for reachable commits) with bounded depth,
+   * never whole branches or tags. Returns false when the remote refused.
+   */
+  async fetchCommits(shas: readonly string[], options: { depth?: number; remote?: string } = {}): Promise<boolean> {
+    for (const sha of shas) assertRevision(sha);
+    const args = ['fetch', '--no-tags', '--no-recurse-submodules', '--quiet'];
+    if (options.depth !== undefined) args.push(`--depth=${options.depth}`);
+    args.push(options.remote ?? 'origin', ...shas);
+    return this.succeeds(args);
+  }
+
+  /** Deepen a shallow history of the given commits by `by` more commits. */
+  async deepen(shas: readonly string[], by: number, remote = 'origin'): Promise<boolean> {
+    for (const sha of shas) assertRevision(sha);
+    return this.succeeds([
+      'fetch',
+      '--no-tags',
+      '--no-recurse-submodules',
+      '--quiet',
+      `--deepen=${by}`,
+      remote,
+      ...shas,
+    ]);
+  }
+
+  /** The best common ancestor, or undefined when history here does not connect the two. */
+  async mergeBase(a: string, b: string): Promise<string | undefined> {
+    assertRevision(a);
+    assertRevision(b);
+    const result = await this.runGit(['merge-base', '--end-of-options', a, b]);
+    return result.exitCode === 0 ? result.stdout.trim() : undefined;
+  }
+
+  /**
+   * The files that differ between two commits, with renames detected. Submodule pointer moves
+   * are reported as modifications of the submodule path.
+   */
+  async diff(base: string, head: string, options: { renames?: boolean } = {}): Promise<FileChange[]> {
+    assertRevision(base);
+    assertRevision(head);
+    const args = [
+      'diff',
+      '--name-status',
+      '-z',
+      '--no-color',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--ignore-submodules=none',
+    ];
+    args.push(options.renames === false ? '--no-renames' : '-M');
+    args.push(base, head, '--');
+    return parseNameStatus(await this.run(args));
+  }
+
+  /** Tracked files (relative to the repository root when `cwd` is the root), optionally limited to paths. */
+  async lsFiles(paths: readonly string[] = []): Promise<string[]> {
+    return splitNul(await this.run(['ls-files', '-z', '--', ...paths]));
+  }
+
+  /** `git log` with the caller's format; paths, when given, come after `--`. */
+  async log(args: readonly string[], paths: readonly string[] = []): Promise<string> {
+    for (const arg of args) {
+      if (!arg.startsWith('-')) assertRevision(arg);
+    }
+    return this.run(['log', ...args, '--', ...paths]);
+  }
+
+  /** The committer time of a commit. */
+  async commitDate(revision: string): Promise<Date> {
+    assertRevision(revision);
+    const seconds = (await this.run(['show', '-s', '--format=%ct', '--end-of-options', revision])).trim();
+    return new Date(Number(seconds) * 1000);
+  }
+
+  async topLevel(): Promise<string> {
+    return (await this.run(['rev-parse', '--show-toplevel'])).trim();
+  }
+}
+
+/** Parse `git diff --name-status -z` output: `S\0path\0`, or `Rnnn\0old\0new\0` for renames/copies. */
+export function parseNameStatus(output: string): FileChange[] {
+  const fields = output.split('\0');
+  const changes: FileChange[] = [];
+  let index = 0;
+  while (index < fields.length) {
+    const code = fields[index++];
+    if (code === undefined || code === '') continue;
+    const status = STATUS_LETTERS[code[0] as string];
+    if (status === undefined) throw new Error(`Unexpected git status ${JSON.stringify(code)}`);
+    if (status === 'renamed' || status === 'copied') {
+      const previousPath = fields[index++] as string;
+      const path = fields[index++] as string;
+      changes.push({ status, path, previousPath });
+    } else {
+      changes.push({ status, path: fields[index++] as string });
+    }
+  }
+  return changes;
+}
+
+export function splitNul(output: string): string[] {
+  return output.split('\0').filter((entry) => entry !== '');
+}

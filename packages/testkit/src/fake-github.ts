@@ -1,0 +1,363 @@
+/**
+ * A fake GitHub REST API that the real Octokit (through `GITHUB_API_URL`) talks to: pull
+ * requests and their files and commits, compare, commits, the jobs of a workflow run, check runs,
+ * collaborator permissions, team memberships, issue comments and reactions, and git refs. Lists
+ * paginate with `Link` headers the way GitHub does; the PR files list stops at 3000 entries, as
+ * GitHub's does. Faults come from `FakeHttpServer.fault`.
+ */
+import type { ServerResponse } from 'node:http';
+import { FakeHttpServer, type FakeRequest, type FakeResponse } from './http.js';
+
+export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
+
+export interface FakePullFile {
+  filename: string;
+  status: 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged';
+  previous_filename?: string;
+}
+
+export interface FakePull {
+  number: number;
+  state?: 'open' | 'closed';
+  merged?: boolean;
+  title?: string;
+  user?: { login: string };
+  head: { sha: string; ref: string; repo?: { full_name: string; fork?: boolean } };
+  base: { sha: string; ref: string; repo?: { full_name: string } };
+  merge_base?: string;
+  [key: string]: unknown;
+}
+
+export interface FakeCommit {
+  sha: string;
+  parents?: string[];
+  author?: string;
+  message?: string;
+  /** `commit.verification.verified` */
+  verified?: boolean;
+  files?: FakePullFile[];
+}
+
+export interface FakeJob {
+  id?: number;
+  name: string;
+  status?: 'queued' | 'in_progress' | 'completed' | 'waiting';
+  conclusion?: 'success' | 'failure' | 'cancelled' | 'skipped' | 'timed_out' | 'neutral' | 'action_required' | null;
+  workflow_name?: string;
+  html_url?: string;
+  run_attempt?: number;
+  [key: string]: unknown;
+}
+
+export interface FakeComment {
+  id: number;
+  issue: number;
+  body: string;
+  user: { login: string };
+  reactions: { content: string; user: string }[];
+}
+
+/** GitHub's cap on the pull request files list. */
+export const PULL_FILES_LIMIT = 3000;
+
+export class FakeGitHub extends FakeHttpServer {
+  defaultBranch = 'main';
+  readonly pulls = new Map<number, FakePull>();
+  readonly pullFiles = new Map<number, FakePullFile[]>();
+  /** PR number -> the commits of the PR (oldest first). */
+  readonly pullCommits = new Map<number, string[]>();
+  readonly commits = new Map<string, FakeCommit>();
+  /** run id -> jobs (of the latest attempt unless `run_attempt` says otherwise). */
+  readonly runJobs = new Map<number, FakeJob[]>();
+  readonly permissions = new Map<string, Permission>();
+  /** `org/team` -> member logins. */
+  readonly teams = new Map<string, Set<string>>();
+  readonly comments: FakeComment[] = [];
+  /** `heads/name` -> sha. */
+  readonly refs = new Map<string, string>();
+  readonly checkRuns: Record<string, unknown>[] = [];
+  private nextId = 1000;
+
+  static async start(): Promise<FakeGitHub> {
+    const fake = new FakeGitHub();
+    fake.registerRoutes();
+    return fake.start();
+  }
+
+  addPull(pull: FakePull, files: FakePullFile[] = [], commits: FakeCommit[] = []): this {
+    this.pulls.set(pull.number, {
+      state: 'open',
+      merged: false,
+      title: `PR ${pull.number}`,
+      user: { login: 'contributor' },
+      ...pull,
+    });
+    this.pullFiles.set(pull.number, files);
+    for (const commit of commits) this.commits.set(commit.sha, commit);
+    this.pullCommits.set(
+      pull.number,
+      commits.map((commit) => commit.sha),
+    );
+    return this;
+  }
+
+  addCommit(commit: FakeCommit): this {
+    this.commits.set(commit.sha, commit);
+    return this;
+  }
+
+  setJobs(runId: number, jobs: FakeJob[]): this {
+    this.runJobs.set(
+      runId,
+      jobs.map((job, index) => ({
+        id: job.id ?? runId * 10_000 + index,
+        status: 'completed',
+        conclusion: 'success',
+        run_attempt: 1,
+        html_url: `https://github.com/ai-dynamo/dynamo/actions/runs/${runId}/job/${job.id ?? runId * 10_000 + index}`,
+        ...job,
+      })),
+    );
+    return this;
+  }
+
+  setPermission(user: string, permission: Permission): this {
+    this.permissions.set(user, permission);
+    return this;
+  }
+
+  private registerRoutes(): void {
+    const repoPath = '/repos/:owner/:repo';
+    this.route('GET', repoPath, (request) => ({
+      body: {
+        name: request.params.repo,
+        full_name: `${request.params.owner}/${request.params.repo}`,
+        default_branch: this.defaultBranch,
+        owner: { login: request.params.owner },
+      },
+    }));
+
+    this.route('GET', `${repoPath}/pulls`, (request) => {
+      const head = request.query.get('head');
+      const state = request.query.get('state') ?? 'open';
+      const pulls = [...this.pulls.values()].filter(
+        (pull) =>
+          (state === 'all' || pull.state === state) &&
+          (head === null ||
+            `${pull.head.repo?.full_name.split('/')[0] ?? request.params.owner}:${pull.head.ref}` === head),
+      );
+      return paginate(request, pulls);
+    });
+    this.route('GET', `${repoPath}/pulls/:number`, (request) => {
+      const pull = this.pulls.get(Number(request.params.number));
+      return pull ? { body: pull } : notFound();
+    });
+    this.route('GET', `${repoPath}/pulls/:number/files`, (request) => {
+      const files = this.pullFiles.get(Number(request.params.number));
+      if (!files) return notFound();
+      return paginate(request, files.slice(0, PULL_FILES_LIMIT), { defaultPerPage: 30, maxPerPage: 100 });
+    });
+    this.route('GET', `${repoPath}/pulls/:number/commits`, (request) => {
+      const shas = this.pullCommits.get(Number(request.params.number));
+      if (!shas) return notFound();
+      return paginate(
+        request,
+        shas.map((sha) => this.commitBody(sha)),
+      );
+    });
+
+    this.route('GET', `${repoPath}/compare/*basehead`, (request) => {
+      const [base, head] = (request.params.basehead as string).split('...');
+      const headCommit = head ? this.commits.get(head) : undefined;
+      if (!base || !head || !headCommit) return notFound();
+      const pull = [...this.pulls.values()].find((candidate) => candidate.head.sha === head);
+      return {
+        body: {
+          status: 'ahead',
+          merge_base_commit: { sha: pull?.merge_base ?? base },
+          base_commit: { sha: base },
+          total_commits: 1,
+          commits: [this.commitBody(head)],
+          files: headCommit.files ?? [],
+        },
+      };
+    });
+    this.route('GET', `${repoPath}/commits/:ref`, (request) => {
+      const commit = this.commits.get(request.params.ref as string);
+      return commit
+        ? { body: { ...this.commitBody(commit.sha), files: commit.files ?? [] } }
+        : notFound('No commit found for SHA');
+    });
+    this.route('GET', `${repoPath}/commits/:sha/pulls`, (request) =>
+      paginate(
+        request,
+        [...this.pulls.values()].filter((pull) => pull.head.sha === request.params.sha),
+      ),
+    );
+
+    this.route('GET', `${repoPath}/actions/runs/:runId`, (request) => {
+      const jobs = this.runJobs.get(Number(request.params.runId));
+      if (!jobs) return notFound();
+      return { body: { id: Number(request.params.runId), run_attempt: 1, status: 'in_progress', name: 'CI' } };
+    });
+    const jobsHandler = (request: FakeRequest): FakeResponse => {
+      const jobs = this.runJobs.get(Number(request.params.runId));
+      if (!jobs) return notFound();
+      const attempt = request.params.attempt ? Number(request.params.attempt) : undefined;
+      const filter = request.query.get('filter') ?? 'latest';
+      let selected = jobs;
+      if (attempt !== undefined) selected = jobs.filter((job) => job.run_attempt === attempt);
+      else if (filter === 'latest') {
+        const latest = Math.max(...jobs.map((job) => Number(job.run_attempt ?? 1)));
+        selected = jobs.filter((job) => Number(job.run_attempt ?? 1) === latest);
+      }
+      return paginate(request, selected, { wrap: 'jobs' });
+    };
+    this.route('GET', `${repoPath}/actions/runs/:runId/jobs`, jobsHandler);
+    this.route('GET', `${repoPath}/actions/runs/:runId/attempts/:attempt/jobs`, jobsHandler);
+
+    this.route('POST', `${repoPath}/check-runs`, (request) => {
+      const checkRun = { id: this.nextId++, ...request.body };
+      this.checkRuns.push(checkRun);
+      return { status: 201, body: checkRun };
+    });
+    this.route('PATCH', `${repoPath}/check-runs/:id`, (request) => {
+      const checkRun = this.checkRuns.find((candidate) => candidate.id === Number(request.params.id));
+      if (!checkRun) return notFound();
+      Object.assign(checkRun, request.body);
+      return { body: checkRun };
+    });
+    this.route('GET', `${repoPath}/commits/:ref/check-runs`, (request) => {
+      const runs = this.checkRuns.filter((checkRun) => checkRun.head_sha === request.params.ref);
+      return paginate(request, runs, { wrap: 'check_runs' });
+    });
+
+    this.route('GET', `${repoPath}/collaborators/:user/permission`, (request) => {
+      const user = request.params.user as string;
+      const permission = this.permissions.get(user);
+      if (permission === undefined) {
+        return { status: 404, body: { message: `${user} is not a user`, status: '404' } };
+      }
+      const legacy = permission === 'maintain' ? 'write' : permission === 'triage' ? 'read' : permission;
+      return { body: { permission: legacy, role_name: permission, user: { login: user } } };
+    });
+    this.route('GET', '/orgs/:org/teams/:team/memberships/:user', (request) => {
+      const members = this.teams.get(`${request.params.org}/${request.params.team}`);
+      if (!members?.has(request.params.user as string)) return notFound();
+      return { body: { state: 'active', role: 'member' } };
+    });
+
+    this.route('GET', `${repoPath}/issues/:number/comments`, (request) =>
+      paginate(
+        request,
+        this.comments.filter((comment) => comment.issue === Number(request.params.number)).map(commentBody),
+      ),
+    );
+    this.route('POST', `${repoPath}/issues/:number/comments`, (request) => {
+      const comment: FakeComment = {
+        id: this.nextId++,
+        issue: Number(request.params.number),
+        body: String(request.body?.body ?? ''),
+        user: { login: 'github-actions[bot]' },
+        reactions: [],
+      };
+      this.comments.push(comment);
+      return { status: 201, body: commentBody(comment) };
+    });
+    this.route('POST', `${repoPath}/issues/comments/:id/reactions`, (request) => {
+      const comment = this.comments.find((candidate) => candidate.id === Number(request.params.id));
+      if (!comment) return notFound();
+      comment.reactions.push({ content: String(request.body?.content), user: 'github-actions[bot]' });
+      return { status: 201, body: { id: this.nextId++, content: request.body?.content } };
+    });
+
+    this.route('GET', `${repoPath}/git/ref/*ref`, (request) => {
+      const sha = this.refs.get(request.params.ref as string);
+      return sha ? { body: refBody(request.params.ref as string, sha) } : notFound();
+    });
+    this.route('POST', `${repoPath}/git/refs`, (request) => {
+      const ref = String(request.body?.ref ?? '').replace(/^refs\//, '');
+      const sha = String(request.body?.sha ?? '');
+      if (this.refs.has(ref)) return { status: 422, body: { message: 'Reference already exists' } };
+      if (!this.commits.has(sha)) return { status: 422, body: { message: 'Object does not exist' } };
+      this.refs.set(ref, sha);
+      return { status: 201, body: refBody(ref, sha) };
+    });
+    this.route('PATCH', `${repoPath}/git/refs/*ref`, (request) => {
+      const ref = request.params.ref as string;
+      const sha = String(request.body?.sha ?? '');
+      if (!this.refs.has(ref)) return { status: 422, body: { message: 'Reference does not exist' } };
+      if (!this.commits.has(sha)) return { status: 422, body: { message: 'Object does not exist' } };
+      this.refs.set(ref, sha);
+      return { body: refBody(ref, sha) };
+    });
+    this.route('DELETE', `${repoPath}/git/refs/*ref`, (request) => {
+      const ref = request.params.ref as string;
+      if (!this.refs.delete(ref)) return { status: 422, body: { message: 'Reference does not exist' } };
+      return { status: 204 };
+    });
+  }
+
+  private commitBody(sha: string): Record<string, unknown> {
+    const commit = this.commits.get(sha) ?? { sha };
+    return {
+      sha,
+      parents: (commit.parents ?? []).map((parent) => ({ sha: parent })),
+      author: commit.author ? { login: commit.author } : null,
+      commit: {
+        message: commit.message ?? '',
+        author: {
+          name: commit.author ?? 'unknown',
+          email: `${commit.author ?? 'unknown'}@example.com`,
+          date: '2026-01-01T00:00:00Z',
+        },
+        verification: { verified: commit.verified ?? false, reason: commit.verified ? 'valid' : 'unsigned' },
+      },
+    };
+  }
+}
+
+function refBody(ref: string, sha: string): Record<string, unknown> {
+  return { ref: `refs/${ref}`, object: { sha, type: 'commit' } };
+}
+
+function commentBody(comment: FakeComment): Record<string, unknown> {
+  return { id: comment.id, body: comment.body, user: comment.user };
+}
+
+function notFound(message = 'Not Found'): FakeResponse {
+  return { status: 404, body: { message, documentation_url: 'https://docs.github.com/rest' } };
+}
+
+/**
+ * GitHub-style pagination: `per_page` (default 30, max 100) and `page`, with a `Link` header
+ * naming next/last. `wrap` puts the page under a key with `total_count`, as the Actions jobs and
+ * check-runs lists do.
+ */
+export function paginate(
+  request: FakeRequest,
+  items: readonly unknown[],
+  options: { wrap?: string; defaultPerPage?: number; maxPerPage?: number } = {},
+): FakeResponse {
+  const perPage = Math.min(
+    Number(request.query.get('per_page') ?? options.defaultPerPage ?? 30),
+    options.maxPerPage ?? 100,
+  );
+  const page = Math.max(1, Number(request.query.get('page') ?? 1));
+  const lastPage = Math.max(1, Math.ceil(items.length / perPage));
+  const slice = items.slice((page - 1) * perPage, page * perPage);
+  const link = (target: number, rel: string) => {
+    const query = new URLSearchParams(request.query);
+    query.set('page', String(target));
+    query.set('per_page', String(perPage));
+    const host = request.headers.host ?? '127.0.0.1';
+    return `<http://${host}${request.path}?${query}>; rel="${rel}"`;
+  };
+  const links: string[] = [];
+  if (page < lastPage) links.push(link(page + 1, 'next'), link(lastPage, 'last'));
+  if (page > 1) links.push(link(1, 'first'), link(page - 1, 'prev'));
+  const headers: Record<string, string> = links.length > 0 ? { link: links.join(', ') } : {};
+  return { body: options.wrap ? { total_count: items.length, [options.wrap]: slice } : slice, headers };
+}
+
+export type { ServerResponse };

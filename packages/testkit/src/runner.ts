@@ -1,0 +1,298 @@
+/**
+ * A simulated GitHub runner for JavaScript actions: it builds the environment a hosted runner
+ * gives a `node24` action (INPUT_* with hyphens kept and action.yml defaults applied, the file
+ * commands, the event file, GITHUB_* context variables, RUNNER_TEMP), runs the bundle as a child
+ * process with a clean environment, and reads back outputs, state, annotations and the summary.
+ * A job object keeps state between the main and `post:` phases, as the runner does.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { type Annotation, parseFileCommands, parseWorkflowCommands } from './files.js';
+
+/** The repository root (where `actions/` lives). */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export type InputValue = string | number | boolean | undefined;
+
+export interface JobOptions {
+  /** GITHUB_WORKSPACE and the step's working directory. */
+  workspace?: string;
+  eventName?: string;
+  /** The webhook payload written to GITHUB_EVENT_PATH. */
+  event?: Record<string, unknown>;
+  repository?: string;
+  sha?: string;
+  ref?: string;
+  runId?: number;
+  runAttempt?: number;
+  actor?: string;
+  workflow?: string;
+  workflowRef?: string;
+  job?: string;
+  serverUrl?: string;
+  /** Usually the URL of a testkit fake GitHub server. */
+  apiUrl?: string;
+  /** The value of `${{ github.token }}` in action.yml defaults. */
+  token?: string;
+  /** Extra environment (after the runner's own; e.g. PATH, KUBECONFIG). */
+  env?: Record<string, string | undefined>;
+  /** The node binary to run bundles with (default: this process's). */
+  node?: string;
+}
+
+export interface StepOptions {
+  inputs?: Record<string, InputValue>;
+  /** Extra environment for this step only (`env:` on a step). */
+  env?: Record<string, string | undefined>;
+  /** Kill the step with SIGKILL after this long (the test's guard, not the action's timeout). */
+  timeoutMs?: number;
+  /** Send SIGINT after this long, as the runner does when a run is cancelled. */
+  cancelAfterMs?: number;
+  /** Also cancel when this resolves (e.g. once the fake server saw the apply). */
+  cancelWhen?: Promise<unknown>;
+  /** Do not apply the action.yml defaults (to test what the action does without them). */
+  skipDefaults?: boolean;
+}
+
+export interface StepResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  state: Record<string, string>;
+  exportedEnv: Record<string, string>;
+  path: string[];
+  summary: string;
+  annotations: Annotation[];
+  errors: Annotation[];
+  warnings: Annotation[];
+  masks: string[];
+  /** Log lines that were not workflow commands. */
+  log: string[];
+  durationMs: number;
+  cancelled: boolean;
+}
+
+interface ActionMetadata {
+  inputs?: Record<string, { default?: string; required?: boolean }>;
+  runs?: { main?: string; post?: string; using?: string };
+}
+
+export class SimulatedJob {
+  readonly root: string;
+  readonly temp: string;
+  readonly workspace: string;
+  private readonly eventPath: string;
+  private readonly exportedEnv: Record<string, string> = {};
+  private readonly extraPath: string[] = [];
+  private stepCount = 0;
+
+  constructor(readonly options: JobOptions = {}) {
+    this.root = mkdtempSync(join(tmpdir(), 'dynamo-ci-job-'));
+    this.temp = join(this.root, 'temp');
+    mkdirSync(this.temp);
+    this.workspace = options.workspace ?? join(this.root, 'workspace');
+    mkdirSync(this.workspace, { recursive: true });
+    this.eventPath = join(this.root, 'event.json');
+    writeFileSync(this.eventPath, JSON.stringify(options.event ?? {}));
+  }
+
+  /** Run an action's main phase: `action` is a name under actions/ or a path to an action folder. */
+  async run(action: string, step: StepOptions = {}): Promise<StepResult> {
+    return this.execute(action, 'main', step, {});
+  }
+
+  /** Run the action's `post:` phase with the state its main phase saved. */
+  async post(action: string, main: StepResult, step: StepOptions = {}): Promise<StepResult> {
+    return this.execute(action, 'post', step, main.state);
+  }
+
+  cleanup(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  private async execute(
+    action: string,
+    phase: 'main' | 'post',
+    step: StepOptions,
+    state: Record<string, string>,
+  ): Promise<StepResult> {
+    const actionDir = action.includes('/') ? resolve(action) : join(repoRoot, 'actions', action);
+    const metadata = parseYaml(readFileSync(join(actionDir, 'action.yml'), 'utf8')) as ActionMetadata;
+    const entry = phase === 'main' ? metadata.runs?.main : metadata.runs?.post;
+    if (!entry) throw new Error(`${action} has no runs.${phase} entry`);
+    const bundle = join(actionDir, entry);
+    if (!existsSync(bundle)) throw new Error(`${bundle} does not exist: run \`pnpm build\` first`);
+
+    const stepDir = join(this.root, `step-${++this.stepCount}`);
+    mkdirSync(stepDir);
+    const files = {
+      GITHUB_OUTPUT: join(stepDir, 'output'),
+      GITHUB_STATE: join(stepDir, 'state'),
+      GITHUB_ENV: join(stepDir, 'env'),
+      GITHUB_PATH: join(stepDir, 'path'),
+      GITHUB_STEP_SUMMARY: join(stepDir, 'summary.md'),
+    };
+    for (const file of Object.values(files)) writeFileSync(file, '');
+
+    const env: Record<string, string> = { ...this.baseEnv(), ...this.exportedEnv, ...files };
+    if (this.extraPath.length > 0) env.PATH = [...this.extraPath, env.PATH].join(':');
+    for (const [name, value] of Object.entries(state)) env[`STATE_${name}`] = value;
+    for (const [name, value] of Object.entries(this.inputValues(metadata, step))) {
+      env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+    }
+    for (const [name, value] of Object.entries(step.env ?? {})) {
+      if (value === undefined) delete env[name];
+      else env[name] = value;
+    }
+
+    const started = Date.now();
+    const outcome = await runProcess(this.options.node ?? process.execPath, [bundle], this.workspace, env, step);
+    const read = (file: string) => readFileSync(file, 'utf8');
+    const commands = parseWorkflowCommands(outcome.stdout);
+    const exportedEnv = parseFileCommands(read(files.GITHUB_ENV));
+    Object.assign(this.exportedEnv, exportedEnv);
+    const path = read(files.GITHUB_PATH).split('\n').filter(Boolean);
+    this.extraPath.unshift(...path);
+    return {
+      exitCode: outcome.exitCode,
+      signal: outcome.signal,
+      stdout: outcome.stdout,
+      stderr: outcome.stderr,
+      outputs: parseFileCommands(read(files.GITHUB_OUTPUT)),
+      state: { ...state, ...parseFileCommands(read(files.GITHUB_STATE)) },
+      exportedEnv,
+      path,
+      summary: read(files.GITHUB_STEP_SUMMARY),
+      annotations: commands.annotations,
+      errors: commands.annotations.filter((annotation) => annotation.level === 'error'),
+      warnings: commands.annotations.filter((annotation) => annotation.level === 'warning'),
+      masks: commands.masks,
+      log: commands.log,
+      durationMs: Date.now() - started,
+      cancelled: outcome.cancelled,
+    };
+  }
+
+  /** What the runner sets for every step; the test process's own environment does not leak in. */
+  private baseEnv(): Record<string, string> {
+    const options = this.options;
+    const repository = options.repository ?? 'ai-dynamo/dynamo';
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? this.root,
+      LANG: 'C.UTF-8',
+      CI: 'true',
+      GITHUB_ACTIONS: 'true',
+      GITHUB_EVENT_NAME: options.eventName ?? 'push',
+      GITHUB_EVENT_PATH: this.eventPath,
+      GITHUB_WORKSPACE: this.workspace,
+      GITHUB_REPOSITORY: repository,
+      GITHUB_REPOSITORY_OWNER: repository.split('/')[0] as string,
+      GITHUB_SHA: options.sha ?? '',
+      GITHUB_REF: options.ref ?? 'refs/heads/main',
+      GITHUB_REF_NAME: (options.ref ?? 'refs/heads/main').replace(/^refs\/(heads|tags)\//, ''),
+      GITHUB_ACTOR: options.actor ?? 'octocat',
+      GITHUB_WORKFLOW: options.workflow ?? 'CI',
+      GITHUB_WORKFLOW_REF:
+        options.workflowRef ?? `${repository}/.github/workflows/ci.yml@${options.ref ?? 'refs/heads/main'}`,
+      GITHUB_JOB: options.job ?? 'test',
+      GITHUB_RUN_ID: String(options.runId ?? 1000),
+      GITHUB_RUN_NUMBER: '1',
+      GITHUB_RUN_ATTEMPT: String(options.runAttempt ?? 1),
+      GITHUB_SERVER_URL: options.serverUrl ?? 'https://github.com',
+      GITHUB_API_URL: options.apiUrl ?? 'http://127.0.0.1:9/unreachable-github-api',
+      GITHUB_GRAPHQL_URL: `${options.apiUrl ?? 'http://127.0.0.1:9'}/graphql`,
+      RUNNER_TEMP: this.temp,
+      RUNNER_OS: 'Linux',
+      RUNNER_ARCH: 'X64',
+      RUNNER_NAME: 'simulated-runner',
+      RUNNER_DEBUG: '',
+    };
+    for (const [name, value] of Object.entries(options.env ?? {})) {
+      if (value === undefined) delete env[name];
+      else env[name] = value;
+    }
+    return env;
+  }
+
+  /** Inputs as the runner passes them: given values, else action.yml defaults (expressions resolved). */
+  private inputValues(metadata: ActionMetadata, step: StepOptions): Record<string, string> {
+    const values: Record<string, string> = {};
+    if (!step.skipDefaults) {
+      for (const [name, spec] of Object.entries(metadata.inputs ?? {})) {
+        if (spec.default !== undefined) values[name] = this.evaluateDefault(String(spec.default));
+      }
+    }
+    for (const [name, value] of Object.entries(step.inputs ?? {})) {
+      if (value === undefined) delete values[name];
+      else values[name] = String(value);
+    }
+    return values;
+  }
+
+  /** The few expressions action.yml defaults use. */
+  private evaluateDefault(text: string): string {
+    return text.replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, expression: string) => {
+      if (expression === 'github.token') return this.options.token ?? '';
+      if (expression === 'github.workspace') return this.workspace;
+      if (expression === 'runner.temp') return this.temp;
+      return '';
+    });
+  }
+}
+
+interface ProcessOutcome {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  cancelled: boolean;
+}
+
+function runProcess(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+  step: StepOptions,
+): Promise<ProcessOutcome> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let cancelled = false;
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const cancel = () => {
+      if (child.exitCode === null && !cancelled) {
+        cancelled = true;
+        child.kill('SIGINT');
+      }
+    };
+    const timers: NodeJS.Timeout[] = [];
+    if (step.cancelAfterMs !== undefined) timers.push(setTimeout(cancel, step.cancelAfterMs));
+    step.cancelWhen?.then(cancel, () => {});
+    timers.push(setTimeout(() => child.kill('SIGKILL'), step.timeoutMs ?? 120_000));
+    child.on('error', reject);
+    child.on('close', (exitCode, signal) => {
+      for (const timer of timers) clearTimeout(timer);
+      resolvePromise({ exitCode, signal, stdout, stderr, cancelled });
+    });
+  });
+}
+
+/** Run one action's main phase in a fresh job and clean up afterwards. */
+export async function runAction(action: string, job: JobOptions = {}, step: StepOptions = {}): Promise<StepResult> {
+  const simulated = new SimulatedJob(job);
+  try {
+    return await simulated.run(action, step);
+  } finally {
+    simulated.cleanup();
+  }
+}

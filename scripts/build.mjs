@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// Bundle every action with @vercel/ncc into actions/<name>/dist (ESM), then refuse bundles that
+// are broken (webpack left a missing-module stub) or over the size budget.
+//
+// Usage: node scripts/build.mjs [action ...]
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const actionsDir = join(root, 'actions');
+
+/**
+ * Size budget per bundle directory, in bytes. Most actions carry @actions/core and Octokit
+ * (about 1.5 MiB); deploy-profile also carries @kubernetes/client-node.
+ */
+export const SIZE_BUDGET = { default: 3 * 1024 * 1024, 'deploy-profile': 8 * 1024 * 1024 };
+
+const requested = process.argv.slice(2);
+const actions = readdirSync(actionsDir)
+  .filter((name) => existsSync(join(actionsDir, name, 'action.yml')))
+  .filter((name) => requested.length === 0 || requested.includes(name));
+
+function bundle(name) {
+  const dir = join(actionsDir, name);
+  rmSync(join(dir, 'dist'), { recursive: true, force: true });
+  const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [ncc, 'build', 'src/index.ts', '-o', 'dist', '--transpile-only', '--quiet', '--target', 'es2023'],
+      {
+        cwd: dir,
+        stdio: ['ignore', 'inherit', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (code) => resolve({ name, code, stderr }));
+  });
+}
+
+function check(name) {
+  const dist = join(actionsDir, name, 'dist');
+  const problems = [];
+  let bytes = 0;
+  for (const file of readdirSync(dist)) {
+    const path = join(dist, file);
+    bytes += statSync(path).size;
+    if (file.endsWith('.js') && readFileSync(path, 'utf8').includes('webpackMissingModule')) {
+      problems.push(`${file} contains webpackMissingModule: a dependency could not be resolved`);
+    }
+  }
+  const pkg = JSON.parse(readFileSync(join(dist, 'package.json'), 'utf8'));
+  if (pkg.type !== 'module') problems.push('dist/package.json is not {"type": "module"}');
+  const budget = SIZE_BUDGET[name] ?? SIZE_BUDGET.default;
+  if (bytes > budget)
+    problems.push(
+      `bundle is ${(bytes / 1048576).toFixed(2)} MiB, over its ${(budget / 1048576).toFixed(0)} MiB budget`,
+    );
+  return { bytes, problems };
+}
+
+const queue = [...actions];
+const results = [];
+await Promise.all(
+  Array.from({ length: 2 }, async () => {
+    while (queue.length > 0) results.push(await bundle(queue.shift()));
+  }),
+);
+
+let failed = false;
+for (const { name, code, stderr } of results.sort((a, b) => a.name.localeCompare(b.name))) {
+  if (code !== 0) {
+    failed = true;
+    console.error(
+      `✗ ${name}: ncc failed\n${stderr
+        .split('\n')
+        .filter((line) => !line.startsWith('    at '))
+        .join('\n')}`,
+    );
+    continue;
+  }
+  const { bytes, problems } = check(name);
+  if (problems.length > 0) {
+    failed = true;
+    console.error(`✗ ${name}: ${problems.join('; ')}`);
+  } else {
+    console.log(`✓ ${name.padEnd(17)} ${(bytes / 1024).toFixed(0).padStart(6)} KiB`);
+  }
+}
+if (failed) process.exitCode = 1;
