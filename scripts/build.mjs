@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Bundle every action with @vercel/ncc into actions/<name>/dist (ESM), then refuse bundles that
-// are broken (webpack left a missing-module stub) or over the size budget.
+// are broken (webpack left a missing-module stub) or over the size budget. Also bundles the
+// testkit (packages/testkit/dist/{index,cli}.js) so plain-Node scripts (the demo, benchmarks,
+// `pnpm local`) can use it without a TypeScript loader.
 //
 // Usage: node scripts/build.mjs [action ...]
 import { spawn } from 'node:child_process';
@@ -22,23 +24,32 @@ const actions = readdirSync(actionsDir)
   .filter((name) => existsSync(join(actionsDir, name, 'action.yml')))
   .filter((name) => requested.length === 0 || requested.includes(name));
 
-function bundle(name) {
-  const dir = join(actionsDir, name);
-  rmSync(join(dir, 'dist'), { recursive: true, force: true });
-  const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
+function ncc(dir, entry, out) {
+  const cli = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      [ncc, 'build', 'src/index.ts', '-o', 'dist', '--transpile-only', '--quiet', '--target', 'es2023'],
-      {
-        cwd: dir,
-        stdio: ['ignore', 'inherit', 'pipe'],
-      },
+      [cli, 'build', entry, '-o', out, '--transpile-only', '--quiet', '--target', 'es2023'],
+      { cwd: dir, stdio: ['ignore', 'inherit', 'pipe'] },
     );
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('close', (code) => resolve({ name, code, stderr }));
+    child.on('close', (code) => resolve({ code, stderr }));
   });
+}
+
+async function bundle(name) {
+  const dir = join(actionsDir, name);
+  rmSync(join(dir, 'dist'), { recursive: true, force: true });
+  return { name, ...(await ncc(dir, 'src/index.ts', 'dist')) };
+}
+
+async function bundleTestkit() {
+  const dir = join(root, 'packages', 'testkit');
+  rmSync(join(dir, 'dist'), { recursive: true, force: true });
+  // dist/index.js is the library; dist/cli/index.js the local runner.
+  const library = await ncc(dir, 'src/index.ts', 'dist');
+  return library.code === 0 ? ncc(dir, 'src/cli.ts', 'dist/cli') : library;
 }
 
 function check(name) {
@@ -64,6 +75,7 @@ function check(name) {
 
 const queue = [...actions];
 const results = [];
+const testkit = requested.length === 0 ? bundleTestkit() : Promise.resolve({ code: 0 });
 await Promise.all(
   Array.from({ length: 2 }, async () => {
     while (queue.length > 0) results.push(await bundle(queue.shift()));
@@ -71,6 +83,11 @@ await Promise.all(
 );
 
 let failed = false;
+const testkitResult = await testkit;
+if (testkitResult.code !== 0) {
+  failed = true;
+  console.error(`✗ testkit: ncc failed\n${testkitResult.stderr}`);
+}
 for (const { name, code, stderr } of results.sort((a, b) => a.name.localeCompare(b.name))) {
   if (code !== 0) {
     failed = true;

@@ -13,8 +13,15 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { type Annotation, parseFileCommands, parseWorkflowCommands } from './files.js';
 
-/** The repository root (where `actions/` lives). */
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The repository root (where `actions/` lives), found from this file whether bundled or not. */
+export const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findRepoRoot(start: string): string {
+  for (let dir = start; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+  }
+  throw new Error(`No pnpm-workspace.yaml above ${start}`);
+}
 
 export type InputValue = string | number | boolean | undefined;
 
