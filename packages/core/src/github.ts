@@ -99,7 +99,8 @@ export async function createGitHubClient(token: string, options: GitHubClientOpt
     baseDelayMs: options.baseDelayMs ?? 1000,
   };
   octokit.hook.wrap('request', async (request, requestOptions) => {
-    const label = `${requestOptions.method} ${String(requestOptions.url)}`;
+    const { method, url } = octokit.request.endpoint.parse(requestOptions);
+    const label = `${method} ${url.replace(baseUrl, '').split('?')[0]}`;
     try {
       return await retry(async () => request(requestOptions), {
         attempts: policy.attempts,
@@ -137,7 +138,8 @@ export function retryDecision(
   const { status, response, message = '' } = error as HttpErrorLike;
   const headers = response?.headers ?? {};
   const retryAfter = headers['retry-after'];
-  if (status === undefined) return { retry: true };
+  // Octokit reports a connection failure as status 500 without a response.
+  if (status === undefined || !response) return { retry: true };
   if (
     status === 429 ||
     (status === 403 && /secondary rate limit|abuse/i.test(message + JSON.stringify(response?.data ?? '')))
@@ -161,7 +163,7 @@ function describeStatus(error: unknown): string {
 
 function toServiceError(error: unknown, label: string): Error {
   const { status, message = String(error), response } = error as HttpErrorLike;
-  if (status === undefined && !(error as HttpErrorLike).response) {
+  if (!response) {
     return new ServiceError(`GitHub API ${label} failed: ${message}`);
   }
   const headers = response?.headers ?? {};
@@ -175,6 +177,10 @@ function toServiceError(error: unknown, label: string): Error {
   return new ServiceError(`GitHub API ${label} failed with HTTP ${status}: ${firstLine(message)}.${hint}`, status);
 }
 
+/** GitHub's message without Octokit's " - <documentation_url>" suffix. */
 function firstLine(text: string): string {
-  return (text.split('\n')[0] ?? '').replace(/\.$/, '').slice(0, 300);
+  return (text.split('\n')[0] ?? '')
+    .replace(/ - https:\/\/docs\.github\.com\S*$/, '')
+    .replace(/\.$/, '')
+    .slice(0, 300);
 }

@@ -66,8 +66,13 @@ export function integer(
   }
   const parsed = Number(value);
   if ((range.min !== undefined && parsed < range.min) || (range.max !== undefined && parsed > range.max)) {
-    const bounds = `${range.min ?? '-inf'}..${range.max ?? 'inf'}`;
-    throw new InputError(name, `Input '${name}' must be in ${bounds}, got ${parsed}`);
+    const bounds =
+      range.min === undefined
+        ? `at most ${range.max}`
+        : range.max === undefined
+          ? `at least ${range.min}`
+          : `between ${range.min} and ${range.max}`;
+    throw new InputError(name, `Input '${name}' must be ${bounds}, got ${parsed}`);
   }
   return parsed;
 }
