@@ -1,0 +1,106 @@
+/**
+ * Every action agrees with its metadata: action.yml is valid for a node24 action, every input and
+ * output is described in action.yml and documented in the README, and the bundle, run through the
+ * simulated runner with a required input missing, exits 1 with an ::error:: naming that input.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot, runAction } from '@dynamo-ci/testkit';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+interface ActionYml {
+  name?: string;
+  description?: string;
+  inputs?: Record<string, { description?: string; required?: boolean; default?: unknown; deprecationMessage?: string }>;
+  outputs?: Record<string, { description?: string }>;
+  runs?: { using?: string; main?: string; post?: string; 'post-if'?: string; pre?: string };
+}
+
+const actionsDir = join(repoRoot, 'actions');
+const ACTIONS = readdirSync(actionsDir).filter((name) => existsSync(join(actionsDir, name, 'action.yml')));
+/** The parsed action.yml, or the parse error (reported by its own test, not as a crashed suite). */
+function metadataOf(name: string): ActionYml | Error {
+  try {
+    return parse(readFileSync(join(actionsDir, name, 'action.yml'), 'utf8')) as ActionYml;
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+describe('the action set', () => {
+  it('has the seven product actions plus copy-pr', () => {
+    for (const name of [
+      'changed-files',
+      'spdx-check',
+      'build-container',
+      'run-gpu-tests',
+      'deploy-profile',
+      'status-aggregate',
+      'slack-notify',
+      'copy-pr',
+    ]) {
+      expect(ACTIONS).toContain(name);
+    }
+  });
+});
+
+describe.each(ACTIONS)('%s', (name) => {
+  const parsed = metadataOf(name);
+  const metadata: ActionYml = parsed instanceof Error ? {} : parsed;
+
+  it('has an action.yml that parses', () => {
+    expect(parsed instanceof Error ? parsed.message : undefined).toBeUndefined();
+  });
+  const readme = existsSync(join(actionsDir, name, 'README.md'))
+    ? readFileSync(join(actionsDir, name, 'README.md'), 'utf8')
+    : '';
+
+  it('is a node24 action whose entry points are the bundle', () => {
+    expect(metadata.name).toBeTruthy();
+    expect(metadata.description).toBeTruthy();
+    expect(metadata.runs?.using).toBe('node24');
+    expect(metadata.runs?.main).toBe('dist/index.js');
+    if (metadata.runs?.post !== undefined) expect(metadata.runs.post).toBe('dist/index.js');
+    expect(
+      Object.keys(metadata).filter(
+        (key) => !['name', 'description', 'author', 'inputs', 'outputs', 'runs', 'branding'].includes(key),
+      ),
+    ).toEqual([]);
+  });
+
+  it('describes every input and output, and gives optional booleans a default', () => {
+    for (const [input, spec] of Object.entries(metadata.inputs ?? {})) {
+      expect(spec.description, `input ${input}`).toBeTruthy();
+      expect(/^[a-z][a-z0-9-]*$/.test(input), `input ${input} is kebab-case`).toBe(true);
+      if (/^(true|false)$/.test(String(spec.default ?? ''))) expect(typeof spec.default, input).toBe('string');
+    }
+    for (const [output, spec] of Object.entries(metadata.outputs ?? {})) {
+      expect(spec.description, `output ${output}`).toBeTruthy();
+    }
+  });
+
+  it('documents every input and output in its README', () => {
+    expect(readme, 'README.md exists').not.toBe('');
+    expect(readme).toContain(`dynamo-ci-actions/${name}@v1`);
+    const missing = [...Object.keys(metadata.inputs ?? {}), ...Object.keys(metadata.outputs ?? {})].filter(
+      (entry) => !readme.includes(`| \`${entry}\` |`),
+    );
+    expect(missing, 'rows "| `name` |" missing from README.md').toEqual([]);
+  });
+
+  const required = Object.entries(metadata.inputs ?? {}).filter(
+    ([, spec]) => spec.required && spec.default === undefined,
+  );
+  it.each(required.length > 0 ? required.map(([input]) => input) : ['(none required)'])(
+    'exits 1 naming the missing required input %s',
+    async (input) => {
+      if (input === '(none required)') return;
+      const inputs = Object.fromEntries(required.filter(([other]) => other !== input).map(([other]) => [other, 'x']));
+      const result = await runAction(name, {}, { inputs });
+      expect(result.exitCode).toBe(1);
+      expect(result.errors.map((error) => error.message).join('\n')).toContain(input);
+      expect(result.outputs).toEqual({});
+    },
+  );
+});
