@@ -7,3 +7,4 @@ export * as inputs from './inputs.js';
 export * from './retry.js';
 export * from './runner.js';
 export * from './summary.js';
+export * from './changes.js';
