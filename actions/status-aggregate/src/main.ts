@@ -1,9 +1,117 @@
-import { NotImplementedError, runAction } from '@dynamo-ci/core';
+/** Wiring: inputs -> graph and jobs -> gate -> outputs, summary, annotations. */
+import {
+  createGitHubClient,
+  env,
+  type GitHubClient,
+  limitSummary,
+  type Runner,
+  readContext,
+  runAction,
+  runUrl,
+  UserError,
+} from '@dynamo-ci/core';
+import { type ApiJob, evaluateGate } from './gate.js';
+import { overridesDependencyStatus, type WorkflowGraph } from './graph.js';
+import { parseInputs } from './inputs.js';
+import { renderSummary } from './render.js';
+import { fetchRunJobs, loadGraph } from './sources.js';
 
 export async function main(): Promise<void> {
-  await runAction({
-    async main() {
-      throw new NotImplementedError('status-aggregate');
+  await runAction({ main: run });
+}
+
+export async function run(runner: Runner): Promise<void> {
+  const token = runner.input('token')?.trim();
+  if (token) runner.mask(token);
+  const inputs = parseInputs((name) => runner.input(name));
+  const context = readContext();
+
+  let client: Promise<GitHubClient> | undefined;
+  const github = inputs.token
+    ? () => {
+        client ??= createGitHubClient(inputs.token as string, { log: (message) => runner.info(message) });
+        return client;
+      }
+    : undefined;
+  if (inputs.jobsFromApi && !github) {
+    throw new UserError("jobs-from-api: true needs a token: leave 'token' at its default (${{ github.token }}).");
+  }
+
+  const loaded = await loadGraph({
+    workflowFile: inputs.workflowFile,
+    context,
+    workflowSha: env('GITHUB_WORKFLOW_SHA'),
+    github,
+  });
+  if (loaded.missing) runner.debug(`No job graph: ${loaded.missing}`);
+  const graph = loaded.graph;
+
+  // The API is read for per-leg results, or when a skipped job depends on a job outside `needs`
+  // whose result decides whether the skip was a dependency skip.
+  let apiJobs: ApiJob[] | undefined;
+  if (github && (inputs.jobsFromApi || needsOutsideResults(inputs.needs, graph))) {
+    apiJobs = await fetchRunJobs(await github(), context);
+    runner.info(`Read ${apiJobs.length} job(s) of run ${context.runId} from the Actions API.`);
+  }
+
+  const outcome = evaluateGate({
+    inputs,
+    graph,
+    apiJobs,
+    perLeg: inputs.jobsFromApi,
+    gate: context.job,
+    run: {
+      repository: `${context.repo.owner}/${context.repo.repo}`,
+      url: runUrl(context),
+      id: context.runId,
+      attempt: context.runAttempt,
+      workflow: context.workflow,
+      ref: context.ref,
+      sha: context.sha,
+      actor: context.actor,
     },
   });
+
+  const notes = [...outcome.warnings, ...selfCheck(graph, context.job)];
+  for (const note of notes) runner.warning(note);
+
+  runner.setOutput('result', outcome.report.result);
+  runner.setOutput('failed-jobs', JSON.stringify(outcome.failedJobs));
+  runner.setOutput('report', JSON.stringify(outcome.report));
+  await runner.appendSummary(limitSummary(renderSummary(outcome.report, notes)));
+
+  for (const job of outcome.report.jobs) {
+    runner.info(`${job.verdict === 'pass' ? '✓' : '✗'} ${job.name}: ${job.result} - ${job.reason}`);
+  }
+  if (outcome.report.result === 'failure') {
+    const shown = outcome.failedJobs.slice(0, 10).join(', ');
+    const more = outcome.failedJobs.length > 10 ? ` and ${outcome.failedJobs.length - 10} more` : '';
+    runner.fail(`The gate failed: ${shown}${more}. See the job summary for each job's reason.`);
+  }
+}
+
+/** True when some skipped needed job depends on a job whose result `needs` does not carry. */
+function needsOutsideResults(needs: ReadonlyMap<string, string>, graph: WorkflowGraph | undefined): boolean {
+  if (!graph) return false;
+  const seen = new Set<string>();
+  const visit = (id: string): boolean => {
+    if (seen.has(id)) return false;
+    seen.add(id);
+    const job = graph.jobs.get(id);
+    if (!job || overridesDependencyStatus(job.condition)) return false;
+    return job.needs.some((need) => !needs.has(need) || (needs.get(need) === 'skipped' && visit(need)));
+  };
+  return [...needs].some(([id, result]) => result === 'skipped' && visit(id));
+}
+
+/**
+ * A gate without `if: always()` (or another status function) is itself skipped when a needed job
+ * fails, and a skipped required check counts as passing (actions/runner#2566).
+ */
+function selfCheck(graph: WorkflowGraph | undefined, jobId: string | undefined): string[] {
+  const self = jobId ? graph?.jobs.get(jobId) : undefined;
+  if (!self || overridesDependencyStatus(self.condition)) return [];
+  return [
+    `Job '${self.id}' runs this gate without \`if: always()\`: when a needed job fails, GitHub skips this job, and a skipped required check counts as passing. Add \`if: always()\` to the job.`,
+  ];
 }

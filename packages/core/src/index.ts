@@ -7,4 +7,5 @@ export * as inputs from './inputs.js';
 export * from './retry.js';
 export * from './runner.js';
 export * from './summary.js';
+export * from './report.js';
 export * from './changes.js';
