@@ -1,0 +1,542 @@
+/**
+ * The built bundle in the simulated runner against the testkit's fake GitHub API, driven by the
+ * real Octokit: one test per behaviour the issue's "Done when" lists, plus the hostile cases.
+ */
+import { createHash } from 'node:crypto';
+import { type FakeCommit, FakeGitHub, type FakePull, runAction, type StepResult } from '@dynamo-ci/testkit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const REPO = 'ai-dynamo/dynamo';
+const TOKEN = 'ghs_copyPrSecretToken123';
+
+function sha(seed: string): string {
+  return createHash('sha1').update(seed).digest('hex');
+}
+
+let fake: FakeGitHub;
+let nextCommentId = 1;
+
+beforeEach(async () => {
+  fake = await FakeGitHub.start();
+  fake.setPermission('maintainer', 'write').setPermission('lead', 'maintain').setPermission('triager', 'triage');
+  fake.setPermission('reader', 'read').setPermission('owner', 'admin');
+});
+afterEach(async () => {
+  await fake.close();
+});
+
+interface PullSetup {
+  number?: number;
+  author?: string;
+  commits: FakeCommit[];
+  fork?: boolean;
+  state?: 'open' | 'closed';
+}
+
+function addPull(setup: PullSetup): FakePull {
+  const number = setup.number ?? 7;
+  const head = setup.commits.at(-1)?.sha as string;
+  const pull: FakePull = {
+    number,
+    state: setup.state ?? 'open',
+    user: { login: setup.author ?? 'contributor' },
+    head: {
+      sha: head,
+      ref: 'feature',
+      repo: setup.fork ? { full_name: 'outsider/dynamo', fork: true } : { full_name: REPO, fork: false },
+    },
+    base: { sha: sha('base'), ref: 'main', repo: { full_name: REPO } },
+    commits: setup.commits.length,
+  };
+  fake.addPull(pull, [], setup.commits);
+  return fake.pulls.get(number) as FakePull;
+}
+
+/** A push to the PR: the new commits join the list and the head moves. */
+function push(number: number, ...commits: FakeCommit[]): void {
+  const pull = fake.pulls.get(number) as FakePull;
+  for (const commit of commits) fake.addCommit(commit);
+  const shas = [...(fake.pullCommits.get(number) ?? []), ...commits.map((commit) => commit.sha)];
+  fake.pullCommits.set(number, shas);
+  pull.head.sha = shas.at(-1) as string;
+  pull.commits = shas.length;
+}
+
+function commentEvent(pr: number, user: string, body: string, action = 'created'): Record<string, unknown> {
+  const id = nextCommentId++;
+  fake.comments.push({ id, issue: pr, body, user: { login: user }, reactions: [] });
+  return {
+    action,
+    issue: { number: pr, pull_request: { url: `https://api.github.com/repos/${REPO}/pulls/${pr}` } },
+    comment: { id, body, user: { login: user } },
+    repository: { full_name: REPO },
+  };
+}
+
+function prEvent(pr: number, action: string): Record<string, unknown> {
+  const pull = fake.pulls.get(pr);
+  return { action, number: pr, pull_request: pull ?? { number: pr }, repository: { full_name: REPO } };
+}
+
+async function run(
+  eventName: string,
+  event: Record<string, unknown>,
+  inputs: Record<string, string> = {},
+): Promise<StepResult> {
+  return runAction('copy-pr', { eventName, event, apiUrl: fake.url, token: TOKEN, repository: REPO }, { inputs });
+}
+
+const comment = (pr: number, user: string, body: string, action?: string) =>
+  run('issue_comment', commentEvent(pr, user, body, action));
+const prTarget = (pr: number, action: string, inputs?: Record<string, string>) =>
+  run('pull_request_target', prEvent(pr, action), inputs);
+
+function botComments(pr: number): string[] {
+  return fake.comments
+    .filter((candidate) => candidate.issue === pr && candidate.user.login === 'github-actions[bot]')
+    .map((candidate) => candidate.body);
+}
+
+function reactionsOn(body: string): string[] {
+  return (
+    fake.comments.find((candidate) => candidate.body === body)?.reactions.map((reaction) => reaction.content) ?? []
+  );
+}
+
+function writes(): string[] {
+  return fake.requests
+    .filter((request) => request.method !== 'GET' && request.path.includes('/git/'))
+    .map((request) => `${request.method} ${request.path}`);
+}
+
+const c1 = { sha: sha('c1'), verified: true };
+const c2 = { sha: sha('c2'), verified: true };
+
+describe('maintainer approval', () => {
+  it('copies the exact head to pull-request/N, reacts, and says nothing else', async () => {
+    addPull({ commits: [c1, c2] });
+    const body = `/ok to test ${c2.sha}`;
+    const result = await comment(7, 'maintainer', body);
+    expect(result.errors).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs).toEqual({
+      action: 'synced',
+      branch: 'pull-request/7',
+      sha: c2.sha,
+      reason: `maintainer approved ${c2.sha}`,
+    });
+    expect(fake.refs.get('heads/pull-request/7')).toBe(c2.sha);
+    expect(reactionsOn(body)).toEqual(['+1']);
+    expect(botComments(7)).toEqual([]);
+    expect(result.summary).toContain('| Decision | synced |');
+    expect(result.masks).toContain(TOKEN);
+    expect(result.stdout.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
+  });
+
+  it('accepts an unambiguous short SHA, any blank space around it, and the maintain role', async () => {
+    addPull({ commits: [c1, c2] });
+    const result = await comment(7, 'lead', `  \n/ok  to\ttest ${c2.sha.slice(0, 7).toUpperCase()}\n `);
+    expect(result.outputs.action).toBe('synced');
+    expect(result.outputs.sha).toBe(c2.sha);
+    expect(fake.refs.get('heads/pull-request/7')).toBe(c2.sha);
+  });
+
+  it('force-moves an existing branch in one call, never deleting it first, and verifies it', async () => {
+    addPull({ commits: [c1, c2] });
+    fake.refs.set('heads/pull-request/7', c1.sha);
+    const result = await comment(7, 'owner', `/ok to test ${c2.sha}`);
+    expect(result.outputs.action).toBe('synced');
+    expect(writes()).toEqual([`PATCH /repos/${REPO}/git/refs/heads/pull-request/7`]);
+    expect(fake.seen('PATCH', `/repos/${REPO}/git/refs/heads/pull-request/7`)[0]?.body).toEqual({
+      sha: c2.sha,
+      force: true,
+    });
+    expect(fake.seen('GET', `/repos/${REPO}/git/ref/heads/pull-request/7`)).toHaveLength(2);
+    expect(fake.refs.get('heads/pull-request/7')).toBe(c2.sha);
+  });
+
+  it('honours a custom command and branch prefix, case-sensitively', async () => {
+    addPull({ commits: [c1] });
+    const inputs = { command: '/Test This', 'branch-prefix': 'ci/pr-' };
+    const ignored = await run('issue_comment', commentEvent(7, 'maintainer', `/test this ${c1.sha}`), inputs);
+    expect(ignored.outputs.action).toBe('ignored');
+    const synced = await run('issue_comment', commentEvent(7, 'maintainer', `/Test This ${c1.sha}`), inputs);
+    expect(synced.outputs).toMatchObject({ action: 'synced', branch: 'ci/pr-7' });
+    expect(fake.refs.get('heads/ci/pr-7')).toBe(c1.sha);
+  });
+});
+
+describe('refused approvals', () => {
+  it('refuses a stale SHA, names the head, and leaves the branch alone', async () => {
+    addPull({ commits: [c1, c2] });
+    fake.refs.set('heads/pull-request/7', c1.sha);
+    const body = `/ok to test ${c1.sha}`;
+    const result = await comment(7, 'maintainer', body);
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs).toMatchObject({ action: 'refused', sha: c2.sha });
+    expect(result.outputs.reason).toBe(`${c1.sha} is not the head of the pull request (${c2.sha})`);
+    expect(fake.refs.get('heads/pull-request/7')).toBe(c1.sha);
+    expect(writes()).toEqual([]);
+    expect(botComments(7)).toEqual([
+      expect.stringContaining(
+        `@maintainer this commit was not copied to \`pull-request/7\`: \`${c1.sha}\` is not the head`,
+      ),
+    ]);
+    expect(reactionsOn(body)).toEqual(['-1']);
+  });
+
+  it('refuses a short SHA that is not a prefix of the head', async () => {
+    addPull({ commits: [c1, c2] });
+    const result = await comment(7, 'maintainer', `/ok to test ${c1.sha.slice(0, 10)}`);
+    expect(result.outputs.action).toBe('refused');
+    expect(result.outputs.reason).toContain('is not the head');
+    expect(fake.refs.size).toBe(0);
+  });
+
+  it.each([
+    ['triager', 'triage'],
+    ['reader', 'read'],
+    ['stranger', 'none'],
+  ])('refuses %s (role %s): write or more is needed', async (user, role) => {
+    addPull({ commits: [c1] });
+    const result = await comment(7, user, `/ok to test ${c1.sha}`);
+    expect(result.outputs.action).toBe('refused');
+    expect(result.outputs.reason).toBe(`${user} has the ${role} role; vetting needs write or more`);
+    expect(fake.refs.size).toBe(0);
+    expect(botComments(7)[0]).toContain(`the collaborator permission API reports \`${role}\``);
+  });
+
+  it('does not count organization membership: an org member with no repository role is refused', async () => {
+    addPull({ commits: [c1] });
+    fake.teams.set('ai-dynamo/everyone', new Set(['orgmember']));
+    const result = await run('issue_comment', commentEvent(7, 'orgmember', `/ok to test ${c1.sha}`), {
+      'trusted-teams': 'everyone',
+    });
+    expect(result.outputs.action).toBe('refused');
+    expect(fake.refs.size).toBe(0);
+  });
+
+  it('refuses an ambiguous short SHA and asks for the full SHA', async () => {
+    const prefix = 'abcdef1';
+    const older = { sha: `${prefix}${sha('older').slice(7)}`, verified: true };
+    const head = { sha: `${prefix}${sha('head').slice(7)}`, verified: true };
+    addPull({ commits: [older, c1, head] });
+    const result = await comment(7, 'maintainer', `/ok to test ${prefix}`);
+    expect(result.outputs.action).toBe('refused');
+    expect(result.outputs.reason).toBe(`${prefix} is the prefix of 2 commits of the pull request`);
+    expect(botComments(7)[0]).toContain('Use the full 40-character SHA of the head.');
+    expect(fake.refs.size).toBe(0);
+    const full = await comment(7, 'maintainer', `/ok to test ${head.sha}`);
+    expect(full.outputs.action).toBe('synced');
+  });
+
+  it('refuses a short SHA when the PR has more commits than the API lists', async () => {
+    const commits = Array.from({ length: 3 }, (_, index) => ({ sha: sha(`many${index}`), verified: true }));
+    const pull = addPull({ commits });
+    pull.commits = 300;
+    const result = await comment(7, 'maintainer', `/ok to test ${pull.head.sha.slice(0, 12)}`);
+    expect(result.outputs.action).toBe('refused');
+    expect(result.outputs.reason).toContain('300 commits');
+  });
+
+  it.each([
+    ['/ok to test', 'the command names no commit SHA'],
+    ['/ok to test `$(id)`@team', 'the command names something that is not a commit SHA'],
+    ['/ok to test abc12', 'the command names something that is not a commit SHA'],
+  ])('refuses %j with a reason', async (body, reason) => {
+    addPull({ commits: [c1] });
+    const result = await comment(7, 'maintainer', body);
+    expect(result.outputs).toMatchObject({ action: 'refused', reason });
+    expect(fake.refs.size).toBe(0);
+  });
+
+  it('refuses on a closed pull request', async () => {
+    addPull({ commits: [c1], state: 'closed' });
+    const result = await comment(7, 'maintainer', `/ok to test ${c1.sha}`);
+    expect(result.outputs).toMatchObject({ action: 'refused', reason: 'the pull request is closed' });
+    expect(botComments(7)[0]).toContain('the pull request is closed');
+    expect(fake.refs.size).toBe(0);
+  });
+});
+
+describe('comments that never trigger', () => {
+  it.each(['edited', 'deleted'])('ignores a %s comment without calling the API', async (action) => {
+    addPull({ commits: [c1] });
+    const result = await comment(7, 'maintainer', `/ok to test ${c1.sha}`, action);
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs).toMatchObject({ action: 'ignored', branch: 'pull-request/7' });
+    expect(result.outputs.reason).toContain(action);
+    expect(fake.requests).toEqual([]);
+  });
+
+  it.each([
+    ['a longer comment', `LGTM, /ok to test ${c1.sha}`],
+    ['a second line', `/ok to test ${c1.sha}\nthanks`],
+    ['another case', `/OK TO TEST ${c1.sha}`],
+    ['two SHAs', `/ok to test ${c1.sha} ${c1.sha}`],
+    ['a quote', `> /ok to test ${c1.sha}`],
+  ])('ignores %s', async (_, body) => {
+    addPull({ commits: [c1] });
+    const result = await comment(7, 'maintainer', body);
+    expect(result.outputs.action).toBe('ignored');
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('ignores a command on an issue', async () => {
+    const event = commentEvent(9, 'maintainer', `/ok to test ${c1.sha}`);
+    delete (event.issue as Record<string, unknown>).pull_request;
+    const result = await run('issue_comment', event);
+    expect(result.outputs).toMatchObject({
+      action: 'ignored',
+      reason: 'the comment is on an issue, not a pull request',
+    });
+  });
+});
+
+describe('fork pull requests', () => {
+  it('points the branch at the fork head without touching the fork', async () => {
+    addPull({ commits: [c1, c2], fork: true, author: 'outsider' });
+    // GitHub keeps the fork head in the base repository as refs/pull/N/head.
+    fake.refs.set('pull/7/head', c2.sha);
+    const opened = await prTarget(7, 'opened');
+    expect(opened.outputs.action).toBe('refused');
+    const result = await comment(7, 'maintainer', `/ok to test ${c2.sha}`);
+    expect(result.outputs).toMatchObject({ action: 'synced', sha: c2.sha });
+    expect(result.outputs.reason).toContain('(from a fork)');
+    expect(fake.refs.get('heads/pull-request/7')).toBe(c2.sha);
+    expect(fake.requests.filter((request) => request.path.startsWith('/repos/outsider/'))).toEqual([]);
+    expect(
+      fake.requests.every((request) => !/\/(contents|tarball|zipball|git\/(blobs|trees|commits))/.test(request.path)),
+    ).toBe(true);
+  });
+
+  it('waits for GitHub to make a just-pushed fork commit available', async () => {
+    addPull({ commits: [c1], fork: true });
+    fake.fault({
+      method: 'POST',
+      path: `/repos/${REPO}/git/refs`,
+      status: 422,
+      body: { message: 'Object does not exist' },
+      times: 1,
+    });
+    const result = await comment(7, 'maintainer', `/ok to test ${c1.sha}`);
+    expect(result.outputs.action).toBe('synced');
+    expect(fake.seen('POST', `/repos/${REPO}/git/refs`)).toHaveLength(2);
+    expect(fake.refs.get('heads/pull-request/7')).toBe(c1.sha);
+  });
+});
+
+describe('automatic sync on pull_request_target', () => {
+  it('syncs a trusted author whose commits are all signed', async () => {
+    addPull({ commits: [c1, c2], author: 'maintainer' });
+    const result = await prTarget(7, 'opened');
+    expect(result.outputs).toMatchObject({ action: 'synced', sha: c2.sha, branch: 'pull-request/7' });
+    expect(result.outputs.reason).toBe('maintainer is trusted and every commit is signed');
+    expect(fake.refs.get('heads/pull-request/7')).toBe(c2.sha);
+    expect(botComments(7)).toEqual([]);
+  });
+
+  it('does not sync an unsigned commit from a trusted author and asks once for vetting', async () => {
+    const unsigned = { sha: sha('unsigned'), verified: false };
+    addPull({ commits: [c1, unsigned, c2], author: 'maintainer' });
+    const result = await prTarget(7, 'opened');
+    expect(result.outputs).toMatchObject({ action: 'refused', sha: c2.sha });
+    expect(result.outputs.reason).toBe('needs vetting: 1 unsigned commit(s)');
+    expect(fake.refs.size).toBe(0);
+    const [body] = botComments(7);
+    expect(body).toContain(`<!-- copy-pr:needs-vetting:${c2.sha} -->`);
+    expect(body).toContain(`a commit is not signed: \`${unsigned.sha.slice(0, 12)}\``);
+    expect(body).toContain(`/ok to test ${c2.sha}`);
+    const again = await prTarget(7, 'reopened');
+    expect(again.outputs.action).toBe('refused');
+    expect(botComments(7)).toHaveLength(1);
+  });
+
+  it('syncs an unsigned trusted push when require-signed is false', async () => {
+    addPull({ commits: [{ sha: sha('u'), verified: false }], author: 'maintainer' });
+    const result = await prTarget(7, 'opened', { 'require-signed': 'false' });
+    expect(result.outputs).toMatchObject({ action: 'synced', reason: 'maintainer is trusted' });
+  });
+
+  it('trusts members of trusted teams, and fails closed with a warning when teams cannot be read', async () => {
+    addPull({ commits: [c1], author: 'teammate' });
+    fake.teams.set('ai-dynamo/core-devs', new Set(['teammate']));
+    const synced = await prTarget(7, 'opened', { 'trusted-teams': 'other-org/x, core-devs' });
+    expect(synced.outputs.action).toBe('synced');
+
+    fake.refs.clear();
+    fake.fault({
+      path: /\/orgs\/.*\/memberships\//,
+      status: 403,
+      body: { message: 'Resource not accessible by integration' },
+    });
+    const refused = await prTarget(7, 'synchronize', { 'trusted-teams': 'core-devs' });
+    expect(refused.outputs.action).toBe('refused');
+    expect(refused.warnings[0]?.message).toContain('Could not read the membership of ai-dynamo/core-devs');
+    expect(fake.refs.size).toBe(0);
+  });
+
+  it('asks an untrusted author to get vetting; a comment by a person carrying the marker does not silence it', async () => {
+    addPull({ commits: [c1], author: 'outsider' });
+    fake.comments.push({
+      id: 999,
+      issue: 7,
+      body: `<!-- copy-pr:needs-vetting:${c1.sha} -->`,
+      user: { login: 'outsider' },
+      reactions: [],
+    });
+    const result = await prTarget(7, 'opened');
+    expect(result.outputs.reason).toBe('needs vetting: outsider is not a trusted author');
+    expect(botComments(7)).toHaveLength(1);
+    expect(botComments(7)[0]).toContain('@outsider, is not a trusted author (role none, write or more needed)');
+  });
+
+  it('needs a new approval after a push: the branch stays on the approved commit', async () => {
+    addPull({ commits: [c1], author: 'outsider' });
+    expect((await prTarget(7, 'opened')).outputs.action).toBe('refused');
+    expect((await comment(7, 'maintainer', `/ok to test ${c1.sha}`)).outputs.action).toBe('synced');
+
+    push(7, c2);
+    const sync = await prTarget(7, 'synchronize');
+    expect(sync.outputs).toMatchObject({ action: 'refused', sha: c2.sha });
+    expect(fake.refs.get('heads/pull-request/7')).toBe(c1.sha);
+    expect(botComments(7).filter((body) => body.includes(`needs-vetting:${c2.sha}`))).toHaveLength(1);
+
+    const stale = await comment(7, 'maintainer', `/ok to test ${c1.sha}`);
+    expect(stale.outputs.action).toBe('refused');
+    const approved = await comment(7, 'maintainer', `/ok to test ${c2.sha}`);
+    expect(approved.outputs.action).toBe('synced');
+    expect(fake.refs.get('heads/pull-request/7')).toBe(c2.sha);
+
+    // A trusted author's unsigned push after an approval does not sync either.
+    push(7, { sha: sha('late'), verified: false });
+    (fake.pulls.get(7) as FakePull).user = { login: 'maintainer' };
+    expect((await prTarget(7, 'synchronize')).outputs.action).toBe('refused');
+    expect(fake.refs.get('heads/pull-request/7')).toBe(c2.sha);
+  });
+
+  it('does not ask again when the head was approved before the event was handled', async () => {
+    addPull({ commits: [c1], author: 'outsider' });
+    fake.refs.set('heads/pull-request/7', c1.sha);
+    const result = await prTarget(7, 'synchronize');
+    expect(result.outputs).toMatchObject({ action: 'ignored', reason: 'pull-request/7 already points at the head' });
+    expect(botComments(7)).toEqual([]);
+  });
+
+  it('ignores other pull_request_target actions', async () => {
+    addPull({ commits: [c1], author: 'maintainer' });
+    const result = await prTarget(7, 'labeled');
+    expect(result.outputs.action).toBe('ignored');
+    expect(fake.requests).toEqual([]);
+  });
+});
+
+describe('closing', () => {
+  it('deletes pull-request/N when the PR closes', async () => {
+    addPull({ commits: [c1], state: 'closed' });
+    fake.refs.set('heads/pull-request/7', c1.sha);
+    fake.refs.set('heads/pull-request/70', c2.sha);
+    const result = await prTarget(7, 'closed');
+    expect(result.outputs).toMatchObject({ action: 'deleted', branch: 'pull-request/7', sha: c1.sha });
+    expect(fake.refs.has('heads/pull-request/7')).toBe(false);
+    expect(fake.refs.get('heads/pull-request/70')).toBe(c2.sha);
+  });
+
+  it('is quiet when there is no branch to delete', async () => {
+    addPull({ commits: [c1], state: 'closed' });
+    const result = await prTarget(7, 'closed');
+    expect(result.outputs).toMatchObject({ action: 'ignored', reason: 'pull-request/7 does not exist' });
+    expect(writes()).toEqual([]);
+  });
+});
+
+describe('API failures', () => {
+  it('fails clearly when the token cannot create refs, and pushes nothing', async () => {
+    addPull({ commits: [c1] });
+    fake.fault({
+      method: 'POST',
+      path: `/repos/${REPO}/git/refs`,
+      status: 403,
+      body: { message: 'Resource not accessible by integration' },
+    });
+    const result = await comment(7, 'maintainer', `/ok to test ${c1.sha}`);
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]?.message).toMatch(
+      /^Could not move pull-request\/7 to [0-9a-f]{40}: GitHub API POST .* failed with HTTP 403: Resource not accessible by integration.*permissions.*It is unchanged \(nothing \(the branch does not exist\)\)\.$/,
+    );
+    expect(fake.refs.size).toBe(0);
+    expect(botComments(7)[0]).toContain('could not copy');
+  });
+
+  it('leaves the old commit in place when the update keeps failing, and never deletes', async () => {
+    addPull({ commits: [c1, c2] });
+    fake.refs.set('heads/pull-request/7', c1.sha);
+    fake.fault({ method: 'PATCH', path: /\/git\/refs\//, status: 429, headers: { 'retry-after': '0' } });
+    const result = await comment(7, 'maintainer', `/ok to test ${c2.sha}`);
+    expect(result.exitCode).toBe(1);
+    expect(result.errors[0]?.message).toContain(`It is unchanged (${c1.sha}).`);
+    expect(fake.refs.get('heads/pull-request/7')).toBe(c1.sha);
+    expect(fake.seen('DELETE', /.*/)).toEqual([]);
+  });
+
+  it('fails when the branch does not point at the commit afterwards (another writer)', async () => {
+    addPull({ commits: [c1, c2] });
+    fake.refs.set('heads/pull-request/7', c1.sha);
+    const other = sha('other');
+    fake.fault({
+      method: 'GET',
+      path: `/repos/${REPO}/git/ref/heads/pull-request/7`,
+      status: 200,
+      body: { ref: 'refs/heads/pull-request/7', object: { sha: other, type: 'commit' } },
+      times: 2,
+    });
+    const result = await comment(7, 'maintainer', `/ok to test ${c2.sha}`);
+    expect(result.exitCode).toBe(1);
+    expect(result.errors[0]?.message).toBe(
+      `pull-request/7 points at ${other} right after it was moved to ${c2.sha}: another writer changed it. Re-run this job or post the command again.`,
+    );
+  });
+
+  it('rides out a transient 5xx', async () => {
+    addPull({ commits: [c1], author: 'maintainer' });
+    fake.fault({ method: 'GET', path: `/repos/${REPO}/pulls/7`, status: 502, times: 1 });
+    const result = await prTarget(7, 'opened');
+    expect(result.outputs.action).toBe('synced');
+  });
+
+  it('fails clearly when the PR cannot be read', async () => {
+    const result = await comment(404, 'maintainer', `/ok to test ${c1.sha}`);
+    expect(result.exitCode).toBe(1);
+    expect(result.errors[0]?.message).toMatch(/GET \/repos\/ai-dynamo\/dynamo\/pulls\/404 failed with HTTP 404/);
+  });
+});
+
+describe('bad configuration', () => {
+  it.each([
+    [
+      { 'trusted-permission': 'triage' },
+      'Input \'trusted-permission\' must be one of write|maintain|admin, got "triage"',
+    ],
+    [{ 'branch-prefix': 'refs/heads/pr-' }, "Input 'branch-prefix' must be the start of a branch name"],
+    [{ 'branch-prefix': 'pr $(id)/' }, "Input 'branch-prefix' must be the start of a branch name"],
+    [{ 'require-signed': 'maybe' }, "Input 'require-signed' must be true or false"],
+    [{ 'trusted-teams': 'a/b/c' }, "Input 'trusted-teams' entries must be team slugs"],
+    [{ token: '' }, 'Input required and not supplied: token'],
+  ])('rejects %j', async (inputs, message) => {
+    addPull({ commits: [c1] });
+    const result = await run('issue_comment', commentEvent(7, 'maintainer', `/ok to test ${c1.sha}`), inputs);
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]?.message).toContain(message);
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('rejects an event it does not handle', async () => {
+    const result = await run('pull_request', prEvent(7, 'opened'));
+    expect(result.exitCode).toBe(1);
+    expect(result.errors[0]?.message).toContain(
+      'copy-pr handles the issue_comment and pull_request_target events, not "pull_request"',
+    );
+  });
+});
