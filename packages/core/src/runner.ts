@@ -3,7 +3,9 @@
  * and never touch `process.env` or stdout themselves, so the same code runs under GitHub, the
  * testkit's simulated runner and the local CLI.
  */
+import { appendFile } from 'node:fs/promises';
 import * as actions from '@actions/core';
+import { limitSummary, SUMMARY_LIMIT_BYTES } from './summary.js';
 
 export interface AnnotationProperties {
   file?: string;
@@ -17,7 +19,7 @@ export interface Runner {
   /** The raw input, `undefined` when unset or empty. Names keep their hyphens (`INPUT_BASE-SHA`). */
   input(name: string): string | undefined;
   setOutput(name: string, value: string | number | boolean): void;
-  /** State for the `post:` phase. Never pass secrets here. */
+  /** State for the `post:` phase. Never pass secrets here (masked values are redacted). */
   saveState(name: string, value: string): void;
   state(name: string): string | undefined;
   /** Register a secret so the runner masks it in every later log line. */
@@ -28,7 +30,7 @@ export interface Runner {
   error(message: string, properties?: AnnotationProperties): void;
   notice(message: string, properties?: AnnotationProperties): void;
   group<T>(title: string, body: () => Promise<T>): Promise<T>;
-  /** Append markdown to the job summary (size-limited by `summary.ts` before it gets here). */
+  /** Append markdown to the job summary; the step's total is cut at GitHub's 1 MiB limit. */
   appendSummary(markdown: string): Promise<void>;
   exportVariable(name: string, value: string): void;
   /** Mark the step failed (exit code 1) with an `::error::` line. */
@@ -42,20 +44,40 @@ export function env(name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
+/** Replace every masked secret in `text` with `***`. */
+export function redact(text: string, secrets: Iterable<string>): string {
+  let result = text;
+  for (const secret of secrets) result = result.split(secret).join('***');
+  return result;
+}
+
+/**
+ * The runner adapter over `@actions/core`. Besides masking, it redacts masked values from outputs,
+ * state and the summary (the runner masks logs only, not files), and keeps the step's summary under
+ * GitHub's size limit across several appends.
+ */
 export function createRunner(): Runner {
+  const secrets = new Set<string>();
+  let summaryBytes = 0;
+  let summaryFull = false;
   return {
     input(name) {
       const value = actions.getInput(name, { trimWhitespace: false });
       return value.trim() === '' ? undefined : value;
     },
-    setOutput: (name, value) => actions.setOutput(name, String(value)),
-    saveState: (name, value) => actions.saveState(name, value),
+    setOutput: (name, value) => actions.setOutput(name, redact(String(value), secrets)),
+    saveState: (name, value) => actions.saveState(name, redact(value, secrets)),
     state(name) {
       const value = actions.getState(name);
       return value === '' ? undefined : value;
     },
     mask: (secret) => {
-      if (secret !== '') actions.setSecret(secret);
+      // Mask each line too: the runner matches masks line by line.
+      for (const part of [secret, ...secret.split(/\r?\n/)]) {
+        if (part.trim().length < 4 || secrets.has(part)) continue;
+        secrets.add(part);
+        actions.setSecret(part);
+      }
     },
     info: (message) => actions.info(message),
     debug: (message) => actions.debug(message),
@@ -64,14 +86,21 @@ export function createRunner(): Runner {
     notice: (message, properties) => actions.notice(message, toActions(properties)),
     group: (title, body) => actions.group(title, body),
     async appendSummary(markdown) {
-      if (!env('GITHUB_STEP_SUMMARY')) {
-        actions.info(markdown);
+      if (summaryFull) return;
+      const full = redact(markdown, secrets);
+      const text = limitSummary(full, SUMMARY_LIMIT_BYTES - summaryBytes);
+      // Once cut, the summary ends with the note saying so; later appends are dropped.
+      summaryFull = text !== full;
+      const file = env('GITHUB_STEP_SUMMARY');
+      if (!file) {
+        actions.info(text);
         return;
       }
-      await actions.summary.addRaw(markdown, true).write();
+      summaryBytes += Buffer.byteLength(text, 'utf8');
+      await appendFile(file, text.endsWith('\n') ? text : `${text}\n`);
     },
     exportVariable: (name, value) => actions.exportVariable(name, value),
-    fail: (message) => actions.setFailed(message),
+    fail: (message) => actions.setFailed(redact(message, secrets)),
     isDebug: () => actions.isDebug(),
   };
 }

@@ -1,0 +1,103 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseFileCommands } from '@dynamo-ci/testkit';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createRunner, InputError, redact, runAction } from '../src/index.js';
+
+/** A runner whose file commands go to temp files, as on a hosted runner. */
+function fileEnvironment() {
+  const dir = mkdtempSync(join(tmpdir(), 'runner-test-'));
+  const files = {
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STATE: join(dir, 'state'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+  };
+  for (const file of Object.values(files)) writeFileSync(file, '');
+  return files;
+}
+
+describe('the runner adapter', () => {
+  let files: ReturnType<typeof fileEnvironment>;
+  const saved = { ...process.env };
+  let stdout: string[];
+  beforeEach(() => {
+    files = fileEnvironment();
+    Object.assign(process.env, files);
+    process.env['INPUT_BASE-SHA'] = 'abc';
+    process.env.INPUT_EMPTY = '  ';
+    stdout = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      stdout.push(String(chunk));
+      return true;
+    });
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    process.env = { ...saved };
+    process.exitCode = undefined;
+  });
+
+  it('reads inputs with hyphens, and empty ones as undefined', () => {
+    const runner = createRunner();
+    expect(runner.input('base-sha')).toBe('abc');
+    expect(runner.input('empty')).toBeUndefined();
+    expect(runner.input('never-set')).toBeUndefined();
+  });
+
+  it('masks secrets and redacts them from outputs, state, summary and failures', async () => {
+    const runner = createRunner();
+    runner.mask('xoxb-secret-token\nsecond-line-secret');
+    runner.setOutput('payload', 'url=https://hooks/xoxb-secret-token');
+    runner.saveState('note', 'second-line-secret here');
+    await runner.appendSummary('token xoxb-secret-token');
+    runner.fail('could not post with xoxb-secret-token');
+    expect(parseFileCommands(readFileSync(files.GITHUB_OUTPUT, 'utf8'))).toEqual({ payload: 'url=https://hooks/***' });
+    expect(parseFileCommands(readFileSync(files.GITHUB_STATE, 'utf8'))).toEqual({ note: '*** here' });
+    expect(readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8')).toBe('token ***\n');
+    expect(stdout.join('')).toContain('::add-mask::xoxb-secret-token');
+    expect(stdout.join('')).toContain('::add-mask::second-line-secret');
+    expect(stdout.join('')).toContain('::error::could not post with ***');
+    expect(process.exitCode).toBe(1);
+  });
+
+  it('keeps the step summary under 1 MiB across appends', async () => {
+    const runner = createRunner();
+    const block = `${'x'.repeat(1023)}\n`.repeat(700);
+    await runner.appendSummary(block);
+    await runner.appendSummary(block);
+    await runner.appendSummary('never written');
+    const summary = readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8');
+    expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(1024 * 1024);
+    expect(summary).toContain('GitHub limits a step summary to 1 MiB');
+    expect(summary).not.toContain('never written');
+  });
+
+  it('runs main then post, reporting user errors without a stack and bugs with one', async () => {
+    const calls: string[] = [];
+    const phases = {
+      main: async () => {
+        calls.push('main');
+        throw new InputError('needs', "Input 'needs' must be valid JSON");
+      },
+      post: async () => {
+        calls.push('post');
+        throw new TypeError('boom');
+      },
+    };
+    await runAction(phases, createRunner());
+    const state = parseFileCommands(readFileSync(files.GITHUB_STATE, 'utf8'));
+    expect(state).toEqual({ isPost: 'true' });
+    process.env.STATE_isPost = 'true';
+    await runAction(phases, createRunner());
+    expect(calls).toEqual(['main', 'post']);
+    const log = stdout.join('');
+    expect(log).toContain("::error::Input 'needs' must be valid JSON\n");
+    expect(log).toContain('::error::Unexpected error (a bug in dynamo-ci-actions, please report it): boom');
+    expect(log).toMatch(/::debug::TypeError: boom%0A {4}at /);
+  });
+
+  it('redacts every occurrence', () => {
+    expect(redact('a-secret and a-secret', ['a-secret'])).toBe('*** and ***');
+  });
+});
