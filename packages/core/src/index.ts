@@ -9,3 +9,4 @@ export * from './runner.js';
 export * from './summary.js';
 export * from './report.js';
 export * from './changes.js';
+export * from './filters.js';
