@@ -1,9 +1,94 @@
-import { NotImplementedError, runAction } from '@dynamo-ci/core';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { ConfigError, Git, InputError, type Runner, readContext, runAction } from '@dynamo-ci/core';
+import { type ConfigFile, parseConfig, parseInputs, resolveSettings } from './inputs.js';
+import { createPorts } from './ports.js';
+import { annotations, countResults, renderJson, renderSarif, renderSummary, stepOutputs } from './render.js';
+import { runScan } from './scan.js';
+
+const VERSION = '1.0.0';
 
 export async function main(): Promise<void> {
-  await runAction({
-    async main() {
-      throw new NotImplementedError('spdx-check');
-    },
+  await runAction({ main: run });
+}
+
+async function run(runner: Runner): Promise<void> {
+  const started = Date.now();
+  const actionInputs = parseInputs((name) => runner.input(name));
+  if (actionInputs.token) runner.mask(actionInputs.token);
+  const context = readContext();
+
+  const cwd = resolve(context.workspace, actionInputs.workingDirectory ?? '.');
+  if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
+    throw new InputError('working-directory', `Input 'working-directory' must be a folder, got ${JSON.stringify(cwd)}`);
+  }
+  let config: ConfigFile | undefined;
+  if (actionInputs.config) {
+    const path = isAbsolute(actionInputs.config) ? actionInputs.config : resolve(cwd, actionInputs.config);
+    if (!existsSync(path)) {
+      throw new InputError(
+        'config',
+        `Input 'config' names ${JSON.stringify(actionInputs.config)}, which does not exist`,
+      );
+    }
+    config = parseConfig(readFileSync(path, 'utf8'), actionInputs.config);
+  }
+  const settings = resolveSettings(actionInputs, config);
+
+  const git = new Git(cwd);
+  if (!(await git.isRepository())) {
+    throw new ConfigError(
+      `${cwd} is not a git repository: check the repository out first (actions/checkout) or set working-directory.`,
+    );
+  }
+  const topLevel = await git.topLevel();
+  const prefix = (await git.run(['rev-parse', '--show-prefix'])).trim();
+  const ports = createPorts({
+    git,
+    topLevel,
+    prefix,
+    context,
+    baseSha: settings.baseSha,
+    headSha: settings.headSha,
+    token: settings.token,
+    log: (message) => runner.info(message),
   });
+
+  const result = await runScan(settings, ports);
+  const counts = countResults(result.files);
+  const changeSet = ports.changeSet();
+  const scopeReason =
+    settings.scope === 'all' || !changeSet || changeSet.source === 'none' ? 'every tracked file' : changeSet.reason;
+  const summaryContext = { settings, scopeReason, headYear: result.headYear, elapsedMs: Date.now() - started };
+
+  for (const note of result.notes) runner.warning(note);
+  for (const annotation of annotations(result, settings)) {
+    const properties = { file: annotation.file, line: annotation.line, title: annotation.title };
+    if (annotation.level === 'error') runner.error(annotation.message, properties);
+    else runner.warning(annotation.message, properties);
+  }
+  for (const file of result.files) {
+    if (file.outcome === 'fixed') runner.info(`Fixed ${file.path}`);
+  }
+  runner.info(
+    `SPDX headers: ${counts.checked} checked, ${counts.passed} passed, ${counts.fixed} fixed, ${counts.failed} failed, ` +
+      `${counts.skipped} skipped (${summaryContext.elapsedMs} ms)`,
+  );
+
+  for (const [name, value] of Object.entries(stepOutputs(result))) runner.setOutput(name, value);
+  if (settings.sarifFile)
+    writeReport(resolve(context.workspace, settings.sarifFile), renderSarif(result, settings, VERSION));
+  if (settings.jsonFile) writeReport(resolve(context.workspace, settings.jsonFile), renderJson(result, summaryContext));
+  await runner.appendSummary(renderSummary(result, summaryContext));
+
+  if (counts.failed > 0) {
+    runner.fail(
+      `${counts.failed} file(s) fail the SPDX header check; see the annotations${settings.fix ? '' : ', or run with fix: true to repair missing headers and stale years'}.`,
+    );
+  }
+}
+
+function writeReport(path: string, report: object): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
 }

@@ -1,0 +1,164 @@
+/**
+ * Fix mode as byte splices: insert a missing header (or the one missing tag line) after the
+ * prolog, or extend a stale year in place. Every other byte of the file is kept: the BOM, CRLF
+ * or LF endings (the file's own), a missing final newline. Pure: bytes in, bytes out.
+ */
+import type { Finding, Inspection, Policy } from './check.js';
+import type { BlockComment, FileType } from './filetypes.js';
+import { type HeaderScan, type Line, renderHeader } from './header.js';
+
+interface Splice {
+  at: number;
+  remove: number;
+  insert: string;
+}
+
+export interface FixPlan {
+  /** The fixed bytes, or undefined when nothing could be fixed. */
+  bytes?: Buffer;
+  /** Findings the plan repairs. */
+  fixed: Finding[];
+}
+
+export interface FixContext {
+  fileType: FileType;
+  policy: Policy;
+  /** The year written into an inserted header and the end year a stale header is extended to. */
+  year: number;
+}
+
+/** The file's own line ending: that of its first line, LF when it has none. */
+export function lineEnding(bytes: Buffer): '\n' | '\r\n' {
+  const newline = bytes.indexOf(10);
+  return newline > 0 && bytes[newline - 1] === 13 ? '\r\n' : '\n';
+}
+
+function isBlankAt(bytes: Buffer, at: number): boolean {
+  for (let index = at; index < bytes.length; index++) {
+    const byte = bytes[index];
+    if (byte === 10) return true;
+    if (byte !== 32 && byte !== 9 && byte !== 13) return false;
+  }
+  return true;
+}
+
+/** A line's text re-encodes to its exact bytes (no invalid UTF-8 that decoding would have replaced). */
+function roundTrips(bytes: Buffer, line: Line): boolean {
+  const encoded = Buffer.from(line.text, 'utf8');
+  const end = line.start + encoded.length;
+  return end <= bytes.length && encoded.equals(bytes.subarray(line.start, end));
+}
+
+/**
+ * Plan the fixes for the findings of a scan made of these same bytes. `scan` must come from
+ * `scanHeader(splitLines(bytes...))` over a prefix of `bytes`.
+ */
+export function planFix(
+  bytes: Buffer,
+  scan: HeaderScan,
+  inspection: Inspection,
+  findings: readonly Finding[],
+  context: FixContext,
+): FixPlan {
+  const eol = lineEnding(bytes);
+  const { lines } = scan.split;
+  const license = context.policy.licenses[0] as string;
+  const splices: Splice[] = [];
+  const fixed: Finding[] = [];
+  const kinds = new Set(findings.map((finding) => finding.kind));
+
+  if (kinds.has('missing-header')) {
+    const header = renderHeader(context.fileType.style, String(context.year), context.policy.holder, license);
+    splices.push(insertHeader(bytes, scan, header, eol));
+    fixed.push(...findings.filter((finding) => finding.kind === 'missing-header'));
+  }
+
+  if (kinds.has('missing-license') || kinds.has('missing-copyright')) {
+    const missing = kinds.has('missing-license') ? 'license' : 'copyright';
+    const present = scan.tags.find((tag) => tag.tag !== missing);
+    const line = present ? lines[present.line] : undefined;
+    if (present && line && roundTrips(bytes, line)) {
+      const text =
+        missing === 'license'
+          ? `SPDX-License-Identifier: ${license}`
+          : `SPDX-FileCopyrightText: Copyright (c) ${context.year} ${context.policy.holder}`;
+      const newLine = siblingLine(line.text, text, context.fileType.style.blocks);
+      if (missing === 'license') {
+        splices.push(
+          line.eol === ''
+            ? { at: line.next, remove: 0, insert: eol + newLine }
+            : { at: line.next, remove: 0, insert: newLine + line.eol },
+        );
+      } else {
+        splices.push({ at: line.start, remove: 0, insert: newLine + (line.eol || eol) });
+      }
+      fixed.push(...findings.filter((finding) => finding.kind === `missing-${missing}`));
+    }
+  }
+
+  const stale = findings.find((finding) => finding.kind === 'stale-year');
+  if (stale && inspection.copyright) {
+    const line = lines[inspection.copyright.line] as Line;
+    if (roundTrips(bytes, line)) {
+      const part = inspection.copyright.years.lastPart;
+      const at = line.start + Buffer.byteLength(line.text.slice(0, part.start), 'utf8');
+      const remove = Buffer.byteLength(line.text.slice(part.start, part.end), 'utf8');
+      splices.push({ at, remove, insert: `${part.from}-${context.year}` });
+      fixed.push(stale);
+    }
+  }
+
+  if (splices.length === 0) return { fixed: [] };
+  return { bytes: applySplices(bytes, splices), fixed };
+}
+
+/**
+ * A tag line written like an existing one: the same indentation and comment leader. When the
+ * existing line opens a block (`/* SPDX-... `), the new line uses the block's inner decoration,
+ * or is its own one-line block when the existing one closes on the same line.
+ */
+function siblingLine(existing: string, tagText: string, blocks: readonly BlockComment[]): string {
+  const tagAt = existing.search(/SPDX-/i);
+  const prefix = existing.slice(0, tagAt);
+  const trimmedPrefix = prefix.trim();
+  const block = blocks.find((candidate) => trimmedPrefix === candidate.start);
+  if (!block) return prefix + tagText;
+  if (existing.slice(tagAt).includes(block.end)) return `${prefix}${tagText} ${block.end}`;
+  const indent = prefix.slice(0, prefix.length - prefix.trimStart().length);
+  return `${indent}${block.inner}${tagText}`;
+}
+
+function insertHeader(bytes: Buffer, scan: HeaderScan, header: readonly string[], eol: string): Splice {
+  const { lines, bom } = scan.split;
+  const prologLines = scan.prolog.lines;
+  let at = bom ? 3 : 0;
+  let before = '';
+  if (prologLines > 0) {
+    const last = lines[prologLines - 1] as Line;
+    at = last.next;
+    if (last.eol === '') before = eol;
+    const following = lines[prologLines];
+    if (following && following.text.trim() === '' && following.eol !== '') at = following.next;
+    else if (scan.prolog.needsBlankAfter) before += eol;
+  }
+  const body = header.join(eol);
+  if (at >= bytes.length) {
+    // The header becomes the end of the file: end it with a newline only if the file ended with one.
+    const endsWithNewline = bytes.length > 0 && bytes[bytes.length - 1] === 10 && before === '';
+    return { at, remove: 0, insert: before + body + (endsWithNewline ? eol : '') };
+  }
+  const separator = isBlankAt(bytes, at) ? '' : eol;
+  return { at, remove: 0, insert: before + body + eol + separator };
+}
+
+function applySplices(bytes: Buffer, splices: readonly Splice[]): Buffer {
+  const ordered = [...splices].sort((a, b) => a.at - b.at);
+  const parts: Buffer[] = [];
+  let position = 0;
+  for (const splice of ordered) {
+    parts.push(bytes.subarray(position, splice.at), Buffer.from(splice.insert, 'utf8'));
+    position = splice.at + splice.remove;
+  }
+  parts.push(bytes.subarray(position));
+  return Buffer.concat(parts);
+}

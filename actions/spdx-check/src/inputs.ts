@@ -1,0 +1,214 @@
+/**
+ * Inputs and the optional config file, merged into one typed `Settings`: an input that is set
+ * wins over the config file, which wins over the defaults (`ignore` lists are concatenated).
+ * Pure: the caller passes the raw input reader and the config file's text.
+ */
+import { ConfigError, InputError, inputs } from '@dynamo-ci/core';
+import { parse as parseYaml } from 'yaml';
+import { type CommentStyleId, PROLOG_KINDS, type PrologKind, STYLE_IDS, type TypeMapping } from './filetypes.js';
+import { checkLicense } from './license.js';
+
+export const SCOPES = ['changed', 'all'] as const;
+export const YEAR_RULES = ['changed', 'last-commit', 'none'] as const;
+export const UNKNOWN_TYPES = ['fail', 'warn', 'ignore'] as const;
+export type Scope = (typeof SCOPES)[number];
+export type YearRule = (typeof YEAR_RULES)[number];
+export type UnknownTypes = (typeof UNKNOWN_TYPES)[number];
+
+export const DEFAULT_HOLDER = 'NVIDIA CORPORATION & AFFILIATES. All rights reserved.';
+export const DEFAULT_LICENSE = 'Apache-2.0';
+
+/** What the step's `with:` block says; unset values are undefined. */
+export interface ActionInputs {
+  scope?: Scope;
+  baseSha?: string;
+  headSha?: string;
+  token?: string;
+  copyrightHolder?: string;
+  licenses?: string[];
+  yearRule?: YearRule;
+  ignore: string[];
+  unknownTypes?: UnknownTypes;
+  fix: boolean;
+  config?: string;
+  sarifFile?: string;
+  jsonFile?: string;
+  workingDirectory?: string;
+}
+
+export function parseInputs(read: (name: string) => string | undefined): ActionInputs {
+  const listOrUndefined = (name: string) => {
+    const values = inputs.list(read(name));
+    return values.length > 0 ? values : undefined;
+  };
+  const raw = (name: string) => inputs.optional(read(name))?.trim();
+  const parsed: ActionInputs = {
+    scope: read('scope') === undefined ? undefined : inputs.oneOf(read('scope'), 'scope', SCOPES, 'changed'),
+    baseSha: raw('base-sha'),
+    headSha: raw('head-sha'),
+    token: inputs.optional(read('token')),
+    copyrightHolder: raw('copyright-holder'),
+    licenses: listOrUndefined('license'),
+    yearRule:
+      read('year-rule') === undefined ? undefined : inputs.oneOf(read('year-rule'), 'year-rule', YEAR_RULES, 'changed'),
+    ignore: inputs.list(read('ignore'), { comma: false }),
+    unknownTypes:
+      read('unknown-types') === undefined
+        ? undefined
+        : inputs.oneOf(read('unknown-types'), 'unknown-types', UNKNOWN_TYPES, 'warn'),
+    fix: inputs.boolean(read('fix'), 'fix', false),
+    config: raw('config'),
+    sarifFile: raw('sarif-file'),
+    jsonFile: raw('json-file'),
+    workingDirectory: raw('working-directory'),
+  };
+  if (parsed.licenses)
+    validateLicenses(parsed.licenses, (message) => new InputError('license', `Input 'license' ${message}`));
+  for (const name of ['base-sha', 'head-sha'] as const) {
+    const value = name === 'base-sha' ? parsed.baseSha : parsed.headSha;
+    if (value !== undefined && (value.startsWith('-') || /\s/.test(value))) {
+      throw new InputError(name, `Input '${name}' must be a commit SHA or ref name, got ${JSON.stringify(value)}`);
+    }
+  }
+  return parsed;
+}
+
+/** Normalise allowed licenses in place; each must be a valid SPDX expression. */
+function validateLicenses(licenses: string[], error: (message: string) => Error): void {
+  for (const [index, license] of licenses.entries()) {
+    const result = checkLicense(license);
+    if (!result.valid) {
+      const hint = result.suggestion ? `; use ${JSON.stringify(result.suggestion)}` : '';
+      throw error(`must list valid SPDX license expressions: ${result.reason}${hint}`);
+    }
+    licenses[index] = result.normalized;
+  }
+}
+
+/** The config file (`config:` input): the same keys as the inputs plus `file-types`. */
+export interface ConfigFile {
+  scope?: Scope;
+  copyrightHolder?: string;
+  licenses?: string[];
+  yearRule?: YearRule;
+  ignore: string[];
+  unknownTypes?: UnknownTypes;
+  fileTypes: TypeMapping[];
+}
+
+const CONFIG_KEYS = ['scope', 'copyright-holder', 'license', 'year-rule', 'ignore', 'unknown-types', 'file-types'];
+
+export function parseConfig(text: string, path: string): ConfigFile {
+  const fail = (message: string) => new ConfigError(`Config file ${path}: ${message}`);
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw fail(`is not valid YAML (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
+  }
+  if (document === null || document === undefined) return { ignore: [], fileTypes: [] };
+  if (typeof document !== 'object' || Array.isArray(document)) throw fail('must be a mapping of settings');
+  const record = document as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!CONFIG_KEYS.includes(key)) throw fail(`unknown key '${key}' (known: ${CONFIG_KEYS.join(', ')})`);
+  }
+  const text_ = (key: string): string | undefined => {
+    const value = record[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string' || value.trim() === '') throw fail(`'${key}' must be a non-empty string`);
+    return value.trim();
+  };
+  const strings = (key: string): string[] | undefined => {
+    const value = record[key];
+    if (value === undefined || value === null) return undefined;
+    const values = typeof value === 'string' ? [value] : value;
+    if (!Array.isArray(values) || values.some((item) => typeof item !== 'string' || item.trim() === '')) {
+      throw fail(`'${key}' must be a string or a list of strings`);
+    }
+    return values.map((item: string) => item.trim());
+  };
+  const choice = <T extends string>(key: string, allowed: readonly T[]): T | undefined => {
+    const value = text_(key);
+    if (value === undefined) return undefined;
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw fail(`'${key}' must be one of ${allowed.join('|')}, got ${JSON.stringify(value)}`);
+    }
+    return value as T;
+  };
+  const licenses = strings('license');
+  if (licenses) validateLicenses(licenses, (message) => fail(`'license' ${message}`));
+  return {
+    scope: choice('scope', SCOPES),
+    copyrightHolder: text_('copyright-holder'),
+    licenses,
+    yearRule: choice('year-rule', YEAR_RULES),
+    ignore: strings('ignore') ?? [],
+    unknownTypes: choice('unknown-types', UNKNOWN_TYPES),
+    fileTypes: parseFileTypes(record['file-types'], fail),
+  };
+}
+
+function parseFileTypes(value: unknown, fail: (message: string) => Error): TypeMapping[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw fail(`'file-types' must map globs to a comment style (${STYLE_IDS.join('|')}|skip)`);
+  }
+  const styles = [...STYLE_IDS, 'skip'];
+  return Object.entries(value as Record<string, unknown>).map(([pattern, spec]) => {
+    const entry = typeof spec === 'string' ? { comment: spec } : spec;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw fail(`'file-types.${pattern}' must be a style name or {comment, prolog}`);
+    }
+    const { comment, prolog, ...rest } = entry as Record<string, unknown>;
+    if (Object.keys(rest).length > 0)
+      throw fail(`'file-types.${pattern}' has unknown keys ${Object.keys(rest).join(', ')}`);
+    if (typeof comment !== 'string' || !styles.includes(comment)) {
+      throw fail(
+        `'file-types.${pattern}' comment style must be one of ${styles.join('|')}, got ${JSON.stringify(comment)}`,
+      );
+    }
+    const mapping: TypeMapping = { pattern, style: comment as CommentStyleId | 'skip' };
+    if (prolog !== undefined) {
+      const kinds = typeof prolog === 'string' ? [prolog] : prolog;
+      if (!Array.isArray(kinds) || kinds.some((kind) => !(PROLOG_KINDS as readonly unknown[]).includes(kind))) {
+        throw fail(`'file-types.${pattern}.prolog' must list prolog kinds from ${PROLOG_KINDS.join('|')}`);
+      }
+      mapping.prolog = kinds as PrologKind[];
+    }
+    return mapping;
+  });
+}
+
+export interface Settings {
+  scope: Scope;
+  baseSha?: string;
+  headSha?: string;
+  token?: string;
+  holder: string;
+  licenses: string[];
+  yearRule: YearRule;
+  ignore: string[];
+  unknownTypes: UnknownTypes;
+  fix: boolean;
+  fileTypes: TypeMapping[];
+  sarifFile?: string;
+  jsonFile?: string;
+}
+
+export function resolveSettings(action: ActionInputs, config: ConfigFile | undefined): Settings {
+  return {
+    scope: action.scope ?? config?.scope ?? 'changed',
+    baseSha: action.baseSha,
+    headSha: action.headSha,
+    token: action.token,
+    holder: action.copyrightHolder ?? config?.copyrightHolder ?? DEFAULT_HOLDER,
+    licenses: action.licenses ?? config?.licenses ?? [DEFAULT_LICENSE],
+    yearRule: action.yearRule ?? config?.yearRule ?? 'changed',
+    ignore: [...(config?.ignore ?? []), ...action.ignore],
+    unknownTypes: action.unknownTypes ?? config?.unknownTypes ?? 'warn',
+    fix: action.fix,
+    fileTypes: config?.fileTypes ?? [],
+    sarifFile: action.sarifFile,
+    jsonFile: action.jsonFile,
+  };
+}

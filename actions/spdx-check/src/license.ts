@@ -1,0 +1,138 @@
+/**
+ * SPDX license expressions: normalise case (identifiers are case-insensitive in SPDX, operators
+ * are written upper-case), validate against the SPDX license and exception lists, and suggest a
+ * correction for a bad identifier (`BSD-3` -> `BSD-3-Clause`, `Apache-2` -> `Apache-2.0`).
+ */
+
+import correctIdentifier from 'spdx-correct';
+import exceptionIds from 'spdx-exceptions';
+import parseExpression from 'spdx-expression-parse';
+import licenseIds from 'spdx-license-ids';
+import deprecatedIds from 'spdx-license-ids/deprecated.json';
+
+const CANONICAL_LICENSES = new Map<string, string>();
+for (const id of [...licenseIds, ...deprecatedIds]) CANONICAL_LICENSES.set(id.toLowerCase(), id);
+const CANONICAL_EXCEPTIONS = new Map<string, string>();
+for (const id of exceptionIds) CANONICAL_EXCEPTIONS.set(id.toLowerCase(), id);
+const DEPRECATED = new Set(deprecatedIds);
+
+const OPERATORS = new Set(['and', 'or', 'with']);
+
+export type LicenseCheck =
+  | { valid: true; normalized: string; deprecated: string[] }
+  | { valid: false; reason: string; suggestion?: string };
+
+/** Split an expression into identifiers, operators and parentheses. */
+function tokenize(expression: string): string[] {
+  return expression.match(/\(|\)|[^\s()]+/g) ?? [];
+}
+
+/**
+ * Validate an SPDX expression. `LicenseRef-*` and `DocumentRef-*:LicenseRef-*` are valid by
+ * definition. The normalised form uses the list's spelling of every identifier, upper-case
+ * operators and single spaces, so `apache-2.0` and `Apache-2.0` compare equal.
+ */
+export function checkLicense(expression: string): LicenseCheck {
+  const tokens = tokenize(expression.trim());
+  if (tokens.length === 0) return { valid: false, reason: 'the license expression is empty' };
+  const deprecated: string[] = [];
+  let afterWith = false;
+  const normalizedTokens = tokens.map((token) => {
+    const lower = token.toLowerCase();
+    if (OPERATORS.has(lower)) {
+      afterWith = lower === 'with';
+      return lower.toUpperCase();
+    }
+    if (token === '(' || token === ')') return token;
+    const plus = token.endsWith('+') ? '+' : '';
+    const bare = plus ? token.slice(0, -1) : token;
+    const table = afterWith ? CANONICAL_EXCEPTIONS : CANONICAL_LICENSES;
+    afterWith = false;
+    const canonical = table.get(bare.toLowerCase());
+    if (canonical && DEPRECATED.has(canonical)) deprecated.push(canonical);
+    return (canonical ?? bare) + plus;
+  });
+  const normalized = joinTokens(normalizedTokens);
+  try {
+    parseExpression(normalized);
+    return { valid: true, normalized, deprecated };
+  } catch {
+    const suggestion = suggest(tokens);
+    const unknown = unknownIdentifiers(tokens);
+    const reason =
+      unknown.length > 0
+        ? `${unknown.map((id) => JSON.stringify(id)).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not on the SPDX license list`
+        : `${JSON.stringify(expression.trim())} is not a valid SPDX license expression`;
+    return suggestion ? { valid: false, reason, suggestion } : { valid: false, reason };
+  }
+}
+
+function joinTokens(tokens: readonly string[]): string {
+  return tokens.join(' ').replace(/\( /g, '(').replace(/ \)/g, ')');
+}
+
+function isReference(token: string): boolean {
+  return /^(DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+$/.test(token);
+}
+
+function unknownIdentifiers(tokens: readonly string[]): string[] {
+  const unknown: string[] = [];
+  let afterWith = false;
+  for (const token of tokens) {
+    const lower = token.toLowerCase();
+    if (OPERATORS.has(lower)) {
+      afterWith = lower === 'with';
+      continue;
+    }
+    if (token === '(' || token === ')') continue;
+    const bare = token.replace(/\+$/, '').toLowerCase();
+    const known = afterWith ? CANONICAL_EXCEPTIONS.has(bare) : CANONICAL_LICENSES.has(bare) || isReference(token);
+    if (!known) unknown.push(token);
+    afterWith = false;
+  }
+  return unknown;
+}
+
+/** A corrected expression when every unknown identifier has a confident correction. */
+function suggest(tokens: readonly string[]): string | undefined {
+  let afterWith = false;
+  let changed = false;
+  const corrected: string[] = [];
+  for (const token of tokens) {
+    const lower = token.toLowerCase();
+    if (OPERATORS.has(lower)) {
+      afterWith = lower === 'with';
+      corrected.push(lower.toUpperCase());
+      continue;
+    }
+    if (token === '(' || token === ')') {
+      corrected.push(token);
+      continue;
+    }
+    const bare = token.replace(/\+$/, '');
+    if (afterWith) {
+      afterWith = false;
+      const canonical = CANONICAL_EXCEPTIONS.get(bare.toLowerCase());
+      if (!canonical) return undefined;
+      corrected.push(canonical);
+      continue;
+    }
+    const canonical = CANONICAL_LICENSES.get(bare.toLowerCase());
+    if (canonical || isReference(token)) {
+      corrected.push(token === bare ? (canonical ?? token) : `${canonical ?? bare}+`);
+      continue;
+    }
+    const guess = correctIdentifier(bare.replace(/^[^A-Za-z0-9]+/, ''), { upgrade: true });
+    if (!guess) return undefined;
+    corrected.push(guess);
+    changed = true;
+  }
+  if (!changed) return undefined;
+  const expression = joinTokens(corrected);
+  try {
+    parseExpression(expression);
+    return expression;
+  } catch {
+    return undefined;
+  }
+}

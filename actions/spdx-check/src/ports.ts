@@ -1,0 +1,152 @@
+/**
+ * The I/O behind `ScanPorts`: git through `@dynamo-ci/core` (file listing, change set, commit
+ * years, one streamed `git log` for the last-commit rule) and bounded, synchronous file reads
+ * that never follow a symlink.
+ */
+import { closeSync, constants, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type ChangeSet,
+  ConfigError,
+  changedPaths,
+  createChangeSetApi,
+  type Git,
+  type GitHubContext,
+  resolveChangeSet,
+  spawnProcess,
+  splitNul,
+} from '@dynamo-ci/core';
+import { LastChangeCollector, lastChangeLogArgs } from './history.js';
+import { HEAD_BYTES, type HeadRead, type ScanPorts } from './scan.js';
+
+export interface PortOptions {
+  git: Git;
+  /** The repository's top level (paths are relative to it). */
+  topLevel: string;
+  /** The working directory relative to the top level, `''` or ending in `/`. */
+  prefix: string;
+  context: GitHubContext;
+  baseSha?: string;
+  headSha?: string;
+  token?: string;
+  log: (message: string) => void;
+}
+
+export interface RepositoryPorts extends ScanPorts {
+  /** The change set, once resolved (for the summary's scope line). */
+  changeSet(): ChangeSet | undefined;
+}
+
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | (constants.O_NONBLOCK ?? 0);
+
+export function createPorts(options: PortOptions): RepositoryPorts {
+  const { git, topLevel, prefix } = options;
+  let resolved: ChangeSet | undefined;
+  // One buffer for every bounded read: a header check keeps no bytes after the file is judged.
+  const buffer = Buffer.allocUnsafe(HEAD_BYTES + 1);
+  const underPrefix = (path: string) => prefix === '' || path.startsWith(prefix);
+
+  const headRevision = async (): Promise<string> => {
+    const revision = options.headSha ?? resolved?.head;
+    if (revision && (await git.resolveCommit(revision))) return revision;
+    return 'HEAD';
+  };
+
+  return {
+    changeSet: () => resolved,
+
+    async listTracked() {
+      return splitNul(await git.run(['ls-files', '-z', '--full-name', '--', '.'])).filter(underPrefix);
+    },
+
+    async changedFiles() {
+      const { context, token } = options;
+      resolved = await resolveChangeSet(
+        { context, baseSha: options.baseSha, headSha: options.headSha },
+        {
+          git,
+          api: token ? () => createChangeSetApi(token, context.repo, { baseUrl: context.apiUrl }) : undefined,
+          log: options.log,
+        },
+      );
+      options.log(`Change set: ${resolved.reason}`);
+      if (resolved.source === 'none') return undefined;
+      // A rename counts as its new path; deletions have nothing left to check.
+      return changedPaths(resolved.files, ['added', 'modified', 'copied', 'type-changed']).filter(underPrefix);
+    },
+
+    async headYear() {
+      const revision = await headRevision();
+      const date = (await git.run(['show', '-s', '--format=%cs', '--end-of-options', revision])).trim();
+      const year = Number(date.slice(0, 4));
+      if (!Number.isInteger(year) || year < 1970)
+        throw new ConfigError(`Could not read the date of commit ${revision}`);
+      return year;
+    },
+
+    async lastChangeYears(paths) {
+      const collector = new LastChangeCollector(paths);
+      const shallow = await git.isShallow();
+      const stop = new AbortController();
+      const result = await spawnProcess('git', lastChangeLogArgs(await headRevision()), {
+        cwd: topLevel,
+        signal: stop.signal,
+        killGraceMs: 1000,
+        // Lines are consumed as they stream; keep no copy of the output.
+        maxBufferBytes: 64 * 1024,
+        onLine(line, stream) {
+          if (stream === 'stdout' && !stop.signal.aborted && collector.push(line)) stop.abort();
+        },
+      });
+      if (!stop.signal.aborted && result.exitCode !== 0) {
+        throw new ConfigError(`git log failed in ${topLevel}: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
+      }
+      return { years: collector.result(), shallow };
+    },
+
+    readHead(path): HeadRead {
+      let fd: number;
+      try {
+        fd = openSync(join(topLevel, path), READ_FLAGS);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ELOOP') return { kind: 'symlink' };
+        if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
+        if (code === 'EISDIR' || code === 'ENXIO') return { kind: 'not-a-file' };
+        throw error;
+      }
+      try {
+        const read = readSync(fd, buffer, 0, HEAD_BYTES + 1, 0);
+        const complete = read <= HEAD_BYTES;
+        return { kind: 'file', bytes: buffer.subarray(0, Math.min(read, HEAD_BYTES)), complete };
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EISDIR' || code === 'EAGAIN') return { kind: 'not-a-file' };
+        throw error;
+      } finally {
+        closeSync(fd);
+      }
+    },
+
+    readFile(path) {
+      const fd = openSync(join(topLevel, path), constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        return readFileSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    },
+
+    writeFile(path, bytes) {
+      // Same inode (mode, owner, hard links kept); O_NOFOLLOW so a swapped-in symlink is refused.
+      const fd = openSync(join(topLevel, path), constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW);
+      try {
+        writeFileSync(fd, bytes);
+      } finally {
+        closeSync(fd);
+      }
+    },
+
+    currentYear: () => new Date().getUTCFullYear(),
+  };
+}

@@ -1,0 +1,282 @@
+/**
+ * One run of the check: choose the files (scope, ignore), classify them, read the first 4 KiB
+ * of each, judge the headers, apply the year rule (history read once, only when needed), and in
+ * fix mode rewrite the files that can be repaired. I/O goes through `ScanPorts`; nothing here
+ * prints or reads the environment.
+ */
+import { checkYear, FIXABLE, type Finding, type Inspection, inspect, type Policy } from './check.js';
+import { type Classification, classify, compileMappings, type FileType, typeFromShebang } from './filetypes.js';
+import { planFix } from './fix.js';
+import { type HeaderScan, renderHeader, scanHeader, splitLines } from './header.js';
+import { compileIgnore } from './ignore.js';
+import type { Settings } from './inputs.js';
+
+/** Only this much of each file is read for the check. */
+export const HEAD_BYTES = 4096;
+
+export type HeadRead =
+  | { kind: 'file'; bytes: Buffer; complete: boolean }
+  | { kind: 'symlink' }
+  | { kind: 'not-a-file' }
+  | { kind: 'missing' };
+
+export interface ScanPorts {
+  /** Every tracked file under the working directory, repository-relative, sorted. */
+  listTracked(): Promise<string[]>;
+  /**
+   * Files the change added or modified (repository-relative, under the working directory), or
+   * `undefined` when the run has no change to compare (a schedule, a tag push): then scope
+   * `changed` checks every tracked file and the `changed` year rule applies to none.
+   */
+  changedFiles(): Promise<string[] | undefined>;
+  /** The year of the head commit (committer date, in the committer's time zone). */
+  headYear(): Promise<number>;
+  /** The year of each path's last commit, from one pass over history. */
+  lastChangeYears(paths: readonly string[]): Promise<{ years: Map<string, number>; shallow: boolean }>;
+  /**
+   * The first `HEAD_BYTES` of a file, never following a symlink. The returned buffer may be
+   * reused by the next call.
+   */
+  readHead(path: string): HeadRead;
+  readFile(path: string): Buffer;
+  writeFile(path: string, bytes: Buffer): void;
+  /** The calendar year now, for headers written by fix mode. */
+  currentYear(): number;
+}
+
+export type SkipReason =
+  | 'ignored'
+  | 'uncommentable'
+  | 'configured-skip'
+  | 'binary'
+  | 'empty'
+  | 'symlink'
+  | 'not-a-file'
+  | 'missing'
+  | 'unknown-type';
+
+export type Outcome = 'passed' | 'fixed' | 'failed' | 'skipped';
+
+export interface FileResult {
+  path: string;
+  outcome: Outcome;
+  /** The file type's name, when known. */
+  type?: string;
+  skipReason?: SkipReason;
+  /** What is wrong (after fixing, what is still wrong). */
+  findings: Finding[];
+  /** What fix mode repaired. */
+  fixed: Finding[];
+  /** The header this file should carry, for messages. */
+  expectedHeader?: string[];
+  unknownType?: boolean;
+}
+
+export interface ScanResult {
+  files: FileResult[];
+  headYear: number;
+  /** Things the user should know about the run as a whole (shallow history, year rule not applied). */
+  notes: string[];
+}
+
+interface Pending {
+  path: string;
+  type: FileType;
+  scan: HeaderScan;
+  inspection: Inspection;
+  findings: Finding[];
+  requiredYear?: number;
+}
+
+export async function runScan(settings: Settings, ports: ScanPorts): Promise<ScanResult> {
+  const notes: string[] = [];
+  const isIgnored = compileIgnore(settings.ignore);
+  const mappings = compileMappings(settings.fileTypes);
+  const policy: Policy = { holder: settings.holder, licenses: settings.licenses };
+
+  // Resolved only when needed: scope `changed`, or the `changed` year rule on a full scan.
+  const changed =
+    settings.scope === 'changed' || settings.yearRule === 'changed' ? await ports.changedFiles() : undefined;
+  let candidates: string[];
+  if (settings.scope === 'changed' && changed !== undefined) candidates = changed;
+  else {
+    if (settings.scope === 'changed') {
+      notes.push('This run has no change to compare with (no base commit), so every tracked file was checked.');
+    }
+    candidates = await ports.listTracked();
+  }
+  const headYear = await ports.headYear();
+
+  const results: FileResult[] = [];
+  const pending: Pending[] = [];
+  for (const path of candidates) {
+    if (isIgnored(path)) {
+      results.push(skipped(path, 'ignored'));
+      continue;
+    }
+    let classification: Classification = classify(path, mappings);
+    if (classification.kind === 'uncommentable' || classification.kind === 'configured-skip') {
+      results.push(skipped(path, classification.kind));
+      continue;
+    }
+    const head = ports.readHead(path);
+    if (head.kind !== 'file') {
+      results.push(skipped(path, head.kind));
+      continue;
+    }
+    if (isBlank(head.bytes, head.complete)) {
+      results.push(skipped(path, 'empty'));
+      continue;
+    }
+    if (head.bytes.includes(0)) {
+      results.push(skipped(path, 'binary'));
+      continue;
+    }
+    if (classification.kind === 'unknown' && classification.extensionless) {
+      const newline = head.bytes.indexOf(10);
+      const fromShebang = typeFromShebang(head.bytes.toString('utf8', 0, newline === -1 ? undefined : newline));
+      if (fromShebang) classification = { kind: 'typed', type: fromShebang };
+    }
+    if (classification.kind !== 'typed') {
+      results.push(unknownResult(path, settings));
+      continue;
+    }
+    const type = classification.type;
+    const scan = scanHeader(splitLines(head.bytes, head.complete), type);
+    const inspection = inspect(scan, policy);
+    pending.push({ path, type, scan, inspection, findings: [...inspection.findings] });
+  }
+
+  await applyYearRule(settings, ports, pending, headYear, changed, notes);
+
+  const fixYear = Math.max(headYear, ports.currentYear());
+  for (const file of pending) {
+    const required = file.requiredYear ?? fixYear;
+    const years = file.inspection.copyright?.years;
+    const expectedYears = years && years.first < required ? `${years.first}-${required}` : String(required);
+    const expectedHeader = renderHeader(
+      file.type.style,
+      expectedYears,
+      settings.holder,
+      settings.licenses[0] as string,
+    );
+    const base = { path: file.path, type: file.type.name, expectedHeader };
+    if (file.findings.length === 0) {
+      results.push({ ...base, outcome: 'passed', findings: [], fixed: [] });
+      continue;
+    }
+    if (settings.fix && file.findings.some((finding) => FIXABLE.has(finding.kind))) {
+      results.push({ ...base, ...fixFile(file, policy, ports, Math.max(required, fixYear)) });
+      continue;
+    }
+    results.push({ ...base, outcome: 'failed', findings: file.findings, fixed: [] });
+  }
+  results.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files: results, headYear, notes };
+}
+
+function skipped(path: string, skipReason: SkipReason): FileResult {
+  return { path, outcome: 'skipped', skipReason, findings: [], fixed: [] };
+}
+
+function unknownResult(path: string, settings: Settings): FileResult {
+  if (settings.unknownTypes !== 'fail') {
+    return { path, outcome: 'skipped', skipReason: 'unknown-type', unknownType: true, findings: [], fixed: [] };
+  }
+  return {
+    path,
+    outcome: 'failed',
+    unknownType: true,
+    findings: [{ kind: 'unknown-type', line: 1, message: UNKNOWN_TYPE_MESSAGE }],
+    fixed: [],
+  };
+}
+
+export const UNKNOWN_TYPE_MESSAGE =
+  "no comment syntax is known for this file type; map it in the config file's file-types (e.g. '*.ext': hash), add it to ignore, or set unknown-types";
+
+/** Zero bytes, or nothing but whitespace: there is nothing to license. */
+function isBlank(bytes: Buffer, complete: boolean): boolean {
+  if (!complete) return false;
+  for (const byte of bytes) {
+    if (byte !== 32 && byte !== 9 && byte !== 10 && byte !== 13) return false;
+  }
+  return true;
+}
+
+async function applyYearRule(
+  settings: Settings,
+  ports: ScanPorts,
+  pending: Pending[],
+  headYear: number,
+  changedFiles: readonly string[] | undefined,
+  notes: string[],
+): Promise<void> {
+  const dated = pending.filter((file) => file.inspection.copyright !== undefined);
+  if (settings.yearRule === 'none' || dated.length === 0) return;
+
+  if (settings.yearRule === 'changed') {
+    if (changedFiles === undefined) {
+      notes.push(
+        "The year rule 'changed' was applied to no file: this run has no change to compare (set base-sha, or run on a pull_request or push event).",
+      );
+      return;
+    }
+    const changed = new Set(changedFiles);
+    for (const file of dated) {
+      if (!changed.has(file.path)) continue;
+      file.requiredYear = headYear;
+      const finding = checkYear(
+        file.inspection,
+        headYear,
+        `the year of the head commit, because this change touches the file`,
+      );
+      if (finding) file.findings.push(finding);
+    }
+    return;
+  }
+
+  const { years, shallow } = await ports.lastChangeYears(dated.map((file) => file.path));
+  if (shallow) {
+    notes.push(
+      "The checkout is shallow, so files last changed before the fetched history get the date of the oldest fetched commit (upstream's January mass failure). Use fetch-depth: 0 with year-rule 'last-commit', or year-rule 'changed'.",
+    );
+  }
+  for (const file of dated) {
+    const year = years.get(file.path);
+    const required = year ?? headYear;
+    file.requiredYear = required;
+    const basis =
+      year === undefined ? 'the head commit year (the file has no commit yet)' : 'the year of its last commit';
+    const finding = checkYear(file.inspection, required, basis);
+    if (finding) file.findings.push(finding);
+  }
+}
+
+function fixFile(
+  file: Pending,
+  policy: Policy,
+  ports: ScanPorts,
+  year: number,
+): Pick<FileResult, 'outcome' | 'findings' | 'fixed'> {
+  const bytes = ports.readFile(file.path);
+  const prefix = (buffer: Buffer) => splitLines(buffer.subarray(0, HEAD_BYTES), buffer.length <= HEAD_BYTES);
+  const scan = scanHeader(prefix(bytes), file.type);
+  const inspection = inspect(scan, policy);
+  const plan = planFix(bytes, scan, inspection, file.findings, { fileType: file.type, policy, year });
+  if (!plan.bytes) return { outcome: 'failed', findings: file.findings, fixed: [] };
+
+  // Check the result before writing: a fix must leave no finding it claims to repair.
+  const after = inspect(scanHeader(prefix(plan.bytes), file.type), policy);
+  const remaining = [...after.findings];
+  if (file.requiredYear !== undefined) {
+    const stale = checkYear(after, file.requiredYear, 'the required year');
+    if (stale) remaining.push(stale);
+  }
+  if (remaining.some((finding) => FIXABLE.has(finding.kind))) {
+    return { outcome: 'failed', findings: file.findings, fixed: [] };
+  }
+  ports.writeFile(file.path, plan.bytes);
+  if (remaining.length > 0) return { outcome: 'failed', findings: remaining, fixed: plan.fixed };
+  return { outcome: 'fixed', findings: [], fixed: plan.fixed };
+}
