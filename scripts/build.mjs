@@ -15,9 +15,13 @@ const actionsDir = join(root, 'actions');
 
 /**
  * Size budget per bundle directory, in bytes. Most actions carry @actions/core and Octokit
- * (about 1.5 MiB); deploy-profile also carries @kubernetes/client-node.
+ * (about 1.5 MiB); deploy-profile also carries @kubernetes/client-node, run-gpu-tests @actions/cache (Azure storage).
  */
-export const SIZE_BUDGET = { default: 3 * 1024 * 1024, 'deploy-profile': 8 * 1024 * 1024 };
+export const SIZE_BUDGET = {
+  default: 3 * 1024 * 1024,
+  'deploy-profile': 8 * 1024 * 1024,
+  'run-gpu-tests': 5 * 1024 * 1024,
+};
 
 const requested = process.argv.slice(2);
 const actions = readdirSync(actionsDir)

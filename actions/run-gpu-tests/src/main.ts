@@ -1,9 +1,98 @@
-import { NotImplementedError, runAction } from '@dynamo-ci/core';
+import { randomBytes } from 'node:crypto';
+import { env, exec, inputs as parse, type Runner, runAction, spawnProcess } from '@dynamo-ci/core';
+import { createDurationsStore } from './durations-cache.js';
+import { detectGpus } from './gpu.js';
+import { parseInputs } from './inputs.js';
+import type { Arch } from './markers.js';
+import { annotations, failureMessage, renderSummary } from './render.js';
+import { type Report, runTests } from './run.js';
 
 export async function main(): Promise<void> {
-  await runAction({
-    async main() {
-      throw new NotImplementedError('run-gpu-tests');
-    },
-  });
+  await runAction({ main: run });
+}
+
+async function run(runner: Runner): Promise<void> {
+  const workspace = env('GITHUB_WORKSPACE') ?? process.cwd();
+  const temp = env('RUNNER_TEMP') ?? '/tmp';
+  const inputs = parseInputs((name) => runner.input(name), { workspace, temp });
+  for (const [name, value] of inputs.env) {
+    if (/TOKEN|SECRET|PASSWORD|KEY/i.test(name)) runner.mask(value);
+  }
+  const arch: Arch = inputs.arch === 'auto' ? (env('RUNNER_ARCH') === 'ARM64' ? 'arm64' : 'amd64') : inputs.arch;
+
+  // The runner cancels a step with SIGINT (then SIGTERM): stop pytest and still report.
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const runId = env('GITHUB_RUN_ID') ?? 'local';
+  const runAttempt = env('GITHUB_RUN_ATTEMPT') ?? '1';
+  const durationsPrefix = parse.optional(inputs.durationsKey) ?? `run-gpu-tests-durations-${arch}`;
+  let report: Report;
+  try {
+    report = await runTests(
+      inputs,
+      {
+        workspace,
+        temp,
+        arch,
+        runId,
+        runAttempt,
+        job: env('GITHUB_JOB') ?? 'job',
+        workflow: env('GITHUB_WORKFLOW') ?? '',
+        runnerUser: typeof process.getuid === 'function' ? `${process.getuid()}:${process.getgid?.()}` : undefined,
+        hostEnv: { ...process.env },
+      },
+      {
+        async spawn(command, args, options) {
+          // pytest's output must not be able to issue workflow commands (fake annotations, masks).
+          const token = randomBytes(16).toString('hex');
+          runner.info(`::stop-commands::${token}`);
+          try {
+            return await spawnProcess(command, args, options);
+          } finally {
+            runner.info(`::${token}::`);
+          }
+        },
+        exec: (command, args) => exec(command, args),
+        detectGpus: () => detectGpus((command, args) => exec(command, args)),
+        durations: createDurationsStore(
+          workspace,
+          { prefix: durationsPrefix, unique: `${runId}-${runAttempt}-${inputs.shardIndex}` },
+          { info: (message) => runner.info(message), warning: (message) => runner.warning(message) },
+        ),
+        log: {
+          info: (message) => runner.info(message),
+          warning: (message) => runner.warning(message),
+          line: (text) => runner.info(text),
+        },
+        signal: abort.signal,
+        now: () => Date.now(),
+      },
+    );
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+
+  runner.setOutput('result', report.result);
+  runner.setOutput('total', report.counts.total);
+  runner.setOutput('passed', report.counts.passed);
+  runner.setOutput('failed', report.counts.failed);
+  runner.setOutput('skipped', report.counts.skipped);
+  runner.setOutput('errors', report.counts.errors);
+  runner.setOutput('flaky', report.counts.flaky);
+  runner.setOutput('marker-expression', report.markerExpression);
+  runner.setOutput('junit-files', JSON.stringify(report.junitFiles));
+  runner.setOutput('report', JSON.stringify(report));
+
+  for (const annotation of annotations(report, inputs.annotationPathPrefix)) {
+    const properties = { title: annotation.title, file: annotation.file, line: annotation.line };
+    if (annotation.level === 'error') runner.error(annotation.message, properties);
+    else runner.warning(annotation.message, properties);
+  }
+  await runner.appendSummary(renderSummary(report));
+  const failure = failureMessage(report, inputs.failOnEmpty);
+  if (failure !== undefined) runner.fail(failure);
 }
