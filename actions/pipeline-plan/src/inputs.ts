@@ -1,0 +1,194 @@
+/** Raw input strings -> typed plan inputs, or an InputError naming the input. Pure. */
+import { InputError, inputs } from '@dynamo-ci/core';
+import { parse as parseYaml } from 'yaml';
+import {
+  type BuildUnit,
+  DEFAULT_PROFILES,
+  DEFAULT_RUNNERS,
+  DEFAULT_UNITS,
+  type Gpus,
+  type PlanInputs,
+  type Runners,
+} from './plan.js';
+
+export type Raw = (name: string) => string | undefined;
+
+const NAME = /^[a-z0-9][a-z0-9_.-]*$/;
+
+function parseStructured(raw: string | undefined, name: string): unknown {
+  const value = inputs.optional(raw);
+  if (value === undefined) return undefined;
+  try {
+    return parseYaml(value);
+  } catch (error) {
+    throw new InputError(name, `Input '${name}' must be YAML or JSON (${(error as Error).message.split('\n')[0]})`);
+  }
+}
+
+function stringList(value: unknown, name: string, where: string): string[] {
+  if (value === undefined || value === null) return [];
+  const items = Array.isArray(value) ? value : [value];
+  return items.map((item) => {
+    if (typeof item !== 'string' && typeof item !== 'number') {
+      throw new InputError(name, `Input '${name}': ${where} must be a list of strings, got ${JSON.stringify(item)}`);
+    }
+    return String(item);
+  });
+}
+
+export function parseUnits(raw: string | undefined): BuildUnit[] {
+  const value = parseStructured(raw, 'units');
+  if (value === undefined) return DEFAULT_UNITS;
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new InputError('units', "Input 'units' must be a non-empty YAML list of build units (name, when, ...)");
+  }
+  const seen = new Set<string>();
+  return value.map((entry, index) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw new InputError('units', `Input 'units' entry ${index + 1} must be a mapping, got ${JSON.stringify(entry)}`);
+    }
+    const unit = entry as Record<string, unknown>;
+    const known = [
+      'name',
+      'when',
+      'cuda',
+      'arch',
+      'dockerfile',
+      'context',
+      'target',
+      'runner',
+      'tests',
+      'markers',
+      'deploy-cuda',
+    ];
+    for (const key of Object.keys(unit)) {
+      if (!known.includes(key)) {
+        throw new InputError(
+          'units',
+          `Input 'units' entry ${index + 1} has an unknown key '${key}' (known: ${known.join(', ')})`,
+        );
+      }
+    }
+    const name = String(unit.name ?? '');
+    if (!NAME.test(name)) {
+      throw new InputError(
+        'units',
+        `Input 'units' entry ${index + 1} needs a lower-case 'name', got ${JSON.stringify(unit.name)}`,
+      );
+    }
+    if (seen.has(name)) throw new InputError('units', `Input 'units' names '${name}' twice`);
+    seen.add(name);
+    const when = stringList(unit.when, 'units', `'${name}'.when`);
+    if (when.length === 0) {
+      throw new InputError('units', `Input 'units': '${name}' needs 'when', the filter groups that select it`);
+    }
+    if (typeof unit.dockerfile !== 'string' || unit.dockerfile === '') {
+      throw new InputError('units', `Input 'units': '${name}' needs 'dockerfile'`);
+    }
+    const cuda = stringList(unit.cuda, 'units', `'${name}'.cuda`);
+    for (const version of cuda) {
+      if (!/^\d+\.\d+$/.test(version)) {
+        throw new InputError(
+          'units',
+          `Input 'units': '${name}' CUDA version must look like 12.9, got ${JSON.stringify(version)}`,
+        );
+      }
+    }
+    const arch = stringList(unit.arch ?? ['amd64', 'arm64'], 'units', `'${name}'.arch`);
+    const deployCuda = unit['deploy-cuda'] === undefined ? undefined : String(unit['deploy-cuda']);
+    if (deployCuda !== undefined && !cuda.includes(deployCuda)) {
+      throw new InputError(
+        'units',
+        `Input 'units': '${name}' deploy-cuda ${deployCuda} is not one of its cuda versions`,
+      );
+    }
+    return {
+      name,
+      when,
+      cuda,
+      arch,
+      dockerfile: unit.dockerfile,
+      context: typeof unit.context === 'string' ? unit.context : '.',
+      target: typeof unit.target === 'string' ? unit.target : undefined,
+      runner: typeof unit.runner === 'string' ? unit.runner : 'builder',
+      tests: unit.tests === undefined ? false : unit.tests === true,
+      markers: typeof unit.markers === 'string' ? unit.markers : undefined,
+      deployCuda,
+    };
+  });
+}
+
+export function parseProfiles(raw: string | undefined): Record<string, string[]> {
+  const value = parseStructured(raw, 'deploy-profiles');
+  if (value === undefined) return DEFAULT_PROFILES;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InputError(
+      'deploy-profiles',
+      "Input 'deploy-profiles' must map a framework to a list of profiles (vllm: [agg])",
+    );
+  }
+  const profiles: Record<string, string[]> = {};
+  for (const [framework, list] of Object.entries(value)) {
+    profiles[framework] = stringList(list, 'deploy-profiles', framework);
+    for (const profile of profiles[framework]) {
+      if (!NAME.test(profile)) {
+        throw new InputError(
+          'deploy-profiles',
+          `Input 'deploy-profiles': profile ${JSON.stringify(profile)} is not a file stem`,
+        );
+      }
+    }
+  }
+  return profiles;
+}
+
+export function parseInputs(raw: Raw): PlanInputs {
+  const changes = inputs.json<unknown>(raw('changes'), 'changes') ?? [];
+  if (!Array.isArray(changes) || changes.some((item) => typeof item !== 'string')) {
+    throw new InputError(
+      'changes',
+      "Input 'changes' must be a JSON array of filter names (changed-files' 'changes' output)",
+    );
+  }
+  const units = parseUnits(raw('units'));
+  const only = inputs.list(raw('only'));
+  for (const name of only) {
+    if (!units.some((unit) => unit.name === name)) {
+      throw new InputError(
+        'only',
+        `Input 'only' names '${name}', which is not a unit (${units.map((u) => u.name).join(', ')})`,
+      );
+    }
+  }
+  const runners: Runners = { ...DEFAULT_RUNNERS };
+  for (const [role, label] of inputs.keyValues(raw('runners'), 'runners')) {
+    if (!(role in DEFAULT_RUNNERS)) {
+      throw new InputError(
+        'runners',
+        `Input 'runners' has an unknown role '${role}' (known: ${Object.keys(DEFAULT_RUNNERS).join(', ')})`,
+      );
+    }
+    if (label.trim() === '') throw new InputError('runners', `Input 'runners': role '${role}' has an empty label`);
+    (runners as unknown as Record<string, string>)[role] = label.trim();
+  }
+  const testGpus = inputs.list(raw('test-gpus') ?? '0,1,multi') as Gpus[];
+  for (const count of testGpus) {
+    if (!['0', '1', 'multi'].includes(count)) {
+      throw new InputError(
+        'test-gpus',
+        `Input 'test-gpus' entries must be 0, 1 or multi, got ${JSON.stringify(count)}`,
+      );
+    }
+  }
+  return {
+    changes: changes as string[],
+    units,
+    only,
+    forceAll: inputs.boolean(raw('force-all'), 'force-all', false),
+    runners,
+    testGpus,
+    deploy: inputs.boolean(raw('deploy'), 'deploy', false),
+    profiles: parseProfiles(raw('deploy-profiles')),
+    profilePath: inputs.optional(raw('profile-path')) ?? 'examples/backends/{framework}/deploy/{profile}.yaml',
+  };
+}

@@ -1,0 +1,25 @@
+import { runAction } from '@dynamo-ci/core';
+import { parseInputs } from './inputs.js';
+import { plan } from './plan.js';
+import { renderSummary } from './render.js';
+
+export async function main(): Promise<void> {
+  await runAction({
+    async main(runner) {
+      const inputs = parseInputs((name) => runner.input(name));
+      const result = plan(inputs);
+      for (const decision of result.decisions) {
+        runner.info(`${decision.selected ? 'build' : 'skip '} ${decision.unit}: ${decision.reason}`);
+      }
+      runner.setOutput('build-matrix', JSON.stringify({ include: result.builds }));
+      runner.setOutput('test-matrix', JSON.stringify({ include: result.tests }));
+      runner.setOutput('deploy-matrix', JSON.stringify({ include: result.deploys }));
+      runner.setOutput('has-builds', result.builds.length > 0);
+      runner.setOutput('has-tests', result.tests.length > 0);
+      runner.setOutput('has-deploys', result.deploys.length > 0);
+      runner.setOutput('units', JSON.stringify(result.decisions.filter((d) => d.selected).map((d) => d.unit)));
+      runner.setOutput('decisions', JSON.stringify(result.decisions));
+      await runner.appendSummary(renderSummary(result, inputs.changes));
+    },
+  });
+}

@@ -1,0 +1,29 @@
+/** Pure: a plan -> the job summary. */
+import { code, limitSummary, table } from '@dynamo-ci/core';
+import type { Plan } from './plan.js';
+
+export function renderSummary(plan: Plan, changes: string[]): string {
+  const rows = plan.decisions.map((decision) => {
+    const builds = plan.builds.filter((leg) => leg.framework === decision.unit);
+    return [
+      decision.unit,
+      decision.selected ? 'build' : 'skip',
+      decision.reason,
+      builds.map((leg) => leg.id).join(', ') || '-',
+      String(plan.tests.filter((leg) => leg.framework === decision.unit).length),
+      String(plan.deploys.filter((leg) => leg.framework === decision.unit).length),
+    ];
+  });
+  return limitSummary(
+    [
+      '## Pipeline plan',
+      '',
+      `Changed filter groups: ${changes.length > 0 ? changes.map(code).join(', ') : 'none'}`,
+      '',
+      table(['Unit', 'Decision', 'Why', 'Images', 'Test legs', 'Deployments'], rows),
+      '',
+      `${plan.builds.length} image(s), ${plan.tests.length} test leg(s), ${plan.deploys.length} deployment(s).`,
+      '',
+    ].join('\n'),
+  );
+}

@@ -1,0 +1,58 @@
+# SPDX-FileCopyrightText: Copyright (c) 2025-2026 NVIDIA CORPORATION & AFFILIATES. All rights reserved.
+# SPDX-License-Identifier: Apache-2.0
+"""Tests of the vllm worker, marked the way upstream marks tests/serve/test_vllm.py."""
+
+import importlib
+
+import pytest
+
+worker = importlib.import_module("dynamo.vllm.main")
+
+
+@pytest.mark.pre_merge
+@pytest.mark.unit
+@pytest.mark.vllm
+@pytest.mark.gpu_0
+def test_vllm_args_carry_the_model():
+    assert worker.build_args("Qwen/Qwen3-0.6B")[:2] == ["--model", "Qwen/Qwen3-0.6B"]
+
+
+@pytest.mark.pre_merge
+@pytest.mark.unit
+@pytest.mark.vllm
+@pytest.mark.gpu_0
+def test_vllm_rejects_zero_tensor_parallel():
+    with pytest.raises(ValueError):
+        worker.build_args("Qwen/Qwen3-0.6B", tensor_parallel=0)
+
+
+@pytest.mark.pre_merge
+@pytest.mark.e2e
+@pytest.mark.vllm
+@pytest.mark.gpu_1
+def test_vllm_serves_one_request_on_one_gpu():
+    assert worker.FRAMEWORK == "vllm"
+
+
+@pytest.mark.pre_merge
+@pytest.mark.e2e
+@pytest.mark.vllm
+@pytest.mark.gpu_2
+def test_vllm_tensor_parallel_two():
+    assert worker.build_args("m", tensor_parallel=2)[-1] == "2"
+
+
+@pytest.mark.post_merge
+@pytest.mark.integration
+@pytest.mark.vllm
+@pytest.mark.gpu_0
+def test_vllm_post_merge_args_are_strings():
+    assert all(isinstance(arg, str) for arg in worker.build_args("m", 4))
+
+
+@pytest.mark.nightly
+@pytest.mark.integration
+@pytest.mark.vllm
+@pytest.mark.gpu_0
+def test_vllm_nightly_long_model_name():
+    assert worker.build_args("org/" + "m" * 200)[1].startswith("org/")

@@ -1,0 +1,334 @@
+import { describe, expect, it } from 'vitest';
+import { evaluate, evaluateValue } from './expressions.js';
+import {
+  branchPattern,
+  checkAll,
+  checkConcurrency,
+  checkGates,
+  checkPermissions,
+  checkPinned,
+  checkPullRequestTarget,
+  checkSecrets,
+  checkTimeouts,
+  loadWorkflows,
+  parseWorkflow,
+  type Workflow,
+} from './workflows.js';
+
+const real = loadWorkflows();
+
+/** A fixture workflow from YAML, placed at `.github/workflows/<name>` so calls resolve to it. */
+const wf = (name: string, yaml: string): Workflow => parseWorkflow(`.github/workflows/${name}`, yaml);
+
+const CHECKOUT = 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683';
+
+describe('the repository workflows', () => {
+  it('are all found: ours, the reusable ones, and the example callers', () => {
+    const paths = real.map((workflow) => workflow.path);
+    for (const file of [
+      'ci.yml',
+      'pr-checks.yml',
+      'core-validation.yml',
+      'backend.yml',
+      'deploy.yml',
+      'test-suite.yml',
+    ]) {
+      expect(paths).toContain(`.github/workflows/${file}`);
+    }
+    for (const file of [
+      'pre-merge.yml',
+      'pr.yaml',
+      'container-validation-dynamo.yml',
+      'post-merge-ci.yml',
+      'nightly-ci.yml',
+    ]) {
+      expect(paths).toContain(`examples/dynamo-example/.github/workflows/${file}`);
+    }
+  });
+
+  it.each(Object.entries(checkAll(real)))('hold the %s invariant', (_, problems) => {
+    expect(problems).toEqual([]);
+  });
+
+  it('gate every stage the PR workflow document requires', () => {
+    const gateNames = real
+      .flatMap((workflow) => Object.keys(workflow.doc.jobs ?? {}))
+      .filter((id) => id.endsWith('status-check'));
+    expect(gateNames).toEqual(
+      expect.arrayContaining([
+        'dynamo-status-check',
+        'backend-status-check',
+        'deploy-status-check',
+        'suite-status-check',
+      ]),
+    );
+  });
+
+  it('never reference our own actions by anything but the release tag inside reusable workflows', () => {
+    for (const workflow of real.filter((w) => w.path.startsWith('.github/') && 'workflow_call' in (w.doc.on ?? {}))) {
+      const text = JSON.stringify(workflow.doc);
+      expect(text, workflow.path).not.toMatch(/"uses":"\.\/actions\//);
+      for (const match of text.matchAll(/org\/dynamo-ci-actions\/[^"@]+@([^"]+)/g)) expect(match[1]).toBe('v1');
+    }
+  });
+});
+
+describe('each invariant catches a broken workflow', () => {
+  it('gates: a gate without always() and one missing a blocking job', () => {
+    const broken = wf(
+      'g.yml',
+      `
+on: push
+jobs:
+  build: {runs-on: x}
+  test: {runs-on: x, needs: build}
+  lint: {runs-on: x}
+  backend-status-check: {runs-on: x, needs: [build, test]}
+  notify: {runs-on: x, needs: backend-status-check}
+`,
+    );
+    expect(checkGates(broken)).toEqual([
+      `.github/workflows/g.yml job 'backend-status-check': a gate must run with 'if: always()', has null`,
+      `.github/workflows/g.yml job 'backend-status-check': needs does not list 'lint', so its failure would not block`,
+    ]);
+    broken.doc.jobs['backend-status-check'].if = '${{ always() }}';
+    broken.doc.jobs['backend-status-check'].needs.push('lint');
+    expect(checkGates(broken)).toEqual([]);
+    // A gate that only relies on transitive needs is also caught.
+    broken.doc.jobs['backend-status-check'].needs = ['test', 'lint'];
+    expect(checkGates(broken)).toEqual([
+      `.github/workflows/g.yml job 'backend-status-check': needs does not list 'build', so its failure would not block`,
+    ]);
+  });
+
+  it('permissions: missing, write at the top, and a job without its own', () => {
+    expect(checkPermissions(wf('p.yml', 'on: push\njobs:\n  a: {runs-on: x, permissions: {}}'))).toEqual([
+      ".github/workflows/p.yml: no top-level 'permissions:' (use {})",
+    ]);
+    expect(checkPermissions(wf('p.yml', 'on: push\npermissions: write-all\njobs:\n  a: {runs-on: x}'))).toEqual([
+      '.github/workflows/p.yml: top-level permissions must be {} or read-only, got "write-all"',
+      ".github/workflows/p.yml job 'a': no 'permissions:' of its own",
+    ]);
+    expect(checkPermissions(wf('p.yml', 'on: push\npermissions: {contents: write}\njobs: {}'))).toHaveLength(1);
+    expect(checkPermissions(wf('p.yml', 'on: push\npermissions: {contents: read}\njobs: {}'))).toEqual([]);
+  });
+
+  it('pinned: tags and short SHAs of third-party actions, unpinned images', () => {
+    const broken = wf(
+      'u.yml',
+      `
+on: push
+jobs:
+  a:
+    runs-on: x
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@49933ea
+      - uses: docker://alpine:3
+      - uses: ${CHECKOUT}
+      - uses: ./actions/changed-files
+      - uses: org/dynamo-ci-actions/changed-files@v1
+  b:
+    uses: someone/else/.github/workflows/x.yml@main
+`,
+    );
+    expect(checkPinned(broken)).toEqual([
+      ".github/workflows/u.yml job 'a': actions/checkout@v4 is not pinned to a 40-hex commit SHA",
+      ".github/workflows/u.yml job 'a': actions/setup-node@49933ea is not pinned to a 40-hex commit SHA",
+      ".github/workflows/u.yml job 'a': docker://alpine:3 is not pinned to a digest",
+      ".github/workflows/u.yml job 'b': someone/else/.github/workflows/x.yml@main is not pinned to a 40-hex commit SHA",
+    ]);
+  });
+
+  it('timeouts: a job without one, a call job with one, and a callee without one', () => {
+    const calleeWorkflow = wf('callee.yml', 'on: workflow_call\njobs:\n  inner: {runs-on: x}');
+    const caller = wf(
+      'caller.yml',
+      `
+on: push
+jobs:
+  plain: {runs-on: x}
+  ok: {runs-on: x, timeout-minutes: 5}
+  call: {uses: ./.github/workflows/callee.yml, timeout-minutes: 5}
+  call2: {uses: org/dynamo-ci-actions/.github/workflows/missing.yml@v1}
+`,
+    );
+    expect(checkTimeouts(caller, [caller, calleeWorkflow])).toEqual([
+      ".github/workflows/caller.yml job 'plain': no timeout-minutes",
+      ".github/workflows/caller.yml job 'call': a reusable-workflow call cannot have timeout-minutes",
+      ".github/workflows/callee.yml job 'inner': no timeout-minutes",
+      ".github/workflows/caller.yml job 'call2': calls org/dynamo-ci-actions/.github/workflows/missing.yml@v1, whose timeouts cannot be checked here",
+    ]);
+  });
+
+  it('concurrency: none, main cancelled, PR runs not cancelled, main runs sharing a group', () => {
+    const on = "on:\n  push:\n    branches: [main, 'pull-request/[0-9]+']\n";
+    const none = wf('c.yml', `${on}jobs:\n  a: {runs-on: x}`);
+    expect(checkConcurrency(none, [none])).toEqual([
+      ".github/workflows/c.yml: no concurrency (.github/workflows/c.yml job 'a' has no concurrency)",
+    ]);
+
+    const alwaysCancel = wf(
+      'c.yml',
+      `${on}concurrency: {group: '\${{ github.workflow }}-\${{ github.ref }}', cancel-in-progress: true}\njobs: {}`,
+    );
+    expect(checkConcurrency(alwaysCancel, [])).toEqual([
+      '.github/workflows/c.yml: push to main cancels in progress',
+      '.github/workflows/c.yml: push to main runs share the group Workflow-refs/heads/main, so a pending run is dropped',
+    ]);
+
+    const neverCancel = wf(
+      'c.yml',
+      `${on}concurrency: {group: '\${{ github.run_id }}', cancel-in-progress: false}\njobs: {}`,
+    );
+    expect(checkConcurrency(neverCancel, [])).toEqual([
+      '.github/workflows/c.yml: push to pull-request/12 does not cancel the run it supersedes',
+      '.github/workflows/c.yml: push to pull-request/12 runs land in different groups (1, 2)',
+    ]);
+
+    const prShared = wf('c.yml', "on: pull_request\nconcurrency: {group: 'pr', cancel-in-progress: true}\njobs: {}");
+    expect(checkConcurrency(prShared, [])).toEqual(['.github/workflows/c.yml: two different PRs share the group pr']);
+
+    const good = wf(
+      'c.yml',
+      `${on}concurrency:
+  group: \${{ github.workflow }}-\${{ startsWith(github.ref, 'refs/heads/pull-request/') && github.ref || github.run_id }}
+  cancel-in-progress: \${{ startsWith(github.ref, 'refs/heads/pull-request/') }}
+jobs: {}`,
+    );
+    expect(checkConcurrency(good, [])).toEqual([]);
+  });
+
+  it('pull_request_target: checking out the head, directly or in a called workflow', () => {
+    const direct = wf(
+      't.yml',
+      `
+on: pull_request_target
+jobs:
+  a:
+    runs-on: x
+    steps:
+      - uses: ${CHECKOUT}
+        with: {ref: '\${{ github.event.pull_request.head.sha }}'}
+      - run: git fetch origin refs/pull/1/head
+  b: {uses: ./.github/workflows/inner.yml}
+`,
+    );
+    const inner = wf(
+      'inner.yml',
+      `on: workflow_call\njobs:\n  c:\n    runs-on: x\n    steps:\n      - run: gh pr checkout 1`,
+    );
+    expect(checkPullRequestTarget(direct, [direct, inner])).toEqual([
+      ".github/workflows/t.yml job 'a': checks out the PR's code under pull_request_target",
+      ".github/workflows/t.yml job 'a': fetches the PR's code in a run step under pull_request_target",
+      ".github/workflows/inner.yml job 'c': fetches the PR's code in a run step under pull_request_target",
+    ]);
+    const base = wf(
+      't.yml',
+      `on: pull_request_target\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: ${CHECKOUT}`,
+    );
+    expect(checkPullRequestTarget(base, [base])).toEqual([]);
+  });
+
+  it('secrets: on pull_request, on any-branch pushes, passed to a reusable workflow, inherited', () => {
+    const onPr = wf('s.yml', 'on: pull_request\njobs:\n  a: {runs-on: x, steps: [{run: "echo ${{ secrets.TOKEN }}"}]}');
+    expect(checkSecrets(onPr, [onPr])).toEqual([
+      ".github/workflows/s.yml job 'a': uses secrets but runs on 'pull_request' (via .github/workflows/s.yml), which runs unvetted code",
+    ]);
+    const anyPush = wf('s.yml', 'on: push\njobs:\n  a: {runs-on: x, steps: [{run: "echo ${{ secrets.TOKEN }}"}]}');
+    expect(checkSecrets(anyPush, [anyPush])).toHaveLength(1);
+    const githubToken = wf(
+      's.yml',
+      'on: pull_request\njobs:\n  a: {runs-on: x, steps: [{run: "echo ${{ secrets.GITHUB_TOKEN }}"}]}',
+    );
+    expect(checkSecrets(githubToken, [githubToken])).toEqual([]);
+
+    const reusable = wf(
+      'r.yml',
+      'on: workflow_call\njobs:\n  a: {runs-on: x, steps: [{run: "x", env: {K: "${{ secrets.k }}"}}]}',
+    );
+    const prCaller = wf(
+      'caller.yml',
+      'on: pull_request\njobs:\n  call: {uses: ./.github/workflows/r.yml, secrets: inherit}',
+    );
+    const all = [reusable, prCaller];
+    expect(checkSecrets(reusable, all)).toEqual([
+      ".github/workflows/r.yml job 'a': uses secrets but runs on 'pull_request' (via .github/workflows/caller.yml), which runs unvetted code",
+    ]);
+    expect(checkSecrets(prCaller, all)).toHaveLength(1);
+    expect(checkSecrets(reusable, [reusable])).toEqual([
+      ".github/workflows/r.yml job 'a': uses secrets, but no workflow here calls it, so its triggers are unknown",
+    ]);
+    const trustedCaller = wf(
+      'caller.yml',
+      "on:\n  push:\n    branches: ['pull-request/[0-9]+', main]\n  schedule: [{cron: '0 8 * * *'}]\njobs:\n  call: {uses: ./.github/workflows/r.yml, secrets: inherit}",
+    );
+    expect(checkSecrets(reusable, [reusable, trustedCaller])).toEqual([]);
+  });
+});
+
+describe('the expression evaluator the concurrency check relies on', () => {
+  const github = {
+    ref: 'refs/heads/pull-request/7',
+    event_name: 'push',
+    run_id: '99',
+    event: { pull_request: { number: 7 } },
+  };
+  it.each([
+    ["startsWith(github.ref, 'refs/heads/pull-request/')", true],
+    ["github.event_name == 'PUSH'", true],
+    ["github.event_name == 'pull_request' && github.event.pull_request.number || github.run_id", '99'],
+    ["format('{0}-{1}', github.event_name, github['run_id'])", 'push-99'],
+    ['!github.missing', true],
+    ['contains(fromJSON(\'["a","b"]\'), \'b\')', true],
+    ['1 < 2 && 3 >= 3', true],
+  ])('%s', (expression, expected) => {
+    expect(evaluate(expression, { github })).toEqual(expected);
+  });
+
+  it('interpolates and keeps the type of a whole expression', () => {
+    expect(evaluateValue('${{ github.event_name }}-${{ github.run_id }}', { github })).toBe('push-99');
+    expect(evaluateValue('${{ github.run_id == 99 }}', { github })).toBe(true);
+    expect(() => evaluate("github.ref == 'x", { github })).toThrow('unterminated string');
+  });
+
+  it('matches branch filters the way GitHub does', () => {
+    expect(branchPattern('pull-request/[0-9]+').test('pull-request/123')).toBe(true);
+    expect(branchPattern('pull-request/[0-9]+').test('pull-request/abc')).toBe(false);
+    expect(branchPattern('release/*.*.*').test('release/1.2.3')).toBe(true);
+    expect(branchPattern('release/*').test('release/a/b')).toBe(false);
+    expect(branchPattern('release/**').test('release/a/b')).toBe(true);
+  });
+});
+
+describe('a real workflow, broken on purpose, is caught', () => {
+  const clone = (path: string) => {
+    const found = real.find((workflow) => workflow.path === path) as Workflow;
+    return { path: found.path, doc: structuredClone(found.doc) };
+  };
+
+  it('backend-status-check without the test job', () => {
+    const backend = clone('.github/workflows/backend.yml');
+    backend.doc.jobs['backend-status-check'].needs = ['changes', 'build'];
+    expect(checkGates(backend)).toEqual([
+      ".github/workflows/backend.yml job 'backend-status-check': needs does not list 'test', so its failure would not block",
+    ]);
+  });
+
+  it('the example PR workflow triggered on any push, with secrets', () => {
+    const pr = clone('examples/dynamo-example/.github/workflows/pr.yaml');
+    pr.doc.on = { push: {} };
+    const all = real.map((workflow) => (workflow.path === pr.path ? pr : workflow));
+    expect(checkSecrets(pr, all).join('\n')).toContain("uses secrets but runs on 'push'");
+    const backend = all.find((workflow) => workflow.path === '.github/workflows/backend.yml') as Workflow;
+    expect(checkSecrets(backend, all).join('\n')).toContain("job 'build': uses secrets but runs on 'push'");
+  });
+
+  it('the example container validation cancelling main runs', () => {
+    const validation = clone('examples/dynamo-example/.github/workflows/container-validation-dynamo.yml');
+    validation.doc.concurrency['cancel-in-progress'] = true;
+    expect(checkConcurrency(validation, real)).toContain(
+      'examples/dynamo-example/.github/workflows/container-validation-dynamo.yml: push to main cancels in progress',
+    );
+  });
+});

@@ -1,0 +1,466 @@
+/**
+ * The workflow invariants, as pure checkers over parsed workflow files. Each returns the list of
+ * violations (empty when the invariant holds) so a test can assert both that the repository's
+ * workflows are clean and that a deliberately broken workflow is caught.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parse } from 'yaml';
+import { evaluateValue, truthy } from './expressions.js';
+
+export const repoRoot = join(import.meta.dirname, '..', '..');
+
+/** The prefix under which our own actions and reusable workflows are referenced. */
+export const FIRST_PARTY = 'org/dynamo-ci-actions/';
+
+export interface Workflow {
+  /** Path relative to the repository root (or a test's name for fixtures). */
+  path: string;
+  doc: Record<string, any>;
+}
+
+export type Job = Record<string, any>;
+
+export function parseWorkflow(path: string, text: string): Workflow {
+  const doc = parse(text) as Record<string, any>;
+  if (!doc || typeof doc !== 'object') throw new Error(`${path} is not a YAML mapping`);
+  return { path, doc };
+}
+
+/** Every workflow file: this repository's and the example consumer repositories'. */
+export function loadWorkflows(root = repoRoot): Workflow[] {
+  const dirs = [join(root, '.github', 'workflows')];
+  const examples = join(root, 'examples');
+  if (existsSync(examples)) {
+    for (const entry of readdirSync(examples, { withFileTypes: true })) {
+      if (entry.isDirectory()) dirs.push(join(examples, entry.name, '.github', 'workflows'));
+    }
+  }
+  return dirs
+    .filter((dir) => existsSync(dir))
+    .flatMap((dir) =>
+      readdirSync(dir)
+        .filter((name) => /\.ya?ml$/.test(name))
+        .map((name) => join(dir, name)),
+    )
+    .map((file) => parseWorkflow(relative(root, file), readFileSync(file, 'utf8')));
+}
+
+/** The `on:` block as a map of event -> configuration. */
+export function triggers(workflow: Workflow): Record<string, any> {
+  const on = workflow.doc.on;
+  if (typeof on === 'string') return { [on]: {} };
+  if (Array.isArray(on)) return Object.fromEntries(on.map((event) => [event, {}]));
+  return Object.fromEntries(Object.entries(on ?? {}).map(([event, config]) => [event, config ?? {}]));
+}
+
+export function jobs(workflow: Workflow): [string, Job][] {
+  return Object.entries(workflow.doc.jobs ?? {}) as [string, Job][];
+}
+
+function needsOf(job: Job): string[] {
+  if (job.needs === undefined) return [];
+  return Array.isArray(job.needs) ? job.needs : [job.needs];
+}
+
+function steps(job: Job): Record<string, any>[] {
+  return Array.isArray(job.steps) ? job.steps : [];
+}
+
+/** The workflow a `uses:` job calls, when it is one of ours (local or first-party). */
+export function callee(uses: string, all: Workflow[]): Workflow | undefined {
+  const local = /^\.\/\.github\/workflows\/([^@]+)$/.exec(uses);
+  const firstParty = new RegExp(`^${FIRST_PARTY}\\.github/workflows/([^@]+)@`).exec(uses);
+  const file = local?.[1] ?? firstParty?.[1];
+  if (!file) return undefined;
+  return all.find((workflow) => workflow.path === join('.github', 'workflows', file));
+}
+
+const at = (workflow: Workflow, job?: string) => (job ? `${workflow.path} job '${job}'` : workflow.path);
+
+// --- Gates ------------------------------------------------------------------------------------
+
+/** A gate: a job named `*-status-check`, or one that runs status-aggregate. */
+export function isGate(id: string, job: Job): boolean {
+  return id.endsWith('status-check') || steps(job).some((step) => /status-aggregate/.test(String(step.uses ?? '')));
+}
+
+function closure(start: string[], graph: Map<string, string[]>): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...start];
+  while (stack.length > 0) {
+    const id = stack.pop() as string;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    stack.push(...(graph.get(id) ?? []));
+  }
+  return seen;
+}
+
+/**
+ * Every gate runs with `if: always()` (so a failure upstream cannot skip it into "passing"), and
+ * its `needs` lists every job that must block: every job that is not downstream of the gate,
+ * except jobs another gate it waits on already blocks on.
+ */
+export function checkGates(workflow: Workflow): string[] {
+  const problems: string[] = [];
+  const all = jobs(workflow);
+  const graph = new Map(all.map(([id, job]) => [id, needsOf(job)]));
+  const gates = all.filter(([id, job]) => isGate(id, job));
+  for (const [id, job] of gates) {
+    const condition = String(job.if ?? '')
+      .replace(/^\$\{\{\s*|\s*\}\}$/g, '')
+      .trim();
+    if (condition !== 'always()') {
+      problems.push(`${at(workflow, id)}: a gate must run with 'if: always()', has ${JSON.stringify(job.if ?? null)}`);
+    }
+    const upstream = closure(needsOf(job), graph);
+    const coveredByOtherGates = new Set<string>();
+    for (const other of upstream) {
+      const otherJob = all.find(([candidate]) => candidate === other)?.[1];
+      if (otherJob && isGate(other, otherJob))
+        for (const covered of closure([other], graph)) coveredByOtherGates.add(covered);
+    }
+    for (const [candidate, candidateJob] of all) {
+      if (candidate === id || isGate(candidate, candidateJob) || coveredByOtherGates.has(candidate)) continue;
+      if (closure([candidate], graph).has(id)) continue; // downstream of the gate (e.g. notify, deploy)
+      if (!needsOf(job).includes(candidate)) {
+        problems.push(`${at(workflow, id)}: needs does not list '${candidate}', so its failure would not block`);
+      }
+    }
+  }
+  return problems;
+}
+
+// --- Permissions --------------------------------------------------------------------------------
+
+function readOnly(permissions: unknown): boolean {
+  if (permissions === 'read-all') return true;
+  if (typeof permissions !== 'object' || permissions === null) return false;
+  return Object.values(permissions).every((level) => level === 'read' || level === 'none');
+}
+
+/** Top-level permissions are `{}` or read-only, and every job declares its own. */
+export function checkPermissions(workflow: Workflow): string[] {
+  const problems: string[] = [];
+  if (!('permissions' in workflow.doc)) problems.push(`${at(workflow)}: no top-level 'permissions:' (use {})`);
+  else if (!readOnly(workflow.doc.permissions)) {
+    problems.push(
+      `${at(workflow)}: top-level permissions must be {} or read-only, got ${JSON.stringify(workflow.doc.permissions)}`,
+    );
+  }
+  for (const [id, job] of jobs(workflow)) {
+    if (!('permissions' in job)) problems.push(`${at(workflow, id)}: no 'permissions:' of its own`);
+  }
+  return problems;
+}
+
+// --- Pinning ------------------------------------------------------------------------------------
+
+export function usesOf(workflow: Workflow): { job: string; uses: string }[] {
+  const found: { job: string; uses: string }[] = [];
+  for (const [id, job] of jobs(workflow)) {
+    if (typeof job.uses === 'string') found.push({ job: id, uses: job.uses });
+    for (const step of steps(job)) if (typeof step.uses === 'string') found.push({ job: id, uses: step.uses });
+  }
+  return found;
+}
+
+/** Third-party actions and workflows are pinned to a full commit SHA (images to a digest). */
+export function checkPinned(workflow: Workflow): string[] {
+  const problems: string[] = [];
+  for (const { job, uses } of usesOf(workflow)) {
+    if (uses.startsWith('./') || uses.startsWith(FIRST_PARTY)) continue;
+    if (uses.startsWith('docker://')) {
+      if (!/@sha256:[0-9a-f]{64}$/.test(uses)) problems.push(`${at(workflow, job)}: ${uses} is not pinned to a digest`);
+      continue;
+    }
+    if (!/^[^@\s]+@[0-9a-f]{40}$/.test(uses))
+      problems.push(`${at(workflow, job)}: ${uses} is not pinned to a 40-hex commit SHA`);
+  }
+  return problems;
+}
+
+// --- Timeouts -----------------------------------------------------------------------------------
+
+/**
+ * Every job that runs on a runner has `timeout-minutes` (GitHub's default is 6 hours). A job that
+ * calls a reusable workflow cannot have one (GitHub rejects the key there), so the callee's jobs
+ * are checked instead.
+ */
+export function checkTimeouts(workflow: Workflow, all: Workflow[], seen = new Set<string>()): string[] {
+  const problems: string[] = [];
+  seen.add(workflow.path);
+  for (const [id, job] of jobs(workflow)) {
+    if (typeof job.uses === 'string') {
+      if ('timeout-minutes' in job)
+        problems.push(`${at(workflow, id)}: a reusable-workflow call cannot have timeout-minutes`);
+      const called = callee(job.uses, all);
+      if (!called) problems.push(`${at(workflow, id)}: calls ${job.uses}, whose timeouts cannot be checked here`);
+      else if (!seen.has(called.path)) problems.push(...checkTimeouts(called, all, seen));
+      continue;
+    }
+    if (job['timeout-minutes'] === undefined) problems.push(`${at(workflow, id)}: no timeout-minutes`);
+  }
+  return problems;
+}
+
+// --- Concurrency --------------------------------------------------------------------------------
+
+/** GitHub's branch filter syntax (`*`, `**`, `?`, `+`, `[...]`) as a regular expression. */
+export function branchPattern(filter: string): RegExp {
+  let source = '';
+  for (let index = 0; index < filter.length; index++) {
+    const char = filter[index] as string;
+    if (char === '*' && filter[index + 1] === '*') {
+      source += '.*';
+      index++;
+    } else if (char === '*') source += '[^/]*';
+    else if (char === '[') {
+      const end = filter.indexOf(']', index);
+      source += filter.slice(index, end + 1);
+      index = end;
+    } else if (char === '+' || char === '?') source += char;
+    else source += char.replace(/[.^$(){}|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`);
+}
+
+function pushBranchMatches(config: any, branch: string): boolean {
+  const branches: string[] | undefined = config?.branches;
+  const ignored: string[] | undefined = config?.['branches-ignore'];
+  if (ignored?.some((filter) => branchPattern(filter).test(branch))) return false;
+  if (!branches) return !config?.tags; // a tags-only push filter matches no branch
+  return branches.some((filter) => branchPattern(filter).test(branch));
+}
+
+interface Scenario {
+  name: string;
+  event: string;
+  ref: string;
+  pr?: number;
+  /** PR-like runs must cancel their superseded run; main/release/schedule runs never. */
+  cancel: boolean;
+}
+
+function scenarios(workflow: Workflow): Scenario[] {
+  const on = triggers(workflow);
+  const list: Scenario[] = [];
+  if ('push' in on && pushBranchMatches(on.push, 'pull-request/12')) {
+    list.push({ name: 'push to pull-request/12', event: 'push', ref: 'refs/heads/pull-request/12', cancel: true });
+  }
+  for (const event of ['pull_request', 'pull_request_target']) {
+    if (event in on) list.push({ name: event, event, ref: 'refs/pull/12/merge', pr: 12, cancel: true });
+  }
+  for (const branch of ['main', 'release/1.2.3']) {
+    if ('push' in on && pushBranchMatches(on.push, branch)) {
+      list.push({ name: `push to ${branch}`, event: 'push', ref: `refs/heads/${branch}`, cancel: false });
+    }
+  }
+  if ('schedule' in on) list.push({ name: 'schedule', event: 'schedule', ref: 'refs/heads/main', cancel: false });
+  return list;
+}
+
+function context(scenario: Scenario, runId: number, pr = scenario.pr): Record<string, unknown> {
+  const refName = scenario.ref.replace(/^refs\/heads\//, '').replace(/^refs\/pull\/(\d+)\/merge$/, '$1/merge');
+  return {
+    github: {
+      event_name: scenario.event,
+      ref: pr === scenario.pr ? scenario.ref : `refs/pull/${pr}/merge`,
+      ref_name: refName,
+      head_ref: pr ? 'feature' : '',
+      workflow: 'Workflow',
+      run_id: String(runId),
+      run_number: String(runId),
+      repository: 'ai-dynamo/dynamo',
+      event: { pull_request: pr ? { number: pr } : undefined, repository: { default_branch: 'main' } },
+    },
+    inputs: {},
+    vars: {},
+  };
+}
+
+interface ConcurrencySpec {
+  where: string;
+  concurrency: any;
+}
+
+/** The concurrency settings that apply: top-level, or else every job's (through reusable calls). */
+function concurrencySpecs(workflow: Workflow, all: Workflow[]): ConcurrencySpec[] | string {
+  if (workflow.doc.concurrency) return [{ where: at(workflow), concurrency: workflow.doc.concurrency }];
+  const specs: ConcurrencySpec[] = [];
+  for (const [id, job] of jobs(workflow)) {
+    if (job.concurrency) specs.push({ where: at(workflow, id), concurrency: job.concurrency });
+    else if (typeof job.uses === 'string') {
+      const called = callee(job.uses, all);
+      const inner = called ? concurrencySpecs(called, all) : 'unresolvable';
+      if (typeof inner === 'string') return `${at(workflow, id)} has no concurrency`;
+      specs.push(...inner);
+    } else return `${at(workflow, id)} has no concurrency`;
+  }
+  return specs;
+}
+
+/**
+ * Runs for a PR (pull_request, or a push to pull-request/<N>) cancel the run they supersede (same
+ * group, cancel-in-progress true); main, release and scheduled runs are never cancelled: cancel
+ * false and a group unique to the run, since GitHub also drops a *pending* run of the same group.
+ */
+export function checkConcurrency(workflow: Workflow, all: Workflow[]): string[] {
+  const list = scenarios(workflow);
+  if (list.length === 0) return [];
+  const specs = concurrencySpecs(workflow, all);
+  if (typeof specs === 'string') return [`${at(workflow)}: no concurrency (${specs})`];
+  const problems: string[] = [];
+  for (const { where, concurrency } of specs) {
+    const group = typeof concurrency === 'string' ? concurrency : concurrency.group;
+    const cancelSetting = typeof concurrency === 'string' ? false : (concurrency['cancel-in-progress'] ?? false);
+    for (const scenario of list) {
+      try {
+        const cancel = truthy(evaluateValue(cancelSetting, context(scenario, 1)));
+        const first = String(evaluateValue(group, context(scenario, 1)));
+        const second = String(evaluateValue(group, context(scenario, 2)));
+        if (scenario.cancel) {
+          if (!cancel) problems.push(`${where}: ${scenario.name} does not cancel the run it supersedes`);
+          if (first !== second)
+            problems.push(`${where}: ${scenario.name} runs land in different groups (${first}, ${second})`);
+          if (scenario.pr) {
+            const otherPr = String(evaluateValue(group, context(scenario, 1, 13)));
+            if (otherPr === first) problems.push(`${where}: two different PRs share the group ${first}`);
+          }
+        } else {
+          if (cancel) problems.push(`${where}: ${scenario.name} cancels in progress`);
+          if (first === second)
+            problems.push(`${where}: ${scenario.name} runs share the group ${first}, so a pending run is dropped`);
+        }
+      } catch (error) {
+        problems.push(`${where}: cannot evaluate concurrency for ${scenario.name}: ${(error as Error).message}`);
+      }
+    }
+  }
+  return problems;
+}
+
+// --- pull_request_target ------------------------------------------------------------------------
+
+const PR_CODE = /pull_request\.head|github\.head_ref|refs\/pull\/|merge_commit_sha|gh pr checkout|pull\/\$\{\{/;
+
+/** Jobs that can run under pull_request_target never check out or fetch the PR's code. */
+export function checkPullRequestTarget(workflow: Workflow, all: Workflow[]): string[] {
+  if (!('pull_request_target' in triggers(workflow))) return [];
+  return checkNoPrCode(workflow, all);
+}
+
+function checkNoPrCode(workflow: Workflow, all: Workflow[]): string[] {
+  const problems: string[] = [];
+  for (const [id, job] of jobs(workflow)) {
+    if (typeof job.uses === 'string') {
+      const called = callee(job.uses, all);
+      if (called) problems.push(...checkNoPrCode(called, all));
+      else problems.push(`${at(workflow, id)}: calls ${job.uses} under pull_request_target, which cannot be checked`);
+      continue;
+    }
+    for (const step of steps(job)) {
+      const uses = String(step.uses ?? '');
+      if (/^actions\/checkout@/.test(uses)) {
+        const target = `${step.with?.ref ?? ''} ${step.with?.repository ?? ''}`;
+        if (PR_CODE.test(target))
+          problems.push(`${at(workflow, id)}: checks out the PR's code under pull_request_target`);
+      }
+      if (typeof step.run === 'string' && PR_CODE.test(step.run)) {
+        problems.push(`${at(workflow, id)}: fetches the PR's code in a run step under pull_request_target`);
+      }
+    }
+  }
+  return problems;
+}
+
+// --- Secrets ------------------------------------------------------------------------------------
+
+/** Events whose runs only ever see vetted code: copy-pr branches, main, release, schedule, manual. */
+export function trustedEvent(event: string, config: any): boolean {
+  if (['schedule', 'workflow_dispatch', 'release'].includes(event)) return true;
+  if (event !== 'push') return false;
+  const branches: string[] | undefined = config?.branches;
+  if (config?.['branches-ignore']) return false;
+  if (!branches) return Boolean(config?.tags);
+  return branches.every(
+    (filter) => /^(main|master|pull-request\/.+|release\/.+|releases\/.+)$/.test(filter) && !/^\*/.test(filter),
+  );
+}
+
+function referencesSecrets(job: Job): boolean {
+  if (job.secrets === 'inherit') return true;
+  const text = JSON.stringify(job);
+  return /secrets\.(?!GITHUB_TOKEN\b)[A-Za-z_-]/i.test(text) || /secrets\[/.test(text);
+}
+
+/**
+ * A job that cannot run PR code: no run steps, no checkout, only our own actions (the copy-pr
+ * gate under pull_request_target holds a token this way). Calls qualify when every callee job does.
+ */
+function runsNoCode(job: Job, all: Workflow[]): boolean {
+  if (typeof job.uses === 'string') {
+    const called = callee(job.uses, all);
+    return called !== undefined && jobs(called).every(([, inner]) => runsNoCode(inner, all));
+  }
+  return steps(job).every((step) => step.run === undefined && String(step.uses ?? '').startsWith(FIRST_PARTY));
+}
+
+/** Events a workflow's jobs run on: its own triggers, or for a reusable workflow its callers'. */
+export function effectiveEvents(
+  workflow: Workflow,
+  all: Workflow[],
+  seen = new Set<string>(),
+): [string, any, string][] {
+  const own = Object.entries(triggers(workflow)).filter(([event]) => event !== 'workflow_call');
+  const result: [string, any, string][] = own.map(([event, config]) => [event, config, workflow.path]);
+  if (!('workflow_call' in triggers(workflow)) || seen.has(workflow.path)) return result;
+  seen.add(workflow.path);
+  for (const caller of all) {
+    for (const [, job] of jobs(caller)) {
+      if (typeof job.uses === 'string' && callee(job.uses, all)?.path === workflow.path) {
+        result.push(...effectiveEvents(caller, all, seen));
+      }
+    }
+  }
+  return result;
+}
+
+/**
+ * Secrets are referenced only in jobs whose runs come from pull-request/<N>, main, release,
+ * schedule (or a manual dispatch, which needs write access). A reusable workflow is judged by its
+ * callers; one with no caller in the repository cannot be judged and fails.
+ */
+export function checkSecrets(workflow: Workflow, all: Workflow[]): string[] {
+  const problems: string[] = [];
+  const events = effectiveEvents(workflow, all);
+  for (const [id, job] of jobs(workflow)) {
+    if (!referencesSecrets(job)) continue;
+    if (events.length === 0) {
+      problems.push(`${at(workflow, id)}: uses secrets, but no workflow here calls it, so its triggers are unknown`);
+      continue;
+    }
+    for (const [event, config, source] of events) {
+      if (trustedEvent(event, config)) continue;
+      if (runsNoCode(job, all)) continue;
+      problems.push(
+        `${at(workflow, id)}: uses secrets but runs on '${event}' (via ${source}), which runs unvetted code`,
+      );
+    }
+  }
+  return [...new Set(problems)];
+}
+
+/** Every invariant over every workflow. */
+export function checkAll(all: Workflow[]): Record<string, string[]> {
+  return {
+    gates: all.flatMap(checkGates),
+    permissions: all.flatMap(checkPermissions),
+    pinned: all.flatMap(checkPinned),
+    timeouts: all.flatMap((workflow) => checkTimeouts(workflow, all)),
+    concurrency: all.flatMap((workflow) => checkConcurrency(workflow, all)),
+    pullRequestTarget: all.flatMap((workflow) => checkPullRequestTarget(workflow, all)),
+    secrets: all.flatMap((workflow) => checkSecrets(workflow, all)),
+  };
+}
