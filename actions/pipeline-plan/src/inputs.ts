@@ -112,6 +112,7 @@ export function parseUnits(raw: string | undefined): BuildUnit[] {
       target: typeof unit.target === 'string' ? unit.target : undefined,
       runner: typeof unit.runner === 'string' ? unit.runner : 'builder',
       tests: unit.tests === undefined ? false : unit.tests === true,
+      testFramework: typeof unit['test-framework'] === 'string' ? unit['test-framework'] : undefined,
       markers: typeof unit.markers === 'string' ? unit.markers : undefined,
       deployCuda,
     };

@@ -21,6 +21,8 @@ export interface BuildUnit {
   runner: string;
   /** Whether GPU/CPU pytest legs run against its amd64/arm64 images. */
   tests: boolean;
+  /** The framework marker its tests are selected by (default: `name`; `none` for the core image). */
+  testFramework?: string;
   /** A verbatim pytest marker expression for this unit's tests (instead of lifecycle+framework+gpus). */
   markers?: string;
   /** The CUDA variant deployment tests use (amd64 only, as upstream's ACR copy is amd64-only). */
@@ -118,7 +120,10 @@ export interface PlanInputs {
 
 export interface BuildLeg {
   name: string;
-  /** `<framework>[-cuda<major>]-<arch>`: the tag suffix every later job uses to find the image. */
+  /**
+   * `<framework>[-<target>][-cuda<major>]-<arch>`: build-container's tag without its prefix (its
+   * `plainTag` for one platform), so later jobs find the image as `<image-name>:<prefix>-<id>`.
+   */
   id: string;
   framework: string;
   cuda: string;
@@ -133,6 +138,8 @@ export interface BuildLeg {
 export interface TestLeg {
   name: string;
   framework: string;
+  /** The framework marker run-gpu-tests selects tests by. */
+  'test-framework': string;
   cuda: string;
   arch: string;
   gpus: Gpus;
@@ -168,8 +175,8 @@ export function cudaMajor(version: string): string {
   return version.split('.')[0] as string;
 }
 
-export function legId(unit: string, cuda: string, arch: string): string {
-  return [unit, cuda === '' ? undefined : `cuda${cudaMajor(cuda)}`, arch].filter(Boolean).join('-');
+export function legId(unit: Pick<BuildUnit, 'name' | 'target'>, cuda: string, arch: string): string {
+  return [unit.name, unit.target, cuda === '' ? undefined : `cuda${cudaMajor(cuda)}`, arch].filter(Boolean).join('-');
 }
 
 function runnerFor(role: string, runners: Runners): string {
@@ -200,7 +207,7 @@ export function plan(inputs: PlanInputs): Plan {
     const cudas = unit.cuda.length > 0 ? unit.cuda : [''];
     for (const cuda of cudas) {
       for (const arch of unit.arch) {
-        const id = legId(unit.name, cuda, arch);
+        const id = legId(unit, cuda, arch);
         const variant = [cuda === '' ? '' : `cuda${cuda}`, arch].filter(Boolean).join(' ');
         builds.push({
           name: `${unit.name} ${variant}`,
@@ -222,6 +229,7 @@ export function plan(inputs: PlanInputs): Plan {
           tests.push({
             name: `${unit.name} ${variant} gpu_${count === 'multi' ? '2+' : count}`,
             framework: unit.name,
+            'test-framework': unit.testFramework ?? unit.name,
             cuda,
             arch,
             gpus: count,
@@ -239,7 +247,7 @@ export function plan(inputs: PlanInputs): Plan {
         framework: unit.name,
         profile,
         file: inputs.profilePath.replaceAll('{framework}', unit.name).replaceAll('{profile}', profile),
-        'image-id': legId(unit.name, unit.deployCuda ?? unit.cuda[0] ?? '', 'amd64'),
+        'image-id': legId(unit, unit.deployCuda ?? unit.cuda[0] ?? '', 'amd64'),
         runner: inputs.runners.deploy,
       });
     }

@@ -23,19 +23,19 @@ describe('pipeline-plan', () => {
   it('expands a vLLM change into ids, runners and deployments', () => {
     const result = plan(parseInputs(raw({ changes: '["vllm"]', deploy: 'true', runners: 'gpu=my-gpu' })));
     expect(result.builds.map((leg) => leg.id)).toEqual([
-      'vllm-cuda12-amd64',
-      'vllm-cuda12-arm64',
-      'vllm-cuda13-amd64',
-      'vllm-cuda13-arm64',
+      'vllm-runtime-cuda12-amd64',
+      'vllm-runtime-cuda12-arm64',
+      'vllm-runtime-cuda13-amd64',
+      'vllm-runtime-cuda13-arm64',
     ]);
     expect(result.tests.filter((leg) => leg.arch === 'arm64').every((leg) => leg.gpus === '0')).toBe(true);
     expect(result.tests.find((leg) => leg.gpus === '1')?.runner).toBe('my-gpu');
     expect(result.tests.find((leg) => leg.gpus === 'multi')?.runner).toBe('prod-tester-amd-gpu-4-v1');
     expect(result.deploys.map((leg) => `${leg.profile}:${leg['image-id']}`)).toEqual([
-      'agg:vllm-cuda12-amd64',
-      'agg_router:vllm-cuda12-amd64',
-      'disagg:vllm-cuda12-amd64',
-      'disagg_router:vllm-cuda12-amd64',
+      'agg:vllm-runtime-cuda12-amd64',
+      'agg_router:vllm-runtime-cuda12-amd64',
+      'disagg:vllm-runtime-cuda12-amd64',
+      'disagg_router:vllm-runtime-cuda12-amd64',
     ]);
     expect(result.decisions.find((d) => d.unit === 'sglang')).toEqual({
       unit: 'sglang',
