@@ -136,6 +136,7 @@ export function containerName(parts: readonly (string | number)[]): string {
     .map(String)
     .join('-')
     .replace(/[^a-zA-Z0-9_.-]+/g, '-')
+    .replace(/-{2,}/g, '-')
     .replace(/^[^a-zA-Z0-9]+/, '');
   return (name || 'dynamo-ci-tests').slice(0, 120);
 }

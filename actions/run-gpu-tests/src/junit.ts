@@ -69,8 +69,12 @@ export class JunitParser {
     for (;;) {
       const lt = text.indexOf('<', position);
       if (lt === -1) {
-        if (this.capture) this.append(text.slice(position));
-        position = text.length;
+        let end = text.length;
+        // An entity cut by the chunk boundary (`&am` + `p;`) waits for the next chunk.
+        const amp = text.lastIndexOf('&');
+        if (!final && amp >= position && text.length - amp < 12 && !text.includes(';', amp)) end = amp;
+        if (this.capture) this.append(text.slice(position, end));
+        position = end;
         break;
       }
       if (this.capture && lt > position) this.append(text.slice(position, lt));
