@@ -1,9 +1,87 @@
-import { NotImplementedError, runAction } from '@dynamo-ci/core';
+/** Wiring: inputs -> change set -> filter matches -> outputs, summary, annotations. */
+import { isAbsolute, relative, resolve } from 'node:path';
+import { createChangeSetApi, Git, type Runner, readContext, runAction } from '@dynamo-ci/core';
+import { type Detection, detect } from './detect.js';
+import { parseInputs } from './inputs.js';
+import { renderSummary, uncoveredMessage } from './render.js';
 
 export async function main(): Promise<void> {
-  await runAction({
-    async main() {
-      throw new NotImplementedError('changed-files');
-    },
+  await runAction({ main: run });
+}
+
+export async function run(runner: Runner): Promise<void> {
+  const token = runner.input('token')?.trim();
+  if (token) runner.mask(token);
+  const inputs = parseInputs((name) => runner.input(name));
+  const context = readContext();
+  const cwd = resolve(context.workspace, inputs.workingDirectory);
+
+  const detection = await detect(inputs, {
+    git: new Git(cwd),
+    context,
+    cwd,
+    api: inputs.token
+      ? () => createChangeSetApi(inputs.token as string, context.repo, { log: (line) => runner.info(line) })
+      : undefined,
+    log: (line) => runner.info(line),
   });
+
+  // Annotations and messages name the filters file relative to the repository (the workspace).
+  const filtersFile = detection.config.file
+    ? relative(
+        context.workspace,
+        isAbsolute(detection.config.file) ? detection.config.file : resolve(cwd, detection.config.file),
+      )
+    : "the inline 'filters' input";
+  for (const finding of detection.findings) {
+    runner.warning(finding.message, {
+      file: detection.config.file ? filtersFile : undefined,
+      line: finding.line,
+      title: 'changed-files: filter lint',
+    });
+  }
+
+  setOutputs(runner, detection);
+  logDetection(runner, detection);
+  await runner.appendSummary(renderSummary(detection, filtersFile));
+
+  if (detection.uncovered.length > 0 && inputs.uncovered !== 'ignore') {
+    const message = uncoveredMessage(detection.uncovered, filtersFile);
+    if (inputs.uncovered === 'fail') runner.fail(message);
+    else runner.warning(message, { title: 'changed-files: uncovered files' });
+  }
+}
+
+function setOutputs(runner: Runner, detection: Detection): void {
+  for (const filter of detection.filters) {
+    runner.setOutput(filter.name, filter.changed);
+    runner.setOutput(`${filter.name}_files`, JSON.stringify(filter.files));
+    runner.setOutput(`${filter.name}_count`, filter.files.length);
+  }
+  runner.setOutput(
+    'changes',
+    JSON.stringify(detection.filters.filter((filter) => filter.changed).map((filter) => filter.name)),
+  );
+  runner.setOutput('files', JSON.stringify(detection.paths));
+  runner.setOutput('uncovered', JSON.stringify(detection.uncovered));
+  runner.setOutput('base-sha', detection.changeSet.base ?? '');
+  runner.setOutput('head-sha', detection.changeSet.head ?? '');
+  runner.setOutput('source', detection.changeSet.source);
+  runner.setOutput('reason', detection.changeSet.reason);
+}
+
+/** A short log: the decision and counts, never every file (unless debug logging is on). */
+function logDetection(runner: Runner, detection: Detection): void {
+  const { changeSet } = detection;
+  runner.info(`${changeSet.reason}`);
+  runner.info(
+    `Base ${changeSet.base ?? '(none)'}, head ${changeSet.head ?? '(none)'}, source ${changeSet.source}: ` +
+      `${detection.paths.length} changed path(s).`,
+  );
+  for (const filter of detection.filters) {
+    runner.info(`  ${filter.name}: ${filter.changed}${detection.everything ? '' : ` (${filter.files.length})`}`);
+  }
+  if (runner.isDebug()) {
+    for (const path of detection.paths) runner.debug(`changed: ${JSON.stringify(path)}`);
+  }
 }

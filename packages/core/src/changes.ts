@@ -30,7 +30,7 @@
  * nothing works, a `ConfigError` says what to change.
  */
 import { ConfigError, messageOf, ServiceError } from './errors.js';
-import { type ChangeStatus, type FileChange, type Git, ZERO_SHA } from './git.js';
+import { assertRevision, type ChangeStatus, type FileChange, type Git, ZERO_SHA } from './git.js';
 import { createGitHubClient, type GitHubClient, type GitHubContext, type RepoRef } from './github.js';
 
 export type ChangeSource = 'git' | 'api' | 'none';
@@ -283,8 +283,8 @@ class ChangeSetResolver {
   }
 
   private async localHead(): Promise<string | undefined> {
-    if (!(await this.isRepository())) return undefined;
-    return this.git.resolveCommit('HEAD');
+    const [head] = await this.resolveAll(['HEAD']);
+    return head;
   }
 
   private everything(reason: string, head: string | undefined): ChangeSet {
@@ -402,8 +402,10 @@ class ChangeSetResolver {
   }
 
   private async diff(base: string, head: string, reason: string, ensure = true): Promise<ChangeSet> {
-    await this.requireRepository();
-    const [baseSha, headSha] = await Promise.all([this.git.resolveCommit(base), this.git.resolveCommit(head)]);
+    // Callers pass `ensure: false` with full SHAs they just saw locally: no need to look again.
+    const known = !ensure && isSha(base) && isSha(head);
+    const [baseSha, headSha] = known ? [base, head] : await this.resolveAll([base, head]);
+    if (baseSha === undefined || headSha === undefined) await this.requireRepository();
     if (ensure && (baseSha === undefined || headSha === undefined)) {
       const missing = [base, head].filter((_, index) => [baseSha, headSha][index] === undefined);
       if (!(await this.ensureCommits(missing))) {
@@ -413,20 +415,19 @@ class ChangeSetResolver {
         );
       }
     }
-    const resolvedBase = baseSha ?? (await this.git.resolveCommit(base)) ?? base;
-    const resolvedHead = headSha ?? (await this.git.resolveCommit(head)) ?? head;
+    const [resolvedBase = base, resolvedHead = head] =
+      baseSha !== undefined && headSha !== undefined ? [baseSha, headSha] : await this.resolveAll([base, head]);
     const files = resolvedBase === resolvedHead ? [] : await this.git.diff(resolvedBase, resolvedHead);
     return { base: resolvedBase, head: resolvedHead, files, source: 'git', reason };
   }
 
   /** Make commits present locally: fetch the missing ones by SHA at depth 1. */
   private async ensureCommits(shas: readonly string[]): Promise<boolean> {
-    if (!(await this.isRepository())) return false;
-    const missing: string[] = [];
-    for (const sha of new Set(shas)) {
-      if (!(await this.git.hasCommit(sha))) missing.push(sha);
-    }
+    const unique = [...new Set(shas)];
+    const resolved = await this.resolveAll(unique);
+    const missing = unique.filter((_, index) => resolved[index] === undefined);
     if (missing.length === 0) return true;
+    if (!(await this.isRepository())) return false;
     this.log(`Fetching ${missing.map(short).join(', ')} from ${this.remote} (depth 1)`);
     if (await this.git.fetchCommits(missing, { depth: 1, remote: this.remote })) return true;
     // One unfetchable SHA fails the whole fetch; fetch the others one by one.
@@ -442,9 +443,9 @@ class ChangeSetResolver {
    * default) while the clone is shallow. Undefined when git cannot connect them within the bound.
    */
   private async findMergeBase(a: string, b: string): Promise<string | undefined> {
+    const resolved = await this.resolveAll([a, b]);
     if (!(await this.isRepository())) return undefined;
-    const present = (await this.git.hasCommit(a)) && (await this.git.hasCommit(b));
-    if (present) {
+    if (resolved.every((sha) => sha !== undefined)) {
       const mergeBase = await this.git.mergeBase(a, b);
       if (mergeBase !== undefined || !(await this.git.isShallow())) return mergeBase;
     }
@@ -488,7 +489,7 @@ class ChangeSetResolver {
   private async findMergeBaseWithBranch(branch: string, head: string): Promise<string | undefined> {
     if (!(await this.isRepository()) || !/^[\w./-]+$/.test(branch) || branch.startsWith('-')) return undefined;
     const trackingRef = `refs/remotes/${this.remote}/${branch}`;
-    let tip = await this.git.resolveCommit(trackingRef);
+    let [tip] = await this.resolveAll([trackingRef]);
     if (tip === undefined) {
       this.log(`Fetching the tip of ${branch} from ${this.remote} (depth 1)`);
       await this.git.succeeds([
@@ -500,7 +501,7 @@ class ChangeSetResolver {
         this.remote,
         `+refs/heads/${branch}:${trackingRef}`,
       ]);
-      tip = await this.git.resolveCommit(trackingRef);
+      [tip] = await this.resolveAll([trackingRef]);
     }
     return tip === undefined ? undefined : this.findMergeBase(tip, head);
   }
@@ -575,6 +576,31 @@ class ChangeSetResolver {
       }
     }
     return 'main';
+  }
+
+  /**
+   * The full SHAs of revisions, undefined for each that names no commit here: one
+   * `git cat-file --batch-check` for all of them instead of a `rev-parse` each.
+   */
+  private async resolveAll(revisions: readonly string[]): Promise<(string | undefined)[]> {
+    const none = revisions.map(() => undefined);
+    if (this.repositoryChecked === false) return none;
+    for (const revision of revisions) assertRevision(revision);
+    let output: string;
+    try {
+      output = await this.git.run(['cat-file', '--batch-check=%(objectname) %(objecttype)'], {
+        input: revisions.map((revision) => `${revision}^{commit}\n`).join(''),
+      });
+    } catch {
+      this.repositoryChecked = await this.git.isRepository();
+      return none;
+    }
+    this.repositoryChecked = true;
+    const lines = output.split('\n');
+    return revisions.map((_, index) => {
+      const [sha, type] = (lines[index] ?? '').split(' ');
+      return type === 'commit' ? sha : undefined;
+    });
   }
 
   private async isRepository(): Promise<boolean> {

@@ -1,0 +1,131 @@
+/**
+ * The decision: which filter groups the run's change set touches. Pure apart from the ports:
+ * git and the GitHub API come in through `resolveChangeSet`'s ports, the filters file through
+ * `loadFilters`.
+ */
+import {
+  type ChangeSet,
+  type ChangeSetApi,
+  ConfigError,
+  changedPaths,
+  type FilterConfig,
+  type FilterFinding,
+  FilterMatcher,
+  type Git,
+  type GitHubContext,
+  lintFilters,
+  loadFilters,
+  resolveChangeSet,
+} from '@dynamo-ci/core';
+import type { Inputs } from './inputs.js';
+
+export interface DetectPorts {
+  git: Git;
+  context: Pick<GitHubContext, 'eventName' | 'payload' | 'sha' | 'ref'>;
+  /** Where the filters file and the repository are (`working-directory` resolved). */
+  cwd: string;
+  api?: () => Promise<ChangeSetApi>;
+  log?: (message: string) => void;
+}
+
+export interface FilterOutcome {
+  name: string;
+  changed: boolean;
+  files: string[];
+  /** A catch-all group (`all: ['**']`): it does not count towards coverage. */
+  catchAll: boolean;
+}
+
+export interface Detection {
+  config: FilterConfig;
+  findings: FilterFinding[];
+  changeSet: ChangeSet;
+  /** Every changed path considered (after `change-types`), in diff order. */
+  paths: string[];
+  filters: FilterOutcome[];
+  /** Changed paths no (non-catch-all) filter matches. */
+  uncovered: string[];
+  /** Every filter is true without a diff: `force-all`, or no base to compare with. */
+  everything: boolean;
+}
+
+/** Outputs the action always sets; a filter may not take these names. */
+export const RESERVED_OUTPUTS = ['changes', 'files', 'uncovered', 'base-sha', 'head-sha', 'source', 'reason'];
+
+export async function detect(inputs: Inputs, ports: DetectPorts): Promise<Detection> {
+  const config = loadFilters(inputs.filters, ports.cwd);
+  checkFilterNames(config);
+  const findings = lintFilters(config);
+
+  const changeSet: ChangeSet = inputs.forceAll
+    ? {
+        base: undefined,
+        head: inputs.headSha ?? ports.context.sha,
+        files: [],
+        source: 'none',
+        reason: 'force-all: true; every filter counts as changed',
+      }
+    : await resolveChangeSet(
+        {
+          context: ports.context,
+          baseSha: inputs.baseSha,
+          headSha: inputs.headSha,
+          prBranchPattern: inputs.prBranchPattern,
+        },
+        { git: ports.git, api: ports.api, log: ports.log },
+      );
+
+  if (changeSet.source === 'none') {
+    return {
+      config,
+      findings,
+      changeSet,
+      paths: [],
+      filters: config.groups.map((group) => ({ name: group.name, changed: true, files: [], catchAll: false })),
+      uncovered: [],
+      everything: true,
+    };
+  }
+  const paths = changedPaths(changeSet.files, inputs.changeTypes);
+  const matched = new FilterMatcher(config.groups).match(paths);
+  return {
+    config,
+    findings,
+    changeSet,
+    paths,
+    filters: matched.groups.map((group) => ({
+      name: group.name,
+      changed: group.files.length > 0,
+      files: group.files,
+      catchAll: group.catchAll,
+    })),
+    uncovered: matched.uncovered,
+    everything: false,
+  };
+}
+
+/**
+ * Filter names become output names (`<name>`, `<name>_files`, `<name>_count`): they must be
+ * usable in `steps.<id>.outputs.<name>` and must not collide with each other or the fixed outputs.
+ */
+export function checkFilterNames(config: FilterConfig): void {
+  const where = config.file ?? "the inline 'filters'";
+  const taken = new Map<string, string>(RESERVED_OUTPUTS.map((name) => [name, `the action's own output '${name}'`]));
+  for (const group of config.groups) {
+    const at = `${where} line ${group.line ?? '?'}`;
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(group.name)) {
+      throw new ConfigError(
+        `${at}: filter name ${JSON.stringify(group.name)} cannot be an output name; use letters, digits, '_' and '-', starting with a letter or '_'.`,
+      );
+    }
+    for (const output of [group.name, `${group.name}_files`, `${group.name}_count`]) {
+      const owner = taken.get(output);
+      if (owner) {
+        throw new ConfigError(
+          `${at}: filter '${group.name}' would set output '${output}', which is ${owner}; rename the filter.`,
+        );
+      }
+      taken.set(output, `the output of filter '${group.name}'`);
+    }
+  }
+}

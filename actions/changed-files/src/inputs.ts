@@ -1,0 +1,82 @@
+/** Raw action inputs -> the typed `Inputs` change detection runs on. Pure. */
+import { assertRevision, CHANGE_TYPES, type ChangeType, InputError, inputs } from '@dynamo-ci/core';
+
+export type UncoveredPolicy = 'fail' | 'warn' | 'ignore';
+
+export interface Inputs {
+  /** A filters file path (relative to `workingDirectory`) or inline YAML. */
+  filters: string;
+  token?: string;
+  baseSha?: string;
+  headSha?: string;
+  changeTypes: ChangeType[];
+  forceAll: boolean;
+  uncovered: UncoveredPolicy;
+  prBranchPattern: RegExp;
+  workingDirectory: string;
+}
+
+/** git's status letters, accepted as shorthands in `change-types`. */
+const LETTERS: Record<string, ChangeType> = {
+  A: 'added',
+  C: 'copied',
+  M: 'modified',
+  R: 'renamed',
+  D: 'deleted',
+  T: 'type-changed',
+};
+
+export function parseInputs(read: (name: string) => string | undefined): Inputs {
+  const baseSha = inputs.optional(read('base-sha'))?.trim();
+  const headSha = inputs.optional(read('head-sha'))?.trim();
+  return {
+    filters: inputs.optional(read('filters')) ?? '.github/filters.yaml',
+    token: inputs.optional(read('token'))?.trim(),
+    baseSha: baseSha === undefined ? undefined : assertRevision(baseSha, 'base-sha'),
+    headSha: headSha === undefined ? undefined : assertRevision(headSha, 'head-sha'),
+    changeTypes: parseChangeTypes(read('change-types')),
+    forceAll: inputs.boolean(read('force-all'), 'force-all', false),
+    uncovered: inputs.oneOf(read('uncovered'), 'uncovered', ['fail', 'warn', 'ignore'], 'warn'),
+    prBranchPattern: parsePattern(read('pr-branch-pattern')),
+    workingDirectory: inputs.optional(read('working-directory'))?.trim() ?? '.',
+  };
+}
+
+function parseChangeTypes(raw: string | undefined): ChangeType[] {
+  const values = inputs.list(raw);
+  if (values.length === 0 || values.some((value) => value.toLowerCase() === 'all')) return [...CHANGE_TYPES];
+  const types = new Set<ChangeType>();
+  for (const value of values) {
+    const type = LETTERS[value] ?? (CHANGE_TYPES as readonly string[]).find((name) => name === value.toLowerCase());
+    if (type === undefined) {
+      throw new InputError(
+        'change-types',
+        `Input 'change-types' must list some of ${CHANGE_TYPES.join('|')} (or git's letters ACMRDT, or all), got ${JSON.stringify(value)}`,
+      );
+    }
+    types.add(type as ChangeType);
+  }
+  return [...types];
+}
+
+function parsePattern(raw: string | undefined): RegExp {
+  const source = inputs.optional(raw)?.trim() ?? '^pull-request/(\\d+)$';
+  let pattern: RegExp;
+  try {
+    pattern = new RegExp(source);
+  } catch (error) {
+    throw new InputError(
+      'pr-branch-pattern',
+      `Input 'pr-branch-pattern' must be a regular expression: ${(error as Error).message}`,
+    );
+  }
+  // Count the capture groups: an alternation with the empty string always matches.
+  const groups = (new RegExp(`${source}|`).exec('')?.length ?? 1) - 1;
+  if (groups < 1) {
+    throw new InputError(
+      'pr-branch-pattern',
+      `Input 'pr-branch-pattern' needs a capture group for the PR number, like ^pull-request/(\\d+)$, got ${JSON.stringify(source)}`,
+    );
+  }
+  return pattern;
+}
