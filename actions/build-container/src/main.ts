@@ -1,9 +1,118 @@
-import { NotImplementedError, runAction } from '@dynamo-ci/core';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import {
+  env,
+  exec,
+  type Runner,
+  readContext,
+  runAction,
+  ServiceError,
+  sleep,
+  spawnProcess,
+  TimeoutError,
+  UserError,
+} from '@dynamo-ci/core';
+import {
+  type BuildPorts,
+  checkDisk,
+  checkSecrets,
+  planImage,
+  type RunContext,
+  resolveEngine,
+  runBuild,
+  storagePath,
+} from './build.js';
+import { parseInputs } from './inputs.js';
+import { buildMetadata, outputs, renderSummary } from './render.js';
 
 export async function main(): Promise<void> {
-  await runAction({
-    async main() {
-      throw new NotImplementedError('build-container');
-    },
-  });
+  await runAction({ main: buildContainer });
+}
+
+async function buildContainer(runner: Runner): Promise<void> {
+  const parsed = parseInputs((name) => runner.input(name));
+  // Mask every secret (and each of its lines, as the runner masks line by line) before any output.
+  const secretValues: string[] = [];
+  for (const secret of parsed.secrets) {
+    const value = env(secret.env);
+    if (value === undefined) continue;
+    for (const piece of [value, ...value.split(/\r?\n/)]) {
+      if (piece.trim() !== '') {
+        runner.mask(piece);
+        secretValues.push(piece);
+      }
+    }
+  }
+  const inputs = checkSecrets(parsed, env, (message) => runner.warning(message));
+
+  const github = readContext();
+  const context: RunContext = {
+    eventName: github.eventName,
+    ref: github.ref,
+    sha: github.sha,
+    pullRequestHeadSha: github.payload.pull_request?.head?.sha,
+    repositoryUrl: github.repo.owner ? `${github.serverUrl}/${github.repo.owner}/${github.repo.repo}` : undefined,
+    hostPlatform: `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+    createdAt: new Date().toISOString(),
+  };
+
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const workDir = mkdtempSync(join(env('RUNNER_TEMP') ?? tmpdir(), 'build-container-'));
+  const ports: BuildPorts = {
+    spawn: (command, args, options) =>
+      spawnProcess(command, args, {
+        timeoutMs: options.timeoutMs,
+        killGraceMs: 5000,
+        signal: controller.signal,
+        onLine: (line) => options.onLine(line),
+      }),
+    exec: (command, args) => exec(command, args),
+    diskSpace,
+    readFile: async (path) => (existsSync(path) ? readFileSync(path, 'utf8') : undefined),
+    workDir,
+    env,
+    now: () => Date.now(),
+    sleep: (ms) => sleep(ms, controller.signal),
+    warning: (message) => runner.warning(message),
+    info: (line) => runner.info(line),
+    signal: controller.signal,
+    retryBaseDelayMs: inputs.pushRetryDelayMs,
+  };
+
+  try {
+    const engine = await resolveEngine(inputs.engine, ports);
+    const plan = planImage(inputs, context, engine, workDir);
+    runner.info(`Engine ${engine}; tags: ${plan.tags.join(', ')}`);
+    runner.info(`Cache from ${plan.build.cache.from.join(', ') || 'nothing'}; to ${plan.build.cache.to ?? 'nothing'}`);
+    const disk = await checkDisk(inputs.minFreeDiskGb, inputs.diskPath ?? (await storagePath(engine, ports)), ports);
+    runner.info(`${engine} ${plan.buildArgs.join(' ')}`);
+    const outcome = await runner.group(`Build ${plan.primary}`, () =>
+      runBuild(plan, inputs.timeoutMs, inputs.pushRetries, ports),
+    );
+    outcome.disk = disk;
+    const metadata = buildMetadata(outcome);
+    for (const [name, value] of Object.entries(outputs(metadata))) runner.setOutput(name, value);
+    await runner.appendSummary(renderSummary(outcome, metadata, inputs.logTailLines, secretValues));
+    if (outcome.status === 'timed-out' || outcome.status === 'cancelled') throw new TimeoutError(outcome.message ?? '');
+    if (outcome.status === 'push-failed') throw new ServiceError(outcome.message ?? '');
+    if (outcome.status === 'build-failed') throw new UserError(outcome.message ?? '');
+    runner.info(`Built ${plan.primary}${metadata.digest ? ` (${metadata.digest})` : ''}`);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** statfs of the nearest existing directory (the engine's storage may not exist before its first build). */
+async function diskSpace(path: string) {
+  let existing = path;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  const stats = await statfs(existing);
+  return { path: existing, freeBytes: stats.bavail * stats.bsize, totalBytes: stats.blocks * stats.bsize };
 }
