@@ -1,0 +1,121 @@
+/**
+ * The run's jobs from the Actions API, every page (upstream read only the first 100 of 300+), and
+ * a wait until the jobs being reported on have finished: a job still running has no conclusion
+ * yet, and reading too early is how upstream's publication failures "reached nobody" (PR #13493).
+ * The wait is bounded; jobs still running at the deadline are reported as such, never dropped.
+ */
+import {
+  GATE_REPORT_SCHEMA,
+  type GateReport,
+  type GitHubClient,
+  type JobResult,
+  type ReportJob,
+  type ReportRun,
+} from '@dynamo-ci/core';
+
+export interface RunJob {
+  name: string;
+  status: string;
+  conclusion: string | null;
+  url?: string;
+  runnerName?: string;
+}
+
+export interface CollectOptions {
+  owner: string;
+  repo: string;
+  runId: number;
+  /** Report on jobs whose names match (all when empty). */
+  include: readonly RegExp[];
+  /** This job, which is running while it reports: `GITHUB_JOB` and `RUNNER_NAME`. */
+  self: { jobId?: string; runnerName?: string };
+  waitTimeoutMs: number;
+  pollIntervalMs: number;
+  sleep: (ms: number) => Promise<void>;
+  now?: () => number;
+  log: (message: string) => void;
+}
+
+export interface Collected {
+  jobs: RunJob[];
+  /** Names of jobs still not finished when the wait ended. */
+  unfinished: string[];
+  requests: number;
+}
+
+export async function listRunJobs(
+  octokit: GitHubClient,
+  owner: string,
+  repo: string,
+  runId: number,
+): Promise<RunJob[]> {
+  const jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRun, {
+    owner,
+    repo,
+    run_id: runId,
+    filter: 'latest',
+    per_page: 100,
+  });
+  return jobs.map((job) => ({
+    name: job.name,
+    status: job.status,
+    conclusion: job.conclusion ?? null,
+    url: job.html_url ?? undefined,
+    runnerName: job.runner_name ?? undefined,
+  }));
+}
+
+/** Is this the job doing the reporting? It runs on this runner and has not finished. */
+export function isSelf(job: RunJob, self: CollectOptions['self']): boolean {
+  if (job.status === 'completed') return false;
+  if (self.runnerName && job.runnerName === self.runnerName) return true;
+  return self.jobId !== undefined && job.name === self.jobId;
+}
+
+export async function collectJobs(list: () => Promise<RunJob[]>, options: CollectOptions): Promise<Collected> {
+  const now = options.now ?? Date.now;
+  const deadline = now() + options.waitTimeoutMs;
+  let requests = 0;
+  for (;;) {
+    requests++;
+    const jobs = (await list()).filter(
+      (job) =>
+        !isSelf(job, options.self) &&
+        (options.include.length === 0 || options.include.some((glob) => glob.test(job.name))),
+    );
+    const pending = jobs.filter((job) => job.status !== 'completed');
+    if (pending.length === 0 || now() >= deadline) {
+      return { jobs, unfinished: pending.map((job) => job.name), requests };
+    }
+    const names = pending.slice(0, 5).map((job) => job.name);
+    options.log(
+      `Waiting for ${pending.length} job(s) to finish (${names.join(', ')}${pending.length > 5 ? ', …' : ''}); next look in ${Math.round(options.pollIntervalMs / 1000)}s.`,
+    );
+    await options.sleep(Math.max(0, Math.min(options.pollIntervalMs, deadline - now())));
+  }
+}
+
+const FAILED = new Set(['failure', 'timed_out', 'startup_failure', 'action_required', 'stale', 'cancelled']);
+
+/** The run's jobs as a gate report: failed, timed-out, cancelled and unfinished jobs fail. */
+export function jobsToReport(collected: Collected, run: ReportRun, waitTimeoutMs: number): GateReport {
+  const jobs: ReportJob[] = collected.jobs.map((job) => {
+    const finished = job.status === 'completed' && job.conclusion !== null;
+    const result = (finished ? job.conclusion : 'in_progress') as JobResult;
+    const fail = !finished || FAILED.has(job.conclusion as string);
+    const reason = !finished
+      ? `still ${job.status.replace(/_/g, ' ')} after waiting ${Math.round(waitTimeoutMs / 1000)}s`
+      : fail
+        ? `${(job.conclusion as string).replace(/_/g, ' ')}`
+        : `${job.conclusion}`;
+    const row: ReportJob = { id: job.name, name: job.name, result, verdict: fail ? 'fail' : 'pass', reason };
+    if (job.url) row.url = job.url;
+    return row;
+  });
+  return {
+    schema: GATE_REPORT_SCHEMA,
+    result: jobs.some((job) => job.verdict === 'fail') ? 'failure' : 'success',
+    run,
+    jobs,
+  };
+}
