@@ -144,7 +144,9 @@ export function parseSecrets(value: string | undefined): SecretSpec[] {
   return parse.list(value).map((entry) => {
     const optional = entry.endsWith('?');
     const body = optional ? entry.slice(0, -1) : entry;
-    const [id = '', env = id] = body.includes('=') ? body.split('=', 2) : [body];
+    const separator = body.indexOf('=');
+    const id = separator === -1 ? body : body.slice(0, separator);
+    const env = separator === -1 ? body : body.slice(separator + 1);
     if (!SECRET_ID.test(id) || !ENV_NAME.test(env)) {
       throw new InputError(
         'secrets',
