@@ -61,7 +61,7 @@ export function planFix(
   context: FixContext,
 ): FixPlan {
   const eol = lineEnding(bytes);
-  const { lines } = scan.split;
+  const lines = scan.split;
   const license = context.policy.licenses[0] as string;
   const splices: Splice[] = [];
   const fixed: Finding[] = [];
@@ -76,7 +76,7 @@ export function planFix(
   if (kinds.has('missing-license') || kinds.has('missing-copyright')) {
     const missing = kinds.has('missing-license') ? 'license' : 'copyright';
     const present = scan.tags.find((tag) => tag.tag !== missing);
-    const line = present ? lines[present.line] : undefined;
+    const line = present ? lines.line(present.line) : undefined;
     if (present && line && roundTrips(bytes, line)) {
       const text =
         missing === 'license'
@@ -98,7 +98,7 @@ export function planFix(
 
   const stale = findings.find((finding) => finding.kind === 'stale-year');
   if (stale && inspection.copyright) {
-    const line = lines[inspection.copyright.line] as Line;
+    const line = lines.line(inspection.copyright.line) as Line;
     if (roundTrips(bytes, line)) {
       const part = inspection.copyright.years.lastPart;
       const at = line.start + Buffer.byteLength(line.text.slice(0, part.start), 'utf8');
@@ -129,15 +129,16 @@ function siblingLine(existing: string, tagText: string, blocks: readonly BlockCo
 }
 
 function insertHeader(bytes: Buffer, scan: HeaderScan, header: readonly string[], eol: string): Splice {
-  const { lines, bom } = scan.split;
+  const lines = scan.split;
+  const bom = lines.bom;
   const prologLines = scan.prolog.lines;
   let at = bom ? 3 : 0;
   let before = '';
   if (prologLines > 0) {
-    const last = lines[prologLines - 1] as Line;
+    const last = lines.line(prologLines - 1) as Line;
     at = last.next;
     if (last.eol === '') before = eol;
-    const following = lines[prologLines];
+    const following = lines.line(prologLines);
     if (following && following.text.trim() === '' && following.eol !== '') at = following.next;
     else if (scan.prolog.needsBlankAfter) before += eol;
   }

@@ -19,39 +19,54 @@ export interface Line {
   eol: '' | '\n' | '\r\n';
 }
 
-export interface SplitText {
+/**
+ * The lines of a file's first bytes, decoded lazily: a header check usually stops at the first
+ * line of code, so most of the 4 KiB are never turned into strings.
+ */
+export class SplitText {
   /** The file starts with a UTF-8 byte order mark (kept by fixes). */
-  bom: boolean;
-  lines: Line[];
-  /** The bytes given are only a prefix of the file; the last partial line was dropped. */
-  truncated: boolean;
-}
+  readonly bom: boolean;
+  private readonly lines: Line[] = [];
+  private position: number;
 
-const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+  /** `complete` says the bytes are the whole file; otherwise a last partial line is dropped. */
+  constructor(
+    private readonly bytes: Buffer,
+    readonly complete: boolean,
+  ) {
+    this.bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    this.position = this.bom ? 3 : 0;
+  }
 
-/** Split bytes into lines at `\n`, keeping `\r\n` endings exact. `complete` says the bytes are the whole file. */
-export function splitLines(bytes: Buffer, complete: boolean): SplitText {
-  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  const lines: Line[] = [];
-  let position = bom ? BOM.length : 0;
-  while (position < bytes.length) {
+  /** The line at `index` (0-based), or undefined past the end. */
+  line(index: number): Line | undefined {
+    while (this.lines.length <= index && this.position < this.bytes.length) this.decodeNext();
+    return this.lines[index];
+  }
+
+  private decodeNext(): void {
+    const { bytes, position } = this;
     const newline = bytes.indexOf(10, position);
     if (newline === -1) {
-      if (complete)
-        lines.push({ text: bytes.toString('utf8', position), start: position, next: bytes.length, eol: '' });
-      break;
+      if (this.complete)
+        this.lines.push({ text: bytes.toString('utf8', position), start: position, next: bytes.length, eol: '' });
+      this.position = bytes.length;
+      return;
     }
     const crlf = newline > position && bytes[newline - 1] === 13;
-    const textEnd = crlf ? newline - 1 : newline;
-    lines.push({
-      text: bytes.toString('utf8', position, textEnd),
+    this.lines.push({
+      text: bytes.toString('utf8', position, crlf ? newline - 1 : newline),
       start: position,
       next: newline + 1,
       eol: crlf ? '\r\n' : '\n',
     });
-    position = newline + 1;
+    this.position = newline + 1;
   }
-  return { bom, lines, truncated: !complete };
+}
+
+/** Split bytes into lines at `\n`, keeping `\r\n` endings exact. `complete` says the bytes are the whole file. */
+export function splitLines(bytes: Buffer, complete: boolean): SplitText {
+  return new SplitText(bytes, complete);
 }
 
 export interface Prolog {
@@ -66,10 +81,10 @@ const DOCKER_DIRECTIVE = /^#\s*(syntax|escape|check)\s*=/i;
 const GO_BUILD = /^\/\/(go:build\s|\s*\+build\s)/;
 
 /** How many leading lines form the prolog for this file type. */
-export function findProlog(lines: readonly Line[], kinds: readonly PrologKind[]): Prolog {
+export function findProlog(lines: SplitText, kinds: readonly PrologKind[]): Prolog {
   let index = 0;
   const has = (kind: PrologKind) => kinds.includes(kind);
-  const text = (at: number) => lines[at]?.text;
+  const text = (at: number) => lines.line(at)?.text;
   let needsBlankAfter = false;
 
   if (has('shebang') && text(0)?.startsWith('#!') && !text(0)?.startsWith('#![')) index = 1;
@@ -89,7 +104,7 @@ export function findProlog(lines: readonly Line[], kinds: readonly PrologKind[])
   if (has('front-matter') && index === 0) {
     const fence = text(0)?.trimEnd();
     if (fence === '---' || fence === '+++') {
-      for (let at = 1; at < lines.length; at++) {
+      for (let at = 1; text(at) !== undefined; at++) {
         const closing = (text(at) as string).trimEnd();
         if (closing === fence || (fence === '---' && closing === '...')) {
           index = at + 1;
@@ -155,15 +170,14 @@ function stripLeader(content: string, leader: string): string {
 
 /** Walk the leading comment region of a file and collect its SPDX tag lines. */
 export function scanHeader(split: SplitText, fileType: FileType): HeaderScan {
-  const { lines } = split;
   const style = fileType.style;
-  const prolog = findProlog(lines, fileType.prolog);
+  const prolog = findProlog(split, fileType.prolog);
   const tags: TagLine[] = [];
   const record = (lineIndex: number, content: string) => {
     const match = TAG.exec(content.trim());
     if (!match) return;
     const tag: TagName = (match[1] as string).toLowerCase() === 'filecopyrighttext' ? 'copyright' : 'license';
-    const text = (lines[lineIndex] as Line).text;
+    const text = (split.line(lineIndex) as Line).text;
     const inLine = TAG_IN_LINE[tag].exec(text);
     const valueStart = inLine ? inLine.index + inLine[0].length : text.length;
     tags.push({ tag, line: lineIndex, value: (match[2] as string).trim(), valueStart });
@@ -172,8 +186,8 @@ export function scanHeader(split: SplitText, fileType: FileType): HeaderScan {
   let openBlock: BlockComment | undefined;
   let inRstComment = false;
   let index = prolog.lines;
-  for (; index < lines.length; index++) {
-    const text = (lines[index] as Line).text;
+  for (let current = split.line(index); current !== undefined; current = split.line(++index)) {
+    const text = current.text;
     if (openBlock) {
       const endAt = text.indexOf(openBlock.end);
       if (endAt === -1) {
@@ -202,9 +216,12 @@ export function scanHeader(split: SplitText, fileType: FileType): HeaderScan {
     }
   }
   const regionEnd = index;
+  // Tags below the region matter only when the region has none (the rare, failing case).
   const strayTagLines: number[] = [];
-  for (let at = regionEnd; at < lines.length; at++) {
-    if (STRAY_TAG.test((lines[at] as Line).text)) strayTagLines.push(at + 1);
+  if (tags.length === 0) {
+    for (let at = regionEnd, line = split.line(at); line !== undefined; line = split.line(++at)) {
+      if (STRAY_TAG.test(line.text)) strayTagLines.push(at + 1);
+    }
   }
   return { split, prolog, regionEnd, tags, strayTagLines };
 }

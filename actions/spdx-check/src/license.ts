@@ -33,6 +33,18 @@ function tokenize(expression: string): string[] {
  * operators and single spaces, so `apache-2.0` and `Apache-2.0` compare equal.
  */
 export function checkLicense(expression: string): LicenseCheck {
+  // Nearly every file of a repository carries the same expression: judge each text once.
+  let result = CHECKED.get(expression);
+  if (result === undefined) {
+    result = judge(expression);
+    if (CHECKED.size < 1000) CHECKED.set(expression, result);
+  }
+  return result;
+}
+
+const CHECKED = new Map<string, LicenseCheck>();
+
+function judge(expression: string): LicenseCheck {
   const tokens = tokenize(expression.trim());
   if (tokens.length === 0) return { valid: false, reason: 'the license expression is empty' };
   const deprecated: string[] = [];

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ConfigError, Git, InputError, type Runner, readContext, runAction } from '@dynamo-ci/core';
+import { ConfigError, exec, Git, InputError, type Runner, readContext, runAction } from '@dynamo-ci/core';
 import { type ConfigFile, parseConfig, parseInputs, resolveSettings } from './inputs.js';
 import { createPorts } from './ports.js';
 import { annotations, countResults, renderJson, renderSarif, renderSummary, stepOutputs } from './render.js';
@@ -36,13 +36,14 @@ async function run(runner: Runner): Promise<void> {
   const settings = resolveSettings(actionInputs, config);
 
   const git = new Git(cwd);
-  if (!(await git.isRepository())) {
+  // One git process answers "is this a repository", its top level and where cwd sits in it.
+  const location = await exec('git', ['rev-parse', '--show-toplevel', '--show-prefix'], { cwd });
+  if (location.exitCode !== 0) {
     throw new ConfigError(
       `${cwd} is not a git repository: check the repository out first (actions/checkout) or set working-directory.`,
     );
   }
-  const topLevel = await git.topLevel();
-  const prefix = (await git.run(['rev-parse', '--show-prefix'])).trim();
+  const [topLevel = cwd, prefix = ''] = location.stdout.split('\n');
   const ports = createPorts({
     git,
     topLevel,

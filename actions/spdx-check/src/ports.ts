@@ -46,6 +46,7 @@ export function createPorts(options: PortOptions): RepositoryPorts {
   const buffer = Buffer.allocUnsafe(HEAD_BYTES + 1);
   const underPrefix = (path: string) => prefix === '' || path.startsWith(prefix);
 
+  /** The head commit: head-sha, else the change set's head (a PR's head, not the merge), else HEAD. */
   const headRevision = async (): Promise<string> => {
     const revision = options.headSha ?? resolved?.head;
     if (revision && (await git.resolveCommit(revision))) return revision;

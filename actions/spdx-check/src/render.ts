@@ -18,7 +18,12 @@ export interface Counts {
   skippedBy: Partial<Record<SkipReason, number>>;
 }
 
+const COUNTED = new WeakMap<readonly FileResult[], Counts>();
+
+/** Counts by outcome and skip reason (computed once per result list). */
 export function countResults(files: readonly FileResult[]): Counts {
+  const known = COUNTED.get(files);
+  if (known) return known;
   const counts: Counts = { checked: 0, passed: 0, fixed: 0, failed: 0, skipped: 0, unknown: 0, skippedBy: {} };
   for (const file of files) {
     counts[file.outcome]++;
@@ -28,6 +33,7 @@ export function countResults(files: readonly FileResult[]): Counts {
     }
   }
   counts.checked = counts.passed + counts.fixed + counts.failed;
+  COUNTED.set(files, counts);
   return counts;
 }
 

@@ -7,7 +7,7 @@
 import { checkYear, FIXABLE, type Finding, type Inspection, inspect, type Policy } from './check.js';
 import { type Classification, classify, compileMappings, type FileType, typeFromShebang } from './filetypes.js';
 import { planFix } from './fix.js';
-import { type HeaderScan, renderHeader, scanHeader, splitLines } from './header.js';
+import { renderHeader, scanHeader, splitLines } from './header.js';
 import { compileIgnore } from './ignore.js';
 import type { Settings } from './inputs.js';
 
@@ -80,9 +80,9 @@ export interface ScanResult {
 }
 
 interface Pending {
+  slot: number;
   path: string;
   type: FileType;
-  scan: HeaderScan;
   inspection: Inspection;
   findings: Finding[];
   requiredYear?: number;
@@ -107,29 +107,30 @@ export async function runScan(settings: Settings, ports: ScanPorts): Promise<Sca
   }
   const headYear = await ports.headYear();
 
-  const results: FileResult[] = [];
+  // Results keep the candidates' order (git's sorted order); slots are filled as files are judged.
+  const results: FileResult[] = new Array(candidates.length);
   const pending: Pending[] = [];
-  for (const path of candidates) {
+  for (const [slot, path] of candidates.entries()) {
     if (isIgnored(path)) {
-      results.push(skipped(path, 'ignored'));
+      results[slot] = skipped(path, 'ignored');
       continue;
     }
     let classification: Classification = classify(path, mappings);
     if (classification.kind === 'uncommentable' || classification.kind === 'configured-skip') {
-      results.push(skipped(path, classification.kind));
+      results[slot] = skipped(path, classification.kind);
       continue;
     }
     const head = ports.readHead(path);
     if (head.kind !== 'file') {
-      results.push(skipped(path, head.kind));
+      results[slot] = skipped(path, head.kind);
       continue;
     }
     if (isBlank(head.bytes, head.complete)) {
-      results.push(skipped(path, 'empty'));
+      results[slot] = skipped(path, 'empty');
       continue;
     }
     if (head.bytes.includes(0)) {
-      results.push(skipped(path, 'binary'));
+      results[slot] = skipped(path, 'binary');
       continue;
     }
     if (classification.kind === 'unknown' && classification.extensionless) {
@@ -138,19 +139,23 @@ export async function runScan(settings: Settings, ports: ScanPorts): Promise<Sca
       if (fromShebang) classification = { kind: 'typed', type: fromShebang };
     }
     if (classification.kind !== 'typed') {
-      results.push(unknownResult(path, settings));
+      results[slot] = unknownResult(path, settings);
       continue;
     }
     const type = classification.type;
     const scan = scanHeader(splitLines(head.bytes, head.complete), type);
     const inspection = inspect(scan, policy);
-    pending.push({ path, type, scan, inspection, findings: [...inspection.findings] });
+    pending.push({ slot, path, type, inspection, findings: [...inspection.findings] });
   }
 
   await applyYearRule(settings, ports, pending, headYear, changed, notes);
 
   const fixYear = Math.max(headYear, ports.currentYear());
   for (const file of pending) {
+    if (file.findings.length === 0) {
+      results[file.slot] = { path: file.path, type: file.type.name, outcome: 'passed', findings: [], fixed: [] };
+      continue;
+    }
     const required = file.requiredYear ?? fixYear;
     const years = file.inspection.copyright?.years;
     const expectedYears = years && years.first < required ? `${years.first}-${required}` : String(required);
@@ -161,17 +166,12 @@ export async function runScan(settings: Settings, ports: ScanPorts): Promise<Sca
       settings.licenses[0] as string,
     );
     const base = { path: file.path, type: file.type.name, expectedHeader };
-    if (file.findings.length === 0) {
-      results.push({ ...base, outcome: 'passed', findings: [], fixed: [] });
-      continue;
-    }
     if (settings.fix && file.findings.some((finding) => FIXABLE.has(finding.kind))) {
-      results.push({ ...base, ...fixFile(file, policy, ports, Math.max(required, fixYear)) });
-      continue;
+      results[file.slot] = { ...base, ...fixFile(file, policy, ports, Math.max(required, fixYear)) };
+    } else {
+      results[file.slot] = { ...base, outcome: 'failed', findings: file.findings, fixed: [] };
     }
-    results.push({ ...base, outcome: 'failed', findings: file.findings, fixed: [] });
   }
-  results.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files: results, headYear, notes };
 }
 

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { LastChangeCollector, unquoteGitPath } from '../src/history.js';
+import { parseConfig, parseInputs, resolveSettings } from '../src/inputs.js';
+
+const reader = (values: Record<string, string>) => (name: string) => values[name];
+
+describe('inputs', () => {
+  it('unset inputs stay undefined so the config file and defaults apply', () => {
+    const settings = resolveSettings(parseInputs(reader({})), undefined);
+    expect(settings).toMatchObject({
+      scope: 'changed',
+      yearRule: 'changed',
+      unknownTypes: 'warn',
+      holder: 'NVIDIA CORPORATION & AFFILIATES. All rights reserved.',
+      licenses: ['Apache-2.0'],
+      fix: false,
+    });
+  });
+
+  it('inputs win over the config file; ignore lists add up', () => {
+    const config = parseConfig('scope: all\nyear-rule: none\nignore: [vendor]\nlicense: MIT\n', 'c.yaml');
+    const settings = resolveSettings(parseInputs(reader({ 'year-rule': 'last-commit', ignore: '*.md\ndocs' })), config);
+    expect(settings).toMatchObject({
+      scope: 'all',
+      yearRule: 'last-commit',
+      ignore: ['vendor', '*.md', 'docs'],
+      licenses: ['MIT'],
+    });
+  });
+
+  it.each([
+    [{ scope: 'some' }, `Input 'scope' must be one of changed|all, got "some"`],
+    [{ 'year-rule': 'calendar' }, `Input 'year-rule' must be one of changed|last-commit|none, got "calendar"`],
+    [{ 'unknown-types': 'maybe' }, `Input 'unknown-types' must be one of fail|warn|ignore, got "maybe"`],
+    [{ fix: 'sure' }, `Input 'fix' must be true or false, got "sure"`],
+    [
+      { license: 'Apache-2' },
+      `Input 'license' must list valid SPDX license expressions: "Apache-2" is not on the SPDX license list; use "Apache-2.0"`,
+    ],
+    [{ 'base-sha': '--upload-pack=x' }, `Input 'base-sha' must be a commit SHA or ref name, got "--upload-pack=x"`],
+  ])('rejects %j', (values, message) => {
+    expect(() => parseInputs(reader(values))).toThrow(message);
+  });
+});
+
+describe('config file', () => {
+  it('reads file-types as styles or {comment, prolog}', () => {
+    const config = parseConfig(
+      "file-types:\n  '*.foo': hash\n  'tools/*': {comment: slash, prolog: [shebang]}\n  'charts/**/templates/*.yaml': skip\n",
+      'c.yaml',
+    );
+    expect(config.fileTypes).toEqual([
+      { pattern: '*.foo', style: 'hash' },
+      { pattern: 'tools/*', style: 'slash', prolog: ['shebang'] },
+      { pattern: 'charts/**/templates/*.yaml', style: 'skip' },
+    ]);
+  });
+
+  it.each([
+    ['a: [', /Config file c.yaml: is not valid YAML/],
+    ['- a\n', /Config file c.yaml: must be a mapping of settings/],
+    ['scopes: all\n', /unknown key 'scopes'/],
+    ['year-rule: yearly\n', /'year-rule' must be one of changed\|last-commit\|none, got "yearly"/],
+    ["file-types:\n  '*.x': semicolon\n", /'file-types.\*.x' comment style must be one of hash\|slash/],
+    ["file-types:\n  '*.x': {comment: hash, prolog: [bom]}\n", /prolog' must list prolog kinds/],
+    [
+      'license: [BSD-3]\n',
+      /'license' must list valid SPDX license expressions: "BSD-3" is not on the SPDX license list; use "BSD-3-Clause"/,
+    ],
+    ['ignore: 3\n', /'ignore' must be a string or a list of strings/],
+  ])('rejects %j with a message naming the file and key', (text, message) => {
+    expect(() => parseConfig(text, 'c.yaml')).toThrow(message);
+  });
+
+  it('an empty file is an empty config', () => {
+    expect(parseConfig('', 'c.yaml')).toEqual({ ignore: [], fileTypes: [] });
+  });
+});
+
+describe('last-commit history pass', () => {
+  it('takes the newest commit that lists each path and says when all are found', () => {
+    const collector = new LastChangeCollector(['a.py', 'dir/b.py', 'tab\there.py', 'é.py']);
+    const lines = [
+      '\x012026-03-01',
+      '',
+      'a.py',
+      '\x012025-12-31',
+      '',
+      'a.py',
+      'dir/b.py',
+      '"tab\\there.py"',
+      '\x012024-01-01',
+      '',
+    ];
+    for (const line of lines) expect(collector.push(line)).toBe(false);
+    expect(collector.push('"\\303\\251.py"')).toBe(true);
+    expect([...collector.result()]).toEqual([
+      ['a.py', 2026],
+      ['dir/b.py', 2025],
+      ['tab\there.py', 2025],
+      ['é.py', 2024],
+    ]);
+  });
+
+  it.each([
+    ['plain.py', 'plain.py'],
+    ['"with \\"quote\\".py"', 'with "quote".py'],
+    ['"back\\\\slash"', 'back\\slash'],
+    ['"new\\nline"', 'new\nline'],
+    ['"\\346\\227\\245\\346\\234\\254.md"', '日本.md'],
+  ])('unquotes %s', (quoted, path) => {
+    expect(unquoteGitPath(quoted)).toBe(path);
+  });
+});

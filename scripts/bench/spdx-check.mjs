@@ -1,0 +1,235 @@
+#!/usr/bin/env node
+// spdx-check: a full scan (`scope: all`) of a generated repository of 10,000 files of mixed types,
+// whole process (node start to exit) under the simulated runner, against the I/O floor measured in
+// the same run: `git ls-files -z | xargs -0 head -q -c 4096`. Also the same scan with the
+// `last-commit` year rule (one git log pass), peak memory (GNU time), and, where Debian's `reuse`
+// is installed, `reuse lint` on the same tree. Medians of several runs; prints target met/missed.
+//
+// Usage (after `pnpm build`): node scripts/bench/spdx-check.mjs [--files N] [--runs N] [--no-reuse]
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SimulatedJob } from '../../packages/testkit/dist/index.js';
+
+const { values } = parseArgs({
+  options: {
+    files: { type: 'string', default: '10000' },
+    runs: { type: 'string', default: '5' },
+    'no-reuse': { type: 'boolean', default: false },
+  },
+});
+const FILES = Number(values.files);
+const RUNS = Math.max(3, Number(values.runs));
+const TARGET_RATIO = 3; // at most 3x the head -c floor
+const TARGET_REUSE = 20; // at least 20x faster than reuse lint
+const TARGET_RSS_MB = 150;
+
+const HOLDER = 'NVIDIA CORPORATION & AFFILIATES. All rights reserved.';
+
+function median(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function git(cwd, args) {
+  const result = spawnSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'Bench',
+      GIT_AUTHOR_EMAIL: 'bench@example.com',
+      GIT_COMMITTER_NAME: 'Bench',
+      GIT_COMMITTER_EMAIL: 'bench@example.com',
+      GIT_CONFIG_NOSYSTEM: '1',
+    },
+  });
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** Deterministic pseudo-random numbers, so every run generates the same tree. */
+function random(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+// Weights roughly as in NVIDIA/cccl plus Dynamo's Python/Rust/YAML (peers.md 1.6).
+const KINDS = [
+  { weight: 30, name: (i) => `src/m${i % 40}/f${i}.cpp`, leader: '//', body: 'int f() { return 0; }\n' },
+  { weight: 18, name: (i) => `include/m${i % 40}/f${i}.h`, leader: '//', body: '#pragma once\nint f();\n' },
+  { weight: 12, name: (i) => `kernels/k${i % 20}/f${i}.cu`, leader: '//', body: '__global__ void k() {}\n' },
+  { weight: 5, name: (i) => `kernels/k${i % 20}/f${i}.cuh`, leader: '//', body: '#pragma once\n' },
+  { weight: 8, name: (i) => `python/p${i % 30}/f${i}.py`, leader: '#', body: 'import os\n\nprint(os.getcwd())\n' },
+  { weight: 6, name: (i) => `lib/r${i % 20}/src/f${i}.rs`, leader: '//', body: 'pub fn f() {}\n' },
+  { weight: 4, name: (i) => `docs/d${i % 10}/f${i}.md`, block: ['<!--', '', '-->'], body: '# Title\n\nText.\n' },
+  { weight: 4, name: (i) => `docs/d${i % 10}/f${i}.rst`, leader: '..', body: 'Title\n=====\n' },
+  { weight: 3, name: (i) => `deploy/y${i % 10}/f${i}.yaml`, leader: '#', body: 'a: 1\nb: [1, 2]\n' },
+  {
+    weight: 2,
+    name: (i) => `scripts/s${i % 10}/f${i}.sh`,
+    leader: '#',
+    shebang: '#!/bin/bash',
+    body: 'set -e\necho hi\n',
+  },
+  { weight: 2, name: (i) => `deploy/op/f${i}.go`, leader: '//', body: 'package op\n' },
+  { weight: 2, name: (i) => `web/src/f${i}.ts`, leader: '//', body: 'export const x = 1;\n' },
+  { weight: 1, name: (i) => `container/f${i}.Dockerfile`, leader: '#', body: 'FROM ubuntu\n' },
+  { weight: 1, name: (i) => `cfg/f${i}.toml`, leader: '#', body: '[x]\na = 1\n' },
+  { weight: 1, name: (i) => `data/f${i}.json`, body: '{"a": 1}\n' },
+  { weight: 1, name: (i) => `assets/f${i}.png`, binary: true },
+];
+const TOTAL_WEIGHT = KINDS.reduce((sum, kind) => sum + kind.weight, 0);
+
+function pick(next) {
+  let roll = next() * TOTAL_WEIGHT;
+  for (const kind of KINDS) {
+    roll -= kind.weight;
+    if (roll < 0) return kind;
+  }
+  return KINDS[0];
+}
+
+function headerFor(kind, years) {
+  const copyright = `SPDX-FileCopyrightText: Copyright (c) ${years} ${HOLDER}`;
+  const license = 'SPDX-License-Identifier: Apache-2.0';
+  if (kind.block) return `${kind.block[0]}\n${copyright}\n${license}\n${kind.block[2]}\n`;
+  return `${kind.leader} ${copyright}\n${kind.leader} ${license}\n`;
+}
+
+/** 10,000 files: ~93% with a valid header, ~4% without, ~3% stale; bodies from 100 B to ~24 KiB. */
+function generate(dir) {
+  const next = random(42);
+  const binary = Buffer.alloc(2048);
+  for (let i = 0; i < binary.length; i++) binary[i] = Math.floor(next() * 256);
+  binary[10] = 0;
+  for (let i = 0; i < FILES; i++) {
+    const kind = pick(next);
+    const path = join(dir, kind.name(i));
+    mkdirSync(dirname(path), { recursive: true });
+    if (kind.binary) {
+      writeFileSync(path, binary);
+      continue;
+    }
+    const roll = next();
+    const header =
+      kind.leader || kind.block ? (roll < 0.04 ? '' : headerFor(kind, roll < 0.07 ? '2023' : '2024-2026')) : '';
+    const repeat = 1 + Math.floor(next() ** 3 * 1000);
+    const body = kind.body.repeat(Math.max(1, Math.floor(repeat / kind.body.length) * 4));
+    writeFileSync(path, `${kind.shebang ? `${kind.shebang}\n` : ''}${header}${body}`);
+  }
+}
+
+function timeShell(command, cwd) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync('bash', ['-c', command], { cwd, stdio: 'ignore' });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  return { ms, status: result.status };
+}
+
+async function main() {
+  const workspace = mkdtempSync(join(tmpdir(), 'bench-spdx-'));
+  try {
+    const t0 = Date.now();
+    generate(workspace);
+    git(workspace, ['init', '--quiet', '--initial-branch=main']);
+    git(workspace, ['add', '--all']);
+    git(workspace, ['commit', '--quiet', '--no-verify', '-m', 'generated tree']);
+    const tracked = git(workspace, ['ls-files', '-z']).split('\0').filter(Boolean).length;
+    console.log(`generated ${tracked} tracked files in ${((Date.now() - t0) / 1000).toFixed(1)} s (${workspace})`);
+    // Warm the page cache so every contender reads from memory.
+    timeShell('git ls-files -z | xargs -0 cat > /dev/null', workspace);
+
+    const floor = [];
+    const scan = [];
+    const history = [];
+    let outputs;
+    const job = new SimulatedJob({ workspace, eventName: 'schedule' });
+    const inputs = { scope: 'all', 'year-rule': 'changed', 'unknown-types': 'ignore', token: '' };
+    for (let run = 0; run < RUNS; run++) {
+      // Interleaved, so drift in machine load hits the floor and the action alike.
+      floor.push(timeShell('git ls-files -z | xargs -0 head -q -c 4096 > /dev/null', workspace).ms);
+      const result = await job.run('spdx-check', { inputs });
+      if (result.exitCode !== 1 && result.exitCode !== 0)
+        throw new Error(`spdx-check crashed:\n${result.stdout}\n${result.stderr}`);
+      scan.push(result.durationMs);
+      outputs = result.outputs;
+      const dated = await job.run('spdx-check', { inputs: { ...inputs, 'year-rule': 'last-commit' } });
+      history.push(dated.durationMs);
+    }
+
+    // Peak memory: the same step once more with the bundle started under GNU time.
+    let rssMb;
+    if (existsSync('/usr/bin/time')) {
+      const wrapper = join(workspace, '..', `spdx-bench-node-${process.pid}.sh`);
+      const rssFile = join(tmpdir(), `spdx-bench-rss-${process.pid}`);
+      writeFileSync(wrapper, `#!/bin/sh\nexec /usr/bin/time -f %M -o '${rssFile}' '${process.execPath}' "$@"\n`);
+      chmodSync(wrapper, 0o755);
+      const measured = new SimulatedJob({ workspace, eventName: 'schedule', node: wrapper });
+      await measured.run('spdx-check', { inputs: { ...inputs, 'year-rule': 'last-commit' } });
+      measured.cleanup();
+      rssMb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024;
+      rmSync(wrapper, { force: true });
+      rmSync(rssFile, { force: true });
+    }
+    job.cleanup();
+
+    const floorMs = median(floor);
+    const scanMs = median(scan);
+    const historyMs = median(history);
+    const ratio = scanMs / floorMs;
+    console.log(
+      `outputs: checked ${outputs.checked}, passed ${outputs.passed}, failed ${outputs.failed}, skipped ${outputs.skipped}`,
+    );
+    console.log(`medians of ${RUNS} runs (whole process, start to exit):`);
+    console.log(`  floor: git ls-files -z | xargs -0 head -q -c 4096   ${floorMs.toFixed(0).padStart(6)} ms`);
+    console.log(
+      `  spdx-check scope=all year-rule=changed             ${scanMs.toFixed(0).padStart(6)} ms  ${ratio.toFixed(2)}x floor`,
+    );
+    console.log(
+      `  spdx-check scope=all year-rule=last-commit         ${historyMs.toFixed(0).padStart(6)} ms  ${(historyMs / floorMs).toFixed(2)}x floor`,
+    );
+    if (rssMb !== undefined)
+      console.log(`  peak RSS (last-commit run)                         ${rssMb.toFixed(0).padStart(6)} MB`);
+    console.log(
+      ratio <= TARGET_RATIO
+        ? `target met: ${ratio.toFixed(2)}x <= ${TARGET_RATIO}x the floor`
+        : `target missed: ${ratio.toFixed(2)}x > ${TARGET_RATIO}x the floor`,
+    );
+    if (rssMb !== undefined) {
+      console.log(
+        rssMb < TARGET_RSS_MB
+          ? `target met: peak RSS ${rssMb.toFixed(0)} MB < ${TARGET_RSS_MB} MB`
+          : `target missed: peak RSS ${rssMb.toFixed(0)} MB`,
+      );
+    }
+
+    const reuse = spawnSync('sh', ['-c', 'command -v reuse'], { encoding: 'utf8' }).stdout.trim();
+    if (reuse && !values['no-reuse']) {
+      // reuse is slow (tens of seconds on 10k files): one run, and it is printed as such.
+      const { ms } = timeShell(`'${reuse}' lint > /dev/null 2>&1`, workspace);
+      const speedup = ms / scanMs;
+      console.log(
+        `  reuse lint (${reuse}, 1 run)                    ${ms.toFixed(0).padStart(6)} ms  spdx-check is ${speedup.toFixed(1)}x faster`,
+      );
+      console.log(
+        speedup >= TARGET_REUSE
+          ? `target met: ${speedup.toFixed(1)}x >= ${TARGET_REUSE}x faster than reuse lint`
+          : `target missed: ${speedup.toFixed(1)}x < ${TARGET_REUSE}x faster than reuse lint`,
+      );
+    } else {
+      console.log('reuse lint: skipped (reuse not installed, or --no-reuse)');
+    }
+  } finally {
+    rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+await main();
