@@ -98,7 +98,15 @@ export interface BuildOutcome {
 
 const GB = 1024 ** 3;
 
-export async function resolveEngine(choice: EngineChoice, ports: Pick<BuildPorts, 'exec'>): Promise<Engine> {
+/**
+ * `auto`: docker when buildx can reach its builder (`docker buildx inspect` needs the daemon or the
+ * remote builder, unlike `docker buildx version`), else buildah.
+ */
+export async function resolveEngine(
+  choice: EngineChoice,
+  ports: Pick<BuildPorts, 'exec'>,
+  builder?: string,
+): Promise<Engine> {
   if (choice !== 'auto') return choice;
   const works = async (command: string, args: string[]) => {
     try {
@@ -107,10 +115,10 @@ export async function resolveEngine(choice: EngineChoice, ports: Pick<BuildPorts
       return false;
     }
   };
-  if (await works('docker', ['buildx', 'version'])) return 'docker';
+  if (await works('docker', ['buildx', 'inspect', ...(builder ? ['--builder', builder] : [])])) return 'docker';
   if (await works('buildah', ['--version'])) return 'buildah';
   throw new ConfigError(
-    "engine: auto found neither 'docker buildx' nor 'buildah' on PATH; install one (e.g. docker/setup-buildx-action, or apt-get install buildah) or set engine",
+    "engine: auto found neither a working 'docker buildx' (docker buildx inspect failed) nor 'buildah' on PATH; install one (e.g. docker/setup-buildx-action, or apt-get install buildah) or set engine",
   );
 }
 

@@ -85,7 +85,7 @@ async function buildContainer(runner: Runner): Promise<void> {
   };
 
   try {
-    const engine = await resolveEngine(inputs.engine, ports);
+    const engine = await resolveEngine(inputs.engine, ports, inputs.builder);
     const plan = planImage(inputs, context, engine, workDir);
     runner.info(`Engine ${engine}; tags: ${plan.tags.join(', ')}`);
     runner.info(`Cache from ${plan.build.cache.from.join(', ') || 'nothing'}; to ${plan.build.cache.to ?? 'nothing'}`);

@@ -212,18 +212,21 @@ describe('runBuild (docker)', () => {
 });
 
 describe('resolveEngine', () => {
-  const exec = (working: string[]) => async (command: string) => ({
-    exitCode: working.includes(command) ? 0 : 1,
-    stdout: '',
-    stderr: '',
-  });
+  const probes: string[] = [];
+  const exec = (working: string[]) => async (command: string, args: string[]) => {
+    probes.push([command, ...args].join(' '));
+    return { exitCode: working.includes(command) ? 0 : 1, stdout: '', stderr: '' };
+  };
   it('prefers docker buildx, falls back to buildah, and explains when neither works', async () => {
     expect(await resolveEngine('auto', { exec: exec(['docker', 'buildah']) })).toBe('docker');
     expect(await resolveEngine('auto', { exec: exec(['buildah']) })).toBe('buildah');
     await expect(resolveEngine('auto', { exec: exec([]) })).rejects.toThrow(
-      /found neither 'docker buildx' nor 'buildah'/,
+      /found neither a working 'docker buildx' \(docker buildx inspect failed\) nor 'buildah'/,
     );
     expect(await resolveEngine('docker', { exec: exec([]) })).toBe('docker');
+    expect(await resolveEngine('auto', { exec: exec(['docker']) }, 'b-1-1')).toBe('docker');
+    expect(probes).toContain('docker buildx inspect --builder b-1-1');
+    expect(probes).toContain('docker buildx inspect');
   });
 });
 

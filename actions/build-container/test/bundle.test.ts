@@ -53,7 +53,7 @@ describe.skipIf(skip)('build-container with buildah and a real registry', () => 
     platforms: 'linux/amd64',
     push: true,
     'insecure-registry': true,
-    engine: 'auto',
+    engine: 'buildah',
     secrets: 'HF_TOKEN',
     'min-free-disk-gb': '0.001',
     'push-retry-delay': '100ms',
@@ -110,8 +110,13 @@ describe.skipIf(skip)('build-container with buildah and a real registry', () => 
       cache: { from: [`${image}-cache`], to: `${image}-cache` },
       labels: { 'org.opencontainers.image.revision': SHA1, 'org.opencontainers.image.version': tag },
     });
-    const config = await registry.manifest('ai-dynamo/dynamo', tag);
-    expect(config.mediaType ?? config.schemaVersion).toBeDefined();
+    const manifest = await registry.manifest('ai-dynamo/dynamo', tag);
+    const config = await registry.blob('ai-dynamo/dynamo', manifest.config.digest);
+    expect(config.config.Labels).toMatchObject({
+      'org.opencontainers.image.revision': SHA1,
+      'org.opencontainers.image.source': 'https://github.com/ai-dynamo/dynamo',
+    });
+    expect(config.architecture).toBe('amd64');
     const cacheTags = await registry.tags('ai-dynamo/dynamo-cache');
     expect(cacheTags.length).toBeGreaterThanOrEqual(3);
     expect(first.summary).toContain('0/3 steps cached');

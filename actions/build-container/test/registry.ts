@@ -118,6 +118,11 @@ export class Registry {
     return response.json();
   }
 
+  async blob(repository: string, digest: string): Promise<any> {
+    const response = await fetch(`http://${this.host}/v2/${repository}/blobs/${digest}`);
+    return response.json();
+  }
+
   stop(removeData = true): void {
     this.process.kill('SIGKILL');
     if (removeData) rmSync(this.root, { recursive: true, force: true });
