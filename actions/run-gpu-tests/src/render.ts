@@ -10,6 +10,11 @@ const ICON: Record<Report['result'], string> = {
   empty: '⚠️',
 };
 
+/** Inline code inside a table cell: GFM needs the pipe escaped even there. */
+function codeCell(text: string): string {
+  return code(text).replace(/\|/g, '\\|');
+}
+
 /** GitHub shows at most 10 error and 10 warning annotations per step. */
 export const MAX_ANNOTATIONS = 10;
 
@@ -110,7 +115,7 @@ export function renderSummary(report: Report): string {
   if (report.failures.length > 0) {
     lines.push('#### Failures\n');
     const rows = report.failures.map((failure) => [
-      code(failure.test),
+      codeCell(failure.test),
       failure.outcome,
       failure.attempts > 1 ? String(failure.attempts) : '1',
       escapeCell((failure.message ?? '').slice(0, 300)),
@@ -122,7 +127,7 @@ export function renderSummary(report: Report): string {
   if (report.flaky.length > 0) {
     lines.push('#### Flaky (failed, then passed on a rerun)\n');
     const rows = report.flaky.map((flaky) => [
-      code(flaky.test),
+      codeCell(flaky.test),
       String(flaky.attempts),
       escapeCell((flaky.firstFailure ?? '').slice(0, 300)),
     ]);
@@ -130,7 +135,7 @@ export function renderSummary(report: Report): string {
   }
   const phaseRows = report.phases.map((phase) => [
     phase.name,
-    phase.expression ? code(phase.expression) : '(node ids)',
+    phase.expression ? codeCell(phase.expression) : '(node ids)',
     String(phase.workers),
     phase.skipped ? 'not run' : String(phase.exitCode ?? ''),
     String(phase.tests),
@@ -147,7 +152,7 @@ export function renderSummary(report: Report): string {
     sections.push(
       table(
         ['Slowest test', 'Seconds'],
-        report.slowest.map((entry) => [code(entry.test), entry.seconds]),
+        report.slowest.map((entry) => [codeCell(entry.test), entry.seconds]),
         { rawColumns: [0] },
       ),
     );

@@ -45,8 +45,7 @@ export function planShards(ids: readonly string[], durations: Durations, count: 
   }
   const total = tests.reduce((sum, test) => sum + test.seconds, 0);
   const longest = tests[0]?.seconds ?? 0;
-  const hash = createHash('sha256');
-  for (const test of tests) hash.update(`${test.id}\0${test.seconds}\n`);
+  const hash = createHash('sha256').update(tests.map((test) => `${test.id}\0${test.seconds}\n`).join(''));
   return {
     shards,
     makespan: Math.max(0, ...shards.map((shard) => shard.seconds)),

@@ -2,6 +2,7 @@
  * The bundle as the runner starts it, running Debian's real pytest 7.2 (with xdist and
  * pytest-timeout) on the fixture suite, engine none.
  */
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,17 +12,20 @@ import { parseJunit } from '../src/junit.js';
 import type { Report } from '../src/run.js';
 
 const PYTHON = '/usr/bin/python3';
-const available = existsSync(PYTHON) && (() => {
-  try {
-    const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
-    execFileSync(PYTHON, ['-c', 'import pytest, xdist, pytest_timeout'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const available =
+  existsSync(PYTHON) &&
+  (() => {
+    try {
+      execFileSync(PYTHON, ['-c', 'import pytest, xdist, pytest_timeout'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
 if (!available && process.env.DYNAMO_CI_REQUIRE_TOOLS === '1') {
-  throw new Error(`${PYTHON} with pytest, pytest-xdist and pytest-timeout is required (python3-pytest, python3-pytest-xdist, python3-pytest-timeout)`);
+  throw new Error(
+    `${PYTHON} with pytest, pytest-xdist and pytest-timeout is required (python3-pytest, python3-pytest-xdist, python3-pytest-timeout)`,
+  );
 }
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'suite');
@@ -58,10 +62,11 @@ describe.skipIf(!available)('run-gpu-tests bundle with real pytest', () => {
     });
     const files = JSON.parse(result.outputs['junit-files'] as string) as string[];
     expect(files).toEqual([join(job.temp, 'run-gpu-tests', 'junit-all.xml')]);
-    expect(parseJunit(readFileSync(files[0] as string, 'utf8')).map((c) => c.name).sort()).toEqual([
-      'test_flaky',
-      'test_vllm_config_parses',
-    ]);
+    expect(
+      parseJunit(readFileSync(files[0] as string, 'utf8'))
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['test_flaky', 'test_vllm_config_parses']);
     expect(result.summary).toContain('### ✅ GPU tests: success');
     expect(result.summary).toContain('`pre_merge and vllm and gpu_0`');
   });
@@ -70,16 +75,31 @@ describe.skipIf(!available)('run-gpu-tests bundle with real pytest', () => {
     const counter = join(mkdtempSync(join(tmpdir(), 'flaky-')), 'attempts');
     const result = await run({ workers: 2, reruns: 2 }, { env: { FIXTURE_FAIL: '1', FIXTURE_FLAKY_FILE: counter } });
     expect(result.exitCode).toBe(1);
-    expect(result.outputs).toMatchObject({ result: 'failure', total: '9', passed: '8', failed: '1', errors: '0', flaky: '1' });
+    expect(result.outputs).toMatchObject({
+      result: 'failure',
+      total: '9',
+      passed: '8',
+      failed: '1',
+      errors: '0',
+      flaky: '1',
+    });
     const report = result.report as Report;
-    expect(report.phases.map((phase) => [phase.name, phase.expression, phase.workers, phase.exitCode, phase.tests])).toEqual([
+    expect(
+      report.phases.map((phase) => [phase.name, phase.expression, phase.workers, phase.exitCode, phase.tests]),
+    ).toEqual([
       ['parallel', '(pre_merge and gpu_0) and parallel', 2, 0, 4],
       ['sequential', '(pre_merge and gpu_0) and not parallel', 0, 1, 5],
       ['rerun-1', undefined, 0, 1, 2],
       ['rerun-2', undefined, 0, 1, 1],
     ]);
     expect(report.failures).toMatchObject([
-      { test: 'tests/test_router.py::test_fails_when_asked', file: 'tests/test_router.py', line: 24, attempts: 3, outcome: 'failed' },
+      {
+        test: 'tests/test_router.py::test_fails_when_asked',
+        file: 'tests/test_router.py',
+        line: 24,
+        attempts: 3,
+        outcome: 'failed',
+      },
     ]);
     expect(report.failures[0]?.message).toContain('request was dropped by the router');
     expect(report.flaky).toEqual([
@@ -94,8 +114,13 @@ describe.skipIf(!available)('run-gpu-tests bundle with real pytest', () => {
     ]);
     const failure = result.errors.find((annotation) => annotation.file === 'tests/test_router.py');
     expect(failure).toMatchObject({ line: 24, title: 'Failed: tests/test_router.py::test_fails_when_asked' });
-    expect(result.warnings.find((annotation) => annotation.title?.startsWith('Flaky:'))).toMatchObject({ file: 'tests/test_vllm.py', line: 16 });
-    expect(result.errors.at(-1)?.message).toBe('1 failed, 0 error(s), 1 flaky of 9 test(s) selected by -m "pre_merge and gpu_0".');
+    expect(result.warnings.find((annotation) => annotation.title?.startsWith('Flaky:'))).toMatchObject({
+      file: 'tests/test_vllm.py',
+      line: 16,
+    });
+    expect(result.errors.at(-1)?.message).toBe(
+      '1 failed, 0 error(s), 1 flaky of 9 test(s) selected by -m "pre_merge and gpu_0".',
+    );
     expect(JSON.parse(result.outputs['junit-files'] as string)).toHaveLength(4);
     expect(result.summary).toContain('#### Flaky (failed, then passed on a rerun)');
   });
@@ -108,13 +133,23 @@ describe.skipIf(!available)('run-gpu-tests bundle with real pytest', () => {
     const files = JSON.parse(result.outputs['junit-files'] as string) as string[];
     const killedFile = files.find((file) => file.endsWith('junit-all-killed.xml')) as string;
     const [killed] = parseJunit(readFileSync(killedFile, 'utf8'));
-    expect(killed).toMatchObject({ classname: 'tests.test_sglang', name: 'test_hangs', outcome: 'error', file: 'tests/test_sglang.py' });
-    expect(killed?.message).toBe('tests/test_sglang.py::test_hangs was running when the whole-run timeout-minutes (3 s) ran out and pytest was stopped');
+    expect(killed).toMatchObject({
+      classname: 'tests.test_sglang',
+      name: 'test_hangs',
+      outcome: 'error',
+      file: 'tests/test_sglang.py',
+    });
+    expect(killed?.message).toBe(
+      'tests/test_sglang.py::test_hangs was running when the whole-run timeout-minutes (3 s) ran out and pytest was stopped',
+    );
     expect(result.errors.at(-1)?.message).toContain('Running when stopped: tests/test_sglang.py::test_hangs.');
   });
 
   it('reports a test killed by the per-test timeout (thread method) even though pytest died without JUnit', async () => {
-    const result = await run({ framework: 'sglang', 'test-timeout': '1', 'timeout-method': 'thread' }, { env: { FIXTURE_HANG: '1' } });
+    const result = await run(
+      { framework: 'sglang', 'test-timeout': '1', 'timeout-method': 'thread' },
+      { env: { FIXTURE_HANG: '1' } },
+    );
     expect(result.outputs).toMatchObject({ result: 'failure', errors: '1' });
     const report = result.report as Report;
     expect(report.phases[0]).toMatchObject({ synthesized: true, stop: 'crash' });

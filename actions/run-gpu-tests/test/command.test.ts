@@ -14,7 +14,9 @@ const options: PytestOptions = { testTimeoutSeconds: 0, timeoutMethod: 'auto', p
 
 describe('pytestArgv', () => {
   it('runs the helper with JUnit (xunit1), the live log and the marker expression', () => {
-    expect(pytestArgv(options, { name: 'all', expression: 'pre_merge and vllm and gpu_1', workers: 0 }, CONTAINER_LAYOUT)).toEqual([
+    expect(
+      pytestArgv(options, { name: 'all', expression: 'pre_merge and vllm and gpu_1', workers: 0 }, CONTAINER_LAYOUT),
+    ).toEqual([
       '/dynamo-ci/helper/dynamo_ci_pytest.py',
       '-p',
       'no:cacheprovider',
@@ -30,7 +32,12 @@ describe('pytestArgv', () => {
 
   it('adds xdist, timeouts, the selection file, user arguments, and paths after --', () => {
     const args = pytestArgv(
-      { testTimeoutSeconds: 300, timeoutMethod: 'thread', pytestArgs: ['-v', '--tb=short'], paths: ['-odd.py', 'tests/a b'] },
+      {
+        testTimeoutSeconds: 300,
+        timeoutMethod: 'thread',
+        pytestArgs: ['-v', '--tb=short'],
+        paths: ['-odd.py', 'tests/a b'],
+      },
       { name: 'parallel', expression: '(x) and parallel', workers: 4, selectFile: '/r/select-shard.txt' },
       { helper: '/h/dynamo_ci_pytest.py', results: '/r' },
     );
@@ -52,7 +59,11 @@ describe('pytestArgv', () => {
   });
 
   it('reruns by node id file, without -m', () => {
-    const args = pytestArgv(options, { name: 'rerun-1', workers: 0, selectFile: '/r/select-rerun-1.txt' }, CONTAINER_LAYOUT);
+    const args = pytestArgv(
+      options,
+      { name: 'rerun-1', workers: 0, selectFile: '/r/select-rerun-1.txt' },
+      CONTAINER_LAYOUT,
+    );
     expect(args).not.toContain('-m');
     expect(args).toContain('--junitxml=/dynamo-ci/results/junit-rerun-1.xml');
     expect(args).toContain('--dynamo-ci-select=/r/select-rerun-1.txt');
@@ -126,7 +137,15 @@ describe('dockerRunArgv', () => {
   });
 
   it('leaves out --gpus, --user and --workdir when there is no GPU and the image decides', () => {
-    const args = dockerRunArgv({ ...run, gpus: false, user: undefined, workdir: undefined, mounts: [], envNames: [], options: [] });
+    const args = dockerRunArgv({
+      ...run,
+      gpus: false,
+      user: undefined,
+      workdir: undefined,
+      mounts: [],
+      envNames: [],
+      options: [],
+    });
     expect(args).not.toContain('--gpus');
     expect(args).not.toContain('--user');
     expect(args).not.toContain('--workdir');
@@ -152,7 +171,9 @@ describe('mountSpec', () => {
 
 describe('containerName', () => {
   it('keeps only the characters docker accepts', () => {
-    expect(containerName(['dynamo-ci', 1000, 1, 'GPU tests (vllm)', 'rerun-1'])).toBe('dynamo-ci-1000-1-GPU-tests-vllm-rerun-1');
+    expect(containerName(['dynamo-ci', 1000, 1, 'GPU tests (vllm)', 'rerun-1'])).toBe(
+      'dynamo-ci-1000-1-GPU-tests-vllm-rerun-1',
+    );
     expect(containerName(['-.weird', 'ü'])).toBe('weird-');
   });
 });

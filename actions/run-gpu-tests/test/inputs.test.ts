@@ -64,11 +64,11 @@ describe('parseInputs', () => {
   it.each([
     [{}, 'image', "Input 'image' is required when engine is docker (or set engine: none to run on the host)"],
     [{ image: '--privileged' }, 'image', 'must be an image reference'],
-    [{ engine: 'podman' }, 'engine', "Input 'engine' must be one of docker|none, got \"podman\""],
+    [{ engine: 'podman' }, 'engine', 'Input \'engine\' must be one of docker|none, got "podman"'],
     [{ engine: 'none', framework: 'vllm or sglang' }, 'framework', 'must be one pytest marker name'],
     [{ engine: 'none', framework: 'not' }, 'framework', 'must be one pytest marker name'],
     [{ engine: 'none', markers: 'a\nb' }, 'markers', 'single line'],
-    [{ engine: 'none', gpus: '3' }, 'gpus', "Input 'gpus' must be one of 0|1|2|4|8|multi, got \"3\""],
+    [{ engine: 'none', gpus: '3' }, 'gpus', 'Input \'gpus\' must be one of 0|1|2|4|8|multi, got "3"'],
     [{ engine: 'none', lifecycle: 'weekly' }, 'lifecycle', 'must be one of pre_merge|post_merge|nightly'],
     [{ engine: 'none', arch: 'x86' }, 'arch', 'must be one of auto|amd64|arm64'],
     [{ engine: 'none', workers: '-2' }, 'workers', "Input 'workers' must be 0 (no xdist), auto, or a number"],

@@ -75,7 +75,9 @@ describe('parseJunit', () => {
 
   it('survives garbage: stray <, unterminated tags, empty input', () => {
     expect(parseJunit('')).toEqual([]);
-    expect(parseJunit('<testcase classname="a" name="b"><failure>1 < 2</failure></testcase>')[0]?.details).toBe('1 < 2');
+    expect(parseJunit('<testcase classname="a" name="b"><failure>1 < 2</failure></testcase>')[0]?.details).toBe(
+      '1 < 2',
+    );
     expect(parseJunit('<testcase classname="a" name="cut"').length).toBe(0);
     expect(parseJunit('<testcase classname="a" name="open">').map((c) => c.name)).toEqual(['open']);
   });
@@ -83,7 +85,10 @@ describe('parseJunit', () => {
   it('streams a file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'junit-'));
     const path = join(dir, 'report.xml');
-    const body = Array.from({ length: 20_000 }, (_, index) => `<testcase classname="m" name="t${index}" time="0.5"/>`).join('\n');
+    const body = Array.from(
+      { length: 20_000 },
+      (_, index) => `<testcase classname="m" name="t${index}" time="0.5"/>`,
+    ).join('\n');
     writeFileSync(path, `<testsuites><testsuite>${body}</testsuite></testsuites>`);
     const cases = await parseJunitFile(path);
     expect(cases.length).toBe(20_000);
@@ -100,7 +105,15 @@ describe('decodeEntities', () => {
 describe('writeJunit', () => {
   it('writes what parseJunit reads back, escaping hostile text', () => {
     const cases = [
-      { classname: 'tests.a', name: 'b["]<&>', file: 'tests/a.py', line: 3, time: 0, outcome: 'error' as const, message: 'killed\u0007 "x" <y>' },
+      {
+        classname: 'tests.a',
+        name: 'b["]<&>',
+        file: 'tests/a.py',
+        line: 3,
+        time: 0,
+        outcome: 'error' as const,
+        message: 'killed\u0007 "x" <y>',
+      },
       { classname: 'tests.a', name: 'ok', time: 1.25, outcome: 'passed' as const },
     ];
     const xml = writeJunit('suite & co', cases);

@@ -12,7 +12,10 @@ describe('buildMarkerExpression', () => {
     [{ framework: 'planner', gpus: '0' }, 'pre_merge and planner and gpu_0'],
     [{ framework: 'none', gpus: '1' }, 'pre_merge and none and gpu_1'],
     [{ lifecycle: 'post_merge', framework: 'vllm', gpus: '0' }, '(pre_merge or post_merge) and vllm and gpu_0'],
-    [{ lifecycle: 'post_merge', framework: 'vllm', gpus: 'multi' }, '(pre_merge or post_merge) and vllm and (gpu_2 or gpu_4)'],
+    [
+      { lifecycle: 'post_merge', framework: 'vllm', gpus: 'multi' },
+      '(pre_merge or post_merge) and vllm and (gpu_2 or gpu_4)',
+    ],
     [{ lifecycle: 'post_merge', framework: 'planner', gpus: '0' }, '(pre_merge or post_merge) and planner and gpu_0'],
     [{ lifecycle: 'nightly', framework: 'vllm', gpus: '0' }, 'vllm and gpu_0'],
     [{ lifecycle: 'nightly', framework: 'sglang', gpus: '1' }, 'sglang and gpu_1'],

@@ -14,7 +14,8 @@ describe('junitAddress', () => {
   });
 });
 
-const live = (lines: object[], cut = '') => parseLiveLog(`${lines.map((line) => JSON.stringify(line)).join('\n')}\n${cut}`);
+const live = (lines: object[], cut = '') =>
+  parseLiveLog(`${lines.map((line) => JSON.stringify(line)).join('\n')}\n${cut}`);
 
 describe('reconcile', () => {
   const log = live(
@@ -22,14 +23,26 @@ describe('reconcile', () => {
       { event: 'start', nodeid: 'tests/test_a.py::test_ok', file: 'tests/test_a.py', line: 3 },
       { event: 'finish', nodeid: 'tests/test_a.py::test_ok', outcome: 'passed', duration: 1.5 },
       { event: 'start', nodeid: 'tests/test_a.py::test_bad', file: 'tests/test_a.py', line: 9 },
-      { event: 'finish', nodeid: 'tests/test_a.py::test_bad', outcome: 'failed', duration: 0.2, message: 'assert 1 == 2' },
+      {
+        event: 'finish',
+        nodeid: 'tests/test_a.py::test_bad',
+        outcome: 'failed',
+        duration: 0.2,
+        message: 'assert 1 == 2',
+      },
       { event: 'start', nodeid: 'tests/test_a.py::test_hang', file: 'tests/test_a.py', line: 20 },
     ],
     '{"event": "fini',
   );
 
   it('writes every case from the live log when pytest left no JUnit, and names the running test', () => {
-    const result = reconcile({ phase: 'all', live: log, exitCode: 143, stop: 'timeout', stopText: 'the deadline passed' });
+    const result = reconcile({
+      phase: 'all',
+      live: log,
+      exitCode: 143,
+      stop: 'timeout',
+      stopText: 'the deadline passed',
+    });
     expect(result.synthesized).toBe(true);
     expect(result.cases.map((c) => [c.name, c.outcome, c.time, c.line, c.message])).toEqual([
       ['test_ok', 'passed', 1.5, 3, undefined],
@@ -90,7 +103,9 @@ describe('Verdicts', () => {
       { classname: 'tests.test_a', name: 'test_flaky', time: 2, outcome: 'passed' },
       { classname: 'tests.test_a', name: 'test_broken', time: 1, outcome: 'failed', message: 'now a failure' },
     ]);
-    verdicts.addRerun([{ classname: 'tests.test_a', name: 'test_broken', time: 1, outcome: 'failed', message: 'third' }]);
+    verdicts.addRerun([
+      { classname: 'tests.test_a', name: 'test_broken', time: 1, outcome: 'failed', message: 'third' },
+    ]);
     expect(verdicts.counts()).toEqual({ total: 5, passed: 2, failed: 1, skipped: 1, errors: 1, flaky: 1 });
     const flaky = verdicts.all().find((v) => v.name === 'test_flaky');
     expect(flaky).toMatchObject({ outcome: 'passed', flaky: true, attempts: 2, firstFailure: 'port in use' });
@@ -101,7 +116,11 @@ describe('Verdicts', () => {
 
   it('counts a surefire flakyFailure as flaky', () => {
     const verdicts = new Verdicts();
-    verdicts.addPhase('all', [{ classname: 'a', name: 'b', time: 0, outcome: 'passed', flakyMessage: 'once' }], new Map());
+    verdicts.addPhase(
+      'all',
+      [{ classname: 'a', name: 'b', time: 0, outcome: 'passed', flakyMessage: 'once' }],
+      new Map(),
+    );
     expect(verdicts.counts().flaky).toBe(1);
   });
 

@@ -7,7 +7,10 @@ import { parseInputs } from '../src/inputs.js';
 import { type GpuInfo, type Ports, type RunContext, runTests } from '../src/run.js';
 
 /** Fake ports around a scripted "docker run": it writes what pytest would into the results dir. */
-function harness(options: { gpus?: GpuInfo; behave?: (resultsDir: string, args: readonly string[]) => Partial<SpawnResult> }) {
+function harness(options: {
+  gpus?: GpuInfo;
+  behave?: (resultsDir: string, args: readonly string[]) => Partial<SpawnResult>;
+}) {
   const root = mkdtempSync(join(tmpdir(), 'run-gpu-tests-'));
   const resultsDir = join(root, 'results');
   const spawned: { command: string; args: readonly string[]; options: SpawnOptions }[] = [];
@@ -40,11 +43,15 @@ function harness(options: { gpus?: GpuInfo; behave?: (resultsDir: string, args: 
     hostEnv: { PATH: '/usr/bin', HF_TOKEN: 'from-host' },
   };
   const inputs = (values: Record<string, string>) =>
-    parseInputs((name) => ({ 'results-dir': resultsDir, ...values })[name], { workspace: context.workspace, temp: context.temp });
+    parseInputs((name) => ({ 'results-dir': resultsDir, ...values })[name], {
+      workspace: context.workspace,
+      temp: context.temp,
+    });
   return { resultsDir, spawned, executed, warnings, ports, context, inputs };
 }
 
-const PASSING = '<testsuites><testsuite><testcase classname="tests.test_vllm" name="test_serve" file="tests/test_vllm.py" line="4" time="2.5"/></testsuite></testsuites>';
+const PASSING =
+  '<testsuites><testsuite><testcase classname="tests.test_vllm" name="test_serve" file="tests/test_vllm.py" line="4" time="2.5"/></testsuite></testsuites>';
 
 describe('runTests with engine docker', () => {
   it('runs docker with --gpus all on a GPU runner, the test env by name, and the runner user', async () => {
@@ -56,7 +63,14 @@ describe('runTests with engine docker', () => {
       },
     });
     const report = await runTests(
-      h.inputs({ image: 'nvcr.io/acme/dynamo:abc-vllm', framework: 'vllm', gpus: '1', env: 'HF_TOKEN=hf_secret', user: 'runner', mounts: 'models:/models:ro' }),
+      h.inputs({
+        image: 'nvcr.io/acme/dynamo:abc-vllm',
+        framework: 'vllm',
+        gpus: '1',
+        env: 'HF_TOKEN=hf_secret',
+        user: 'runner',
+        mounts: 'models:/models:ro',
+      }),
       h.context,
       h.ports,
     );
@@ -65,14 +79,30 @@ describe('runTests with engine docker', () => {
     const [call] = h.spawned;
     expect(call?.command).toBe('docker');
     const args = call?.args ?? [];
-    expect(args.slice(0, 9)).toEqual(['run', '--rm', '--init', '--name', expect.stringMatching(/^dynamo-ci-1000-2-vllm-gpu-all-/), '--gpus', 'all', '--user', '1001:121']);
+    expect(args.slice(0, 9)).toEqual([
+      'run',
+      '--rm',
+      '--init',
+      '--name',
+      expect.stringMatching(/^dynamo-ci-1000-2-vllm-gpu-all-/),
+      '--gpus',
+      'all',
+      '--user',
+      '1001:121',
+    ]);
     expect(args).toContain(`type=bind,source=${join(h.context.workspace, 'models')},target=/models,readonly`);
     expect(args).toContain('pre_merge and vllm and gpu_1');
     expect(args.filter((arg) => arg.includes('hf_secret'))).toEqual([]);
     expect(args).toContain('HF_TOKEN');
     expect(call?.options.env?.HF_TOKEN).toBe('hf_secret');
     expect(call?.options.env?.DYNAMO_TEST_FRAMEWORK).toBe('vllm');
-    expect(report.gpus).toEqual({ requested: '1', effective: '1', visible: 2, names: ['NVIDIA L40S', 'NVIDIA L40S'], source: 'nvidia-smi' });
+    expect(report.gpus).toEqual({
+      requested: '1',
+      effective: '1',
+      visible: 2,
+      names: ['NVIDIA L40S', 'NVIDIA L40S'],
+      source: 'nvidia-smi',
+    });
     expect(JSON.parse(readFileSync(join(h.resultsDir, 'report.json'), 'utf8')).result).toBe('success');
   });
 
@@ -95,7 +125,8 @@ describe('runTests with engine docker', () => {
         test: 'tests/test_vllm.py::test_serve',
         file: 'tests/test_vllm.py',
         line: 5,
-        message: 'tests/test_vllm.py::test_serve was running when the whole-run timeout-minutes (1 min) ran out and pytest was stopped',
+        message:
+          'tests/test_vllm.py::test_serve was running when the whole-run timeout-minutes (1 min) ran out and pytest was stopped',
       },
     ]);
     expect(existsSync(join(h.resultsDir, 'junit-all.xml'))).toBe(true);
@@ -125,7 +156,11 @@ describe('runTests with engine docker', () => {
 
   it('runs the selection anyway with require-gpu: false, without --gpus', async () => {
     const h = harness({});
-    await runTests(h.inputs({ image: 'img:1', gpus: '1', 'require-gpu': 'false', 'fail-on-empty': 'false' }), h.context, h.ports);
+    await runTests(
+      h.inputs({ image: 'img:1', gpus: '1', 'require-gpu': 'false', 'fail-on-empty': 'false' }),
+      h.context,
+      h.ports,
+    );
     expect(h.spawned[0]?.args).not.toContain('--gpus');
   });
 
@@ -137,7 +172,11 @@ describe('runTests with engine docker', () => {
       now += 120_000;
       return { exitCode: 0, stdout: '', stderr: '', timedOut: true, durationMs: 1 };
     };
-    const report = await runTests(h.inputs({ image: 'img:1', workers: '2', 'timeout-minutes': '1' }), h.context, h.ports);
+    const report = await runTests(
+      h.inputs({ image: 'img:1', workers: '2', 'timeout-minutes': '1' }),
+      h.context,
+      h.ports,
+    );
     expect(report.phases.map((phase) => [phase.name, phase.skipped ?? false])).toEqual([
       ['parallel', false],
       ['sequential', true],

@@ -1,0 +1,59 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDurationsStore, DURATIONS_PATH } from '../src/durations-cache.js';
+
+describe('durations cache without the Actions cache service', () => {
+  const saved = { url: process.env.ACTIONS_CACHE_URL, results: process.env.ACTIONS_RESULTS_URL };
+  beforeEach(() => {
+    delete process.env.ACTIONS_CACHE_URL;
+    delete process.env.ACTIONS_RESULTS_URL;
+  });
+  afterEach(() => {
+    if (saved.url !== undefined) process.env.ACTIONS_CACHE_URL = saved.url;
+    if (saved.results !== undefined) process.env.ACTIONS_RESULTS_URL = saved.results;
+  });
+
+  it('restores nothing, saves nothing, says so once, and leaves no file behind', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'durations-'));
+    const infos: string[] = [];
+    const warnings: string[] = [];
+    const store = createDurationsStore(
+      workspace,
+      { prefix: 'run-gpu-tests-durations-amd64', unique: '1-1-0' },
+      { info: (message) => infos.push(message), warning: (message) => warnings.push(message) },
+    );
+    expect(await store.restore()).toBeUndefined();
+    await store.save({ 'tests/test_a.py::test_x': 1.5 });
+    expect(infos).toEqual(['The Actions cache service is not available here: shards are balanced by test count.']);
+    expect(warnings).toEqual([]);
+    expect(existsSync(join(workspace, DURATIONS_PATH))).toBe(false);
+  });
+
+  it('degrades to a warning when the service is configured but refuses', async () => {
+    const server = createServer((request, response) => {
+      request.resume();
+      response.writeHead(400, { 'content-type': 'application/json' }).end('{"message":"bad request"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    process.env.ACTIONS_CACHE_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    process.env.ACTIONS_RUNTIME_TOKEN = 'token';
+    const workspace = mkdtempSync(join(tmpdir(), 'durations-'));
+    const warnings: string[] = [];
+    const store = createDurationsStore(
+      workspace,
+      { prefix: 'p', unique: '1-1-0' },
+      { info: () => undefined, warning: (message) => warnings.push(message) },
+    );
+    expect(await store.restore()).toBeUndefined();
+    await store.save({ a: 1 });
+    delete process.env.ACTIONS_RUNTIME_TOKEN;
+    server.close();
+    expect(existsSync(join(workspace, DURATIONS_PATH))).toBe(false);
+    // @actions/cache logs its own warnings for network errors; ours appear only when it throws.
+    for (const warning of warnings) expect(warning).toMatch(/^Could not (restore|save)/);
+  });
+});
