@@ -168,11 +168,7 @@ async function sync(
     signaturesIncomplete,
   };
   const reason = needsReason(needs);
-  const marker = vettingMarker(pull.headSha);
-  // Only a bot's comment counts (logins with `[bot]` cannot be taken by people), so nobody can
-  // silence the request by pasting the marker into a comment of their own.
-  const comments = await port.listComments(pr);
-  if (comments.some((comment) => comment.login.endsWith('[bot]') && comment.body.includes(marker))) {
+  if (await alreadyAsked(port, pr, vettingMarker(pull.headSha), inputs)) {
     return { action: 'refused', reason, pr, branch, sha: pull.headSha, notified: 'already asked', warnings };
   }
   await port.createComment(
@@ -217,6 +213,23 @@ async function authorTrust(
   }
   const teams = inputs.trustedTeams.length > 0 ? ' and is in none of the trusted teams' : '';
   return { trusted: false, note: `role ${role}, ${inputs.trustedPermission} or more needed${teams}` };
+}
+
+/**
+ * Whether the "needs vetting" comment for this head is already on the PR. A marker counts when a
+ * bot wrote it (an App token's comments; no person can have a `[bot]` login) or someone who may
+ * vet (a personal token's comments): so the author cannot silence the request by pasting the
+ * marker, and anyone who can may as well approve.
+ */
+async function alreadyAsked(port: GatePort, pr: number, marker: string, inputs: GateInputs): Promise<boolean> {
+  const authors = new Set(
+    (await port.listComments(pr)).filter((comment) => comment.body.includes(marker)).map((comment) => comment.login),
+  );
+  if ([...authors].some((login) => login.endsWith('[bot]'))) return true;
+  for (const login of [...authors].slice(0, 5)) {
+    if (atLeast(await port.permission(login), inputs.trustedPermission)) return true;
+  }
+  return false;
 }
 
 function needsReason(needs: VettingNeeds): string {

@@ -391,6 +391,21 @@ describe('automatic sync on pull_request_target', () => {
     expect(botComments(7)[0]).toContain('@outsider, is not a trusted author (role none, write or more needed)');
   });
 
+  it('recognises its earlier request when a personal token (a person with write access) posted it', async () => {
+    addPull({ commits: [c1], author: 'outsider' });
+    fake.comments.push({
+      id: 998,
+      issue: 7,
+      body: `earlier request\n<!-- copy-pr:needs-vetting:${c1.sha} -->`,
+      user: { login: 'maintainer' },
+      reactions: [],
+    });
+    const result = await prTarget(7, 'synchronize');
+    expect(result.outputs.action).toBe('refused');
+    expect(botComments(7)).toEqual([]);
+    expect(result.summary).toContain('| Comment | already asked |');
+  });
+
   it('needs a new approval after a push: the branch stays on the approved commit', async () => {
     addPull({ commits: [c1], author: 'outsider' });
     expect((await prTarget(7, 'opened')).outputs.action).toBe('refused');
