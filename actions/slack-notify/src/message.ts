@@ -48,7 +48,7 @@ export function escapeSlack(text: string): string {
 
 /** A link whose label cannot break out of `<url|label>`. */
 export function link(url: string | undefined, label: string): string {
-  const text = escapeSlack(label).replace(/\|/g, '¦');
+  const text = escapeSlack(label.replace(/\s*[\r\n]+\s*/g, ' ')).replace(/\|/g, '¦');
   return url ? `<${escapeSlack(url)}|${text}>` : text;
 }
 

@@ -261,6 +261,18 @@ describe('collecting the run jobs', () => {
   });
 });
 
+it('keeps hostile job names inside their link', () => {
+  const message = buildMessage(
+    report([{ name: 'a / x|y\n<!channel> $(rm -rf /) ünï', url: 'https://github.com/j?a=1&b=2' }]),
+    run,
+    { mentions: [] },
+  );
+  expect(allText(message)).toContain(
+    ':x: <https://github.com/j?a=1&amp;b=2|x¦y &lt;!channel&gt; $(rm -rf /) ünï> (failure)',
+  );
+  expect(allText(message)).not.toContain('<!channel>');
+});
+
 it('escapes exactly &, < and >', () => {
   expect(escapeSlack('a & <b> "c"')).toBe('a &amp; &lt;b&gt; "c"');
 });
