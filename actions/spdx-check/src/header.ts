@@ -174,6 +174,8 @@ export function scanHeader(split: SplitText, fileType: FileType): HeaderScan {
   const prolog = findProlog(split, fileType.prolog);
   const tags: TagLine[] = [];
   const record = (lineIndex: number, content: string) => {
+    // Most comment lines are not tags: look for "SPDX-" before running the regex.
+    if (!/spdx-/i.test(content)) return;
     const match = TAG.exec(content.trim());
     if (!match) return;
     const tag: TagName = (match[1] as string).toLowerCase() === 'filecopyrighttext' ? 'copyright' : 'license';

@@ -45,6 +45,8 @@ export function createPorts(options: PortOptions): RepositoryPorts {
   // One buffer for every bounded read: a header check keeps no bytes after the file is judged.
   const buffer = Buffer.allocUnsafe(HEAD_BYTES + 1);
   const underPrefix = (path: string) => prefix === '' || path.startsWith(prefix);
+  // Paths from git are already normal: plain concatenation is enough (and cheaper than join()).
+  const root = topLevel.endsWith('/') ? topLevel : `${topLevel}/`;
 
   /** The head commit: head-sha, else the change set's head (a PR's head, not the merge), else HEAD. */
   const headRevision = async (): Promise<string> => {
@@ -74,6 +76,24 @@ export function createPorts(options: PortOptions): RepositoryPorts {
       if (resolved.source === 'none') return undefined;
       // A rename counts as its new path; deletions have nothing left to check.
       return changedPaths(resolved.files, ['added', 'modified', 'copied', 'type-changed']).filter(underPrefix);
+    },
+
+    async movedOnly() {
+      const renames = resolved?.files.filter((change) => change.status === 'renamed') ?? [];
+      if (resolved?.source !== 'git' || !resolved.base || !resolved.head || renames.length === 0) return new Set();
+      // One `git diff --raw`: a rename scored R100 kept its content (the same blob).
+      const raw = await git.run([
+        'diff',
+        '--raw',
+        '-z',
+        '-M',
+        '--no-color',
+        '--no-ext-diff',
+        resolved.base,
+        resolved.head,
+        '--',
+      ]);
+      return pureRenames(raw);
     },
 
     async headYear() {
@@ -108,7 +128,7 @@ export function createPorts(options: PortOptions): RepositoryPorts {
     readHead(path): HeadRead {
       let fd: number;
       try {
-        fd = openSync(join(topLevel, path), READ_FLAGS);
+        fd = openSync(`${root}${path}`, READ_FLAGS);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ELOOP') return { kind: 'symlink' };
@@ -150,4 +170,22 @@ export function createPorts(options: PortOptions): RepositoryPorts {
 
     currentYear: () => new Date().getUTCFullYear(),
   };
+}
+
+/** New paths of the renames scored R100 in `git diff --raw -z -M` output. */
+export function pureRenames(raw: string): Set<string> {
+  const fields = raw.split('\0');
+  const moved = new Set<string>();
+  for (let index = 0; index < fields.length; index++) {
+    const meta = fields[index] as string;
+    if (!meta.startsWith(':')) continue;
+    const status = meta.split(' ').pop() ?? '';
+    if (status.startsWith('R') || status.startsWith('C')) {
+      if (status === 'R100') moved.add(fields[index + 2] as string);
+      index += 2;
+    } else {
+      index += 1;
+    }
+  }
+  return moved;
 }

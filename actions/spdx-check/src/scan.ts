@@ -29,6 +29,11 @@ export interface ScanPorts {
    * `changed` checks every tracked file and the `changed` year rule applies to none.
    */
   changedFiles(): Promise<string[] | undefined>;
+  /**
+   * Of the changed files, those the change only moved (renamed without touching the content): the
+   * `changed` year rule skips them, so a folder reorganisation does not demand new years.
+   */
+  movedOnly(): Promise<ReadonlySet<string>>;
   /** The year of the head commit (committer date, in the committer's time zone). */
   headYear(): Promise<number>;
   /** The year of each path's last commit, from one pass over history. */
@@ -222,7 +227,8 @@ async function applyYearRule(
       );
       return;
     }
-    const changed = new Set(changedFiles);
+    const moved = await ports.movedOnly();
+    const changed = new Set(changedFiles.filter((path) => !moved.has(path)));
     for (const file of dated) {
       if (!changed.has(file.path)) continue;
       file.requiredYear = headYear;

@@ -28,6 +28,7 @@ function pullRequest(): PullRequest {
     'src/ok.py': `${header('2025-2026')}x = 1\n`,
     'src/untouched_2025.yaml': `${header('2025')}a: 1\n`,
     'src/stale.py': `${header('2025')}x = 1\n`,
+    'src/move_me_2025.py': `${header('2025')}x = 1\n`,
     'lib/main.rs': `${header('2026', '//')}fn main() {}\n`,
     'docs/rename_me.md': `<!--\nSPDX-FileCopyrightText: Copyright (c) 2026 ${HOLDER}\nSPDX-License-Identifier: Apache-2.0\n-->\n# Doc\n`,
   });
@@ -44,6 +45,8 @@ function pullRequest(): PullRequest {
   });
   repo.symlink('src/link.py', 'ok.py');
   repo.move('docs/rename_me.md', 'docs/renamed.md');
+  // A pure move of a 2025 file is not a change to its content: no new year is demanded.
+  repo.move('src/move_me_2025.py', 'pkg/moved_2025.py');
   const head = repo.commit('feature', { date: '2026-02-01T00:00:00Z' });
   const bare = repo.bareClone();
   return {
@@ -84,7 +87,7 @@ describe('spdx-check bundle on a pull request (shallow checkout)', () => {
     expect(byFile['kernels/k.cu']?.message).toContain('// SPDX-License-Identifier: Apache-2.0');
     expect(byFile['src/stale.py']).toMatchObject({ line: 1, title: 'Copyright year out of date' });
     expect(byFile['src/stale.py']?.message).toContain('Copyright (c) 2025-2026');
-    expect(result.outputs).toMatchObject({ checked: '9', passed: '1', failed: '8', 'fixed-files': '[]' });
+    expect(result.outputs).toMatchObject({ checked: '10', passed: '2', failed: '8', 'fixed-files': '[]' });
     expect(JSON.parse(result.outputs['unknown-files'] as string)).toEqual(['notes.weird']);
     expect(result.warnings.map((warning) => warning.file)).toContain('notes.weird');
     expect(result.summary).toContain(`pull request #7`);
@@ -113,7 +116,7 @@ describe('spdx-check bundle on a pull request (shallow checkout)', () => {
       const second = await job.run('spdx-check', { inputs: { token: '', fix: true } });
       expect(second.exitCode).toBe(0);
       expect(second.outputs['fixed-files']).toBe('[]');
-      expect(second.outputs.passed).toBe('9');
+      expect(second.outputs.passed).toBe('10');
     } finally {
       job.cleanup();
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileIgnore } from '../src/ignore.js';
 import { checkLicense } from '../src/license.js';
+import { pureRenames } from '../src/ports.js';
 import { header, MemoryRepo, scan } from './memory.js';
 
 describe('header findings', () => {
@@ -127,6 +128,17 @@ describe('year rules', () => {
     ]);
   });
 
+  it("'changed' does not judge the year of a file the change only moved", async () => {
+    const repo = new MemoryRepo(files());
+    repo.changed = ['old.py', 'new.py'];
+    repo.moved = new Set(['old.py']);
+    const result = await scan(repo, { scope: 'changed', yearRule: 'changed' });
+    expect(result.files.map((file) => [file.path, file.outcome])).toEqual([
+      ['old.py', 'passed'],
+      ['new.py', 'failed'],
+    ]);
+  });
+
   it("'changed' without a change to compare judges no year and says so", async () => {
     const repo = new MemoryRepo(files());
     repo.changed = undefined;
@@ -208,5 +220,27 @@ describe('SPDX expressions', () => {
 
   it.each(['', 'Apache-2.0 AND', 'NotALicense', 'MIT WITH NotAnException'])('%j is invalid', (expression) => {
     expect(checkLicense(expression).valid).toBe(false);
+  });
+});
+
+describe('pure renames from git diff --raw -z -M', () => {
+  it('keeps R100 renames only', () => {
+    const raw = [
+      ':100644 100644 aaa aaa R100',
+      'a.py',
+      'moved/a.py',
+      ':100644 100644 bbb ccc R087',
+      'b.py',
+      'moved/b.py',
+      ':100644 100644 ddd eee M',
+      'c.py',
+      ':000000 100644 000 fff A',
+      'new file.py',
+      ':100644 100644 ggg ggg C100',
+      'd.py',
+      'copy.py',
+      '',
+    ].join('\0');
+    expect([...pureRenames(raw)]).toEqual(['moved/a.py']);
   });
 });

@@ -24,6 +24,10 @@ export class MemoryRepo implements ScanPorts {
   async changedFiles() {
     return this.changed;
   }
+  moved = new Set<string>();
+  async movedOnly() {
+    return this.moved;
+  }
   async headYear() {
     return this.head;
   }
