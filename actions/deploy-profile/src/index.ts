@@ -1,3 +1,4 @@
+import './node-compat.js';
 import { main } from './main.js';
 
 await main();

@@ -1,9 +1,208 @@
-import { NotImplementedError, runAction } from '@dynamo-ci/core';
+/**
+ * Wiring only: runner -> inputs -> kubeconfig -> deploy (main) or cleanup (post) -> outputs,
+ * summary. The kubeconfig's private copy is removed when the phase ends, however it ends; a
+ * cancelled run (SIGINT/SIGTERM) stops the wait and leaves cleanup to the post phase.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { env, InputError, messageOf, type Runner, readContext, runAction, runUrl, sleep } from '@dynamo-ci/core';
+import { cleanup, skipReason } from './cleanup.js';
+import { KubeCluster } from './cluster.js';
+import { type DeployProgress, deploy, plan } from './deploy.js';
+import { collectDiagnostics } from './diagnostics.js';
+import { type CleanupMode, parseInputs } from './inputs.js';
+import { type OpenedKubeconfig, openKubeconfig, resolveKubeconfig } from './kubeconfig.js';
+import { namespaceAnnotations, namespaceLabels, namespaceName, slug } from './naming.js';
+import { applyOverrides, parseProfile, profileName } from './profile.js';
+import { renderCleanup, renderSummary } from './render.js';
+
+function openCluster(runner: Runner, raw: string | undefined): { kube: OpenedKubeconfig; cluster: KubeCluster } {
+  if (raw !== undefined) runner.mask(raw.trim());
+  const context = readContext();
+  const source = resolveKubeconfig(raw, { KUBECONFIG: env('KUBECONFIG'), HOME: env('HOME'), cwd: context.workspace });
+  const kube = openKubeconfig(source, env('RUNNER_TEMP'), (secret) => runner.mask(secret));
+  runner.info(`Kubernetes: context ${kube.context}, server ${kube.server} (kubeconfig from ${source.origin})`);
+  return { kube, cluster: new KubeCluster(kube.config, kube.server) };
+}
+
+/** Stops waits and requests when the run is cancelled, instead of dying mid-step. */
+function cancellation(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new Error('cancelled'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    },
+  };
+}
+
+async function runMain(runner: Runner): Promise<void> {
+  const inputs = parseInputs((name) => runner.input(name));
+  runner.saveState('cleanup', inputs.cleanup);
+  const context = readContext();
+  const profilePath = resolve(context.workspace, inputs.profile);
+  if (!existsSync(profilePath) || !statSync(profilePath).isFile()) {
+    throw new InputError(
+      'profile',
+      `Input 'profile' must be a profile YAML file; ${inputs.profile} does not exist (relative paths start at the workspace)`,
+    );
+  }
+  const graph = parseProfile(readFileSync(profilePath, 'utf8'), inputs.profile);
+  const profile = profileName(inputs.profile);
+  const runId = String(context.runId ?? 'local');
+  const attempt = String(context.runAttempt);
+  const namespace = inputs.namespace ?? namespaceName(runId, attempt, profile);
+  const run = {
+    runId,
+    attempt,
+    profile,
+    repository: `${context.repo.owner}/${context.repo.repo}`,
+    runUrl: runUrl(context),
+  };
+  const runLabels = { 'dynamo-ci/run-id': namespaceLabels(run, new Map())['dynamo-ci/run-id'] as string };
+  const overridden = applyOverrides(graph, { image: inputs.image, model: inputs.model, namespace, labels: runLabels });
+  for (const placeholder of overridden.report.placeholderImages) {
+    runner.warning(
+      `Profile ${inputs.profile} keeps a placeholder image (${placeholder}); set the 'image' input to the image under test`,
+    );
+  }
+  const deployPlan = plan(
+    overridden.graph,
+    inputs,
+    namespace,
+    namespaceLabels(run, inputs.namespaceLabels),
+    namespaceAnnotations(run, new Date()),
+  );
+  const name = graph.metadata.name;
+  runner.setOutput('namespace', namespace);
+  runner.setOutput('deployment-name', name);
+
+  const { kube, cluster } = openCluster(runner, inputs.kubeconfig);
+  const cancel = cancellation();
+  const progress: DeployProgress = { phase: 'namespace' };
+  const summaryBase = {
+    profile: inputs.profile,
+    namespace,
+    name,
+    server: kube.server,
+    overrides: overridden.report,
+    model: deployPlan.model,
+  };
+  try {
+    await deploy(
+      deployPlan,
+      inputs,
+      {
+        cluster,
+        log: (line) => runner.info(line),
+        saveState: (key, value) => runner.saveState(key, value),
+        sleep,
+        now: Date.now,
+        signal: cancel.signal,
+      },
+      progress,
+    );
+    runner.saveState('outcome', 'success');
+    runner.setOutput('ready-seconds', progress.readySeconds ?? 0);
+    if (progress.smoke) runner.setOutput('response', JSON.stringify(progress.smoke.response));
+    await runner.appendSummary(renderSummary({ ...summaryBase, progress }));
+  } catch (error) {
+    runner.saveState('outcome', 'failure');
+    if (progress.namespace && !cancel.signal.aborted) {
+      const logsDir = resolve(
+        context.workspace,
+        inputs.logsDir ?? join(env('RUNNER_TEMP') ?? context.workspace, 'deploy-profile-logs', slug(namespace)),
+      );
+      const diagnostics = await runner.group('Diagnostics', async () => {
+        const collected = await collectDiagnostics(cluster, namespace, name, logsDir);
+        runner.info(collected.tail);
+        return collected;
+      });
+      runner.setOutput('logs-dir', diagnostics.dir);
+      await runner.appendSummary(
+        renderSummary({
+          ...summaryBase,
+          progress,
+          failure: messageOf(error),
+          logsDir: diagnostics.dir,
+          diagnosticsTail: diagnostics.tail,
+        }),
+      );
+    } else {
+      await runner.appendSummary(renderSummary({ ...summaryBase, progress, failure: messageOf(error) }));
+    }
+    throw error;
+  } finally {
+    cancel.dispose();
+    kube.dispose();
+  }
+}
+
+async function runPost(runner: Runner): Promise<void> {
+  const namespace = runner.state('namespace');
+  const name = runner.state('deployment-name');
+  const mode = (runner.state('cleanup') ?? 'always') as CleanupMode;
+  const state = {
+    namespace,
+    name,
+    createdNamespace: runner.state('namespace-created') === 'true',
+    outcome: runner.state('outcome'),
+    mode,
+  };
+  const skipped = skipReason(state);
+  if (skipped) {
+    runner.info(skipped);
+    await runner.appendSummary(
+      renderCleanup(namespace, name, {
+        skipped,
+        deletedGraph: false,
+        podsGone: false,
+        deletedNamespace: false,
+        warnings: [],
+      }),
+    );
+    return;
+  }
+  let opened: { kube: OpenedKubeconfig; cluster: KubeCluster };
+  let timeouts: { timeoutMs: number; pollIntervalMs: number };
+  try {
+    const inputs = parseInputs((input) => runner.input(input));
+    timeouts = { timeoutMs: inputs.cleanupTimeoutMs, pollIntervalMs: Math.min(inputs.pollIntervalMs, 2000) };
+    opened = openCluster(runner, inputs.kubeconfig);
+  } catch (error) {
+    runner.warning(
+      `Cleanup could not reach the cluster, so ${namespace}${name ? `/${name}` : ''} may be left behind: ${messageOf(error)}`,
+    );
+    return;
+  }
+  try {
+    const report = await cleanup(state, timeouts, {
+      cluster: opened.cluster,
+      log: (line) => runner.info(line),
+      warn: (line) => runner.warning(line),
+      sleep: (ms) => sleep(ms),
+      now: Date.now,
+    });
+    await runner.appendSummary(renderCleanup(namespace, name, report));
+  } finally {
+    opened.kube.dispose();
+  }
+}
 
 export async function main(): Promise<void> {
   await runAction({
-    async main() {
-      throw new NotImplementedError('deploy-profile');
+    main: runMain,
+    // Cleanup errors are warnings: never let the post phase fail the job.
+    async post(runner) {
+      try {
+        await runPost(runner);
+      } catch (error) {
+        runner.warning(`Cleanup failed: ${messageOf(error)}`);
+      }
     },
   });
 }

@@ -1,0 +1,109 @@
+/**
+ * The post phase: delete the graph, wait for its pods to go, delete the namespace if the main
+ * phase created it. Every problem is a warning: cleanup never fails the job.
+ */
+import type { Cluster } from './cluster.js';
+import type { CleanupMode } from './inputs.js';
+import { GRAPH_LABEL } from './labels.js';
+
+export interface CleanupState {
+  namespace: string | undefined;
+  name: string | undefined;
+  createdNamespace: boolean;
+  /** `success` only when the main phase got to the end. */
+  outcome: string | undefined;
+  mode: CleanupMode;
+}
+
+export interface CleanupPorts {
+  cluster: Cluster;
+  log: (line: string) => void;
+  warn: (line: string) => void;
+  sleep: (ms: number) => Promise<void>;
+  now: () => number;
+}
+
+export interface CleanupReport {
+  skipped?: string;
+  deletedGraph: boolean;
+  podsGone: boolean;
+  deletedNamespace: boolean;
+  warnings: string[];
+}
+
+export function skipReason(state: CleanupState): string | undefined {
+  if (!state.namespace) return 'nothing was created (the main step stopped before creating a namespace)';
+  if (state.mode === 'never')
+    return `cleanup: never; leaving ${state.namespace}${state.name ? `/${state.name}` : ''} in place`;
+  if (state.mode === 'on-success' && state.outcome !== 'success') {
+    return `cleanup: on-success and the step did not succeed; leaving ${state.namespace}${state.name ? `/${state.name}` : ''} for debugging`;
+  }
+  return undefined;
+}
+
+export async function cleanup(
+  state: CleanupState,
+  options: { timeoutMs: number; pollIntervalMs: number },
+  ports: CleanupPorts,
+): Promise<CleanupReport> {
+  const report: CleanupReport = { deletedGraph: false, podsGone: false, deletedNamespace: false, warnings: [] };
+  const warn = (message: string) => {
+    report.warnings.push(message);
+    ports.warn(message);
+  };
+  const skipped = skipReason(state);
+  if (skipped) {
+    report.skipped = skipped;
+    ports.log(skipped);
+    return report;
+  }
+  const namespace = state.namespace as string;
+  if (state.name) {
+    try {
+      report.deletedGraph = await ports.cluster.deleteGraph(namespace, state.name);
+      ports.log(
+        report.deletedGraph
+          ? `Deleted DynamoGraphDeployment ${namespace}/${state.name}`
+          : `DynamoGraphDeployment ${namespace}/${state.name} was already gone`,
+      );
+    } catch (error) {
+      warn(`Cleanup could not delete DynamoGraphDeployment ${namespace}/${state.name}: ${messageOf(error)}`);
+    }
+    const deadline = ports.now() + options.timeoutMs;
+    for (;;) {
+      try {
+        const pods = await ports.cluster.listPods(namespace, `${GRAPH_LABEL}=${state.name}`);
+        if (pods.length === 0) {
+          report.podsGone = true;
+          ports.log(`All pods of ${state.name} are gone`);
+          break;
+        }
+        if (ports.now() >= deadline) {
+          warn(
+            `Cleanup: ${pods.length} pod(s) of ${state.name} still exist after ${Math.round(options.timeoutMs / 1000)}s (cleanup-timeout): ${pods.map((pod) => pod.metadata?.name).join(', ')}`,
+          );
+          break;
+        }
+      } catch (error) {
+        warn(`Cleanup could not list the pods of ${state.name}: ${messageOf(error)}`);
+        break;
+      }
+      await ports.sleep(options.pollIntervalMs);
+    }
+  }
+  if (state.createdNamespace) {
+    try {
+      report.deletedNamespace = await ports.cluster.deleteNamespace(namespace);
+      ports.log(report.deletedNamespace ? `Deleted namespace ${namespace}` : `Namespace ${namespace} was already gone`);
+    } catch (error) {
+      warn(`Cleanup could not delete namespace ${namespace}: ${messageOf(error)}`);
+    }
+  } else {
+    ports.log(`Namespace ${namespace} existed before this step; leaving it`);
+  }
+  return report;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,301 @@
+/**
+ * The Kubernetes port and its implementation over `@kubernetes/client-node`. The rest of the
+ * action sees plain JSON objects and errors that say what to fix; only this module knows the
+ * client library. Reads are retried on 429/5xx and dropped connections, never on a refused
+ * connection or a DNS failure (the kubeconfig is wrong; waiting will not help).
+ */
+import { retry, ServiceError } from '@dynamo-ci/core';
+import {
+  ApiException,
+  CoreV1Api,
+  HttpMethod,
+  IsomorphicFetchHttpLibrary,
+  type KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  RequestContext,
+} from '@kubernetes/client-node';
+import { FIELD_MANAGER } from './naming.js';
+import type { Graph, Json } from './profile.js';
+
+export interface ProxyResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+export interface Cluster {
+  readonly server: string;
+  getNamespace(name: string): Promise<Json | undefined>;
+  /** Create the namespace; false when it already existed. */
+  createNamespace(name: string, labels: Record<string, string>, annotations: Record<string, string>): Promise<boolean>;
+  /** False when it was already gone. */
+  deleteNamespace(name: string): Promise<boolean>;
+  applyGraph(graph: Graph): Promise<Json>;
+  getGraph(namespace: string, name: string): Promise<Json | undefined>;
+  deleteGraph(namespace: string, name: string): Promise<boolean>;
+  listPods(namespace: string, labelSelector?: string): Promise<Json[]>;
+  listEvents(namespace: string): Promise<Json[]>;
+  listServices(namespace: string, labelSelector?: string): Promise<Json[]>;
+  podLog(namespace: string, pod: string, container: string, previous: boolean, tailLines: number): Promise<string>;
+  /** A request through the API server's service proxy; any HTTP status resolves. */
+  proxy(
+    namespace: string,
+    service: string,
+    port: number,
+    request: { method: 'GET' | 'POST'; path: string; body?: string; timeoutMs: number; signal?: AbortSignal },
+  ): Promise<ProxyResponse>;
+}
+
+export class KubeCluster implements Cluster {
+  private readonly core: CoreV1Api;
+  private readonly objects: KubernetesObjectApi;
+
+  constructor(
+    private readonly config: KubeConfig,
+    readonly server: string,
+  ) {
+    this.core = config.makeApiClient(CoreV1Api);
+    this.objects = KubernetesObjectApi.makeApiClient(config);
+  }
+
+  async getNamespace(name: string): Promise<Json | undefined> {
+    return this.read(`reading namespace ${name}`, () => this.core.readNamespace({ name }));
+  }
+
+  async createNamespace(name: string, labels: Record<string, string>, annotations: Record<string, string>) {
+    try {
+      await this.call(`creating namespace ${name}`, () =>
+        this.core.createNamespace({ body: { metadata: { name, labels, annotations } } }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ServiceError && error.status === 409) return false;
+      throw error;
+    }
+  }
+
+  async deleteNamespace(name: string): Promise<boolean> {
+    return (await this.read(`deleting namespace ${name}`, () => this.core.deleteNamespace({ name }))) !== undefined;
+  }
+
+  async applyGraph(graph: Graph): Promise<Json> {
+    // Server-side apply: idempotent, so a retried step or a re-run attempt converges instead of
+    // failing with AlreadyExists; `force` takes over fields another manager (a human's kubectl) set.
+    return this.call(`applying ${graph.kind} ${graph.metadata.namespace}/${graph.metadata.name}`, () =>
+      this.objects.patch(graph as any, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
+    );
+  }
+
+  async getGraph(namespace: string, name: string): Promise<Json | undefined> {
+    return this.read(`reading DynamoGraphDeployment ${namespace}/${name}`, () =>
+      this.objects.read({
+        apiVersion: 'nvidia.com/v1alpha1',
+        kind: 'DynamoGraphDeployment',
+        metadata: { name, namespace },
+      }),
+    );
+  }
+
+  async deleteGraph(namespace: string, name: string): Promise<boolean> {
+    const deleted = await this.read(`deleting DynamoGraphDeployment ${namespace}/${name}`, () =>
+      this.objects.delete(
+        { apiVersion: 'nvidia.com/v1alpha1', kind: 'DynamoGraphDeployment', metadata: { name, namespace } },
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        'Background',
+      ),
+    );
+    return deleted !== undefined;
+  }
+
+  async listPods(namespace: string, labelSelector?: string): Promise<Json[]> {
+    const list = await this.call(
+      `listing pods in ${namespace}`,
+      () => this.core.listNamespacedPod({ namespace, labelSelector }),
+      true,
+    );
+    return list.items;
+  }
+
+  async listEvents(namespace: string): Promise<Json[]> {
+    const list = await this.call(
+      `listing events in ${namespace}`,
+      () => this.core.listNamespacedEvent({ namespace }),
+      true,
+    );
+    return list.items;
+  }
+
+  async listServices(namespace: string, labelSelector?: string): Promise<Json[]> {
+    const list = await this.call(
+      `listing services in ${namespace}`,
+      () => this.core.listNamespacedService({ namespace, labelSelector }),
+      true,
+    );
+    return list.items;
+  }
+
+  async podLog(
+    namespace: string,
+    pod: string,
+    container: string,
+    previous: boolean,
+    tailLines: number,
+  ): Promise<string> {
+    return this.call(`reading the log of ${namespace}/${pod}`, () =>
+      this.core.readNamespacedPodLog({ namespace, name: pod, container, previous, tailLines }),
+    );
+  }
+
+  async proxy(
+    namespace: string,
+    service: string,
+    port: number,
+    request: { method: 'GET' | 'POST'; path: string; body?: string; timeoutMs: number; signal?: AbortSignal },
+  ): Promise<ProxyResponse> {
+    // The generated CoreV1Api proxy calls cannot send a body, so build the request the way the
+    // client does (same auth, TLS and proxy settings) and send it with the client's HTTP library.
+    const base = this.server.replace(/\/+$/, '');
+    const url = `${base}/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(service)}:${port}/proxy${request.path}`;
+    const context = new RequestContext(url, request.method === 'POST' ? HttpMethod.POST : HttpMethod.GET);
+    context.setHeaderParam('Accept', 'application/json');
+    if (request.body !== undefined) {
+      context.setHeaderParam('Content-Type', 'application/json');
+      context.setBody(request.body);
+    }
+    const signals = [AbortSignal.timeout(request.timeoutMs), ...(request.signal ? [request.signal] : [])];
+    context.setSignal(AbortSignal.any(signals));
+    await this.config.applySecurityAuthentication(context);
+    try {
+      const response = await new IsomorphicFetchHttpLibrary().send(context).toPromise();
+      return { status: response.httpStatusCode, headers: response.headers, text: await response.body.text() };
+    } catch (error) {
+      throw translate(error, `calling ${service}:${port}${request.path} through the service proxy`, this.server);
+    }
+  }
+
+  /** A read whose 404 means "not there": resolves undefined. */
+  private async read<T>(action: string, operation: () => Promise<T>): Promise<Json | undefined> {
+    try {
+      return toJson(await this.call(action, operation, true));
+    } catch (error) {
+      if (
+        error instanceof ServiceError &&
+        error.status === 404 &&
+        !/the server could not find the requested resource/.test(error.message)
+      ) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  private async call<T>(action: string, operation: () => Promise<T>, idempotent = false): Promise<any> {
+    try {
+      const result = await retry(() => operation(), {
+        attempts: idempotent ? 4 : 2,
+        baseDelayMs: 500,
+        maxDelayMs: 4000,
+        decide: (error) => ({ retry: isTransient(error) }),
+      });
+      return toJson(result);
+    } catch (error) {
+      throw translate(error, action, this.server);
+    }
+  }
+}
+
+function causeOf(error: unknown): string {
+  const cause = (error as { cause?: unknown })?.cause;
+  return cause instanceof Error ? `${messageOf(error)}: ${cause.message}` : messageOf(error);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function toJson(value: unknown): any {
+  if (value === undefined || value === null || typeof value === 'string') return value;
+  return JSON.parse(JSON.stringify(value));
+}
+
+/** The system error code (ECONNREFUSED, ENOTFOUND, ...) anywhere in the cause chain or inside an AggregateError. */
+function networkCode(error: unknown, depth = 0): string | undefined {
+  if (!error || typeof error !== 'object' || depth > 6) return undefined;
+  const current = error as { code?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof current.code === 'string' && /^[A-Z_]+$/.test(current.code)) return current.code;
+  for (const inner of [current.cause, ...(Array.isArray(current.errors) ? current.errors : [])]) {
+    const code = networkCode(inner, depth + 1);
+    if (code) return code;
+  }
+  return undefined;
+}
+
+function isTransient(error: unknown): boolean {
+  if (error instanceof ApiException) return error.code === 429 || (error.code >= 500 && error.code !== 501);
+  return ['ECONNRESET', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'EPIPE'].includes(networkCode(error) ?? '');
+}
+
+/** The API server's `Status.message`, when the body is a Status. */
+function statusMessage(body: unknown): string | undefined {
+  if (typeof body === 'string') {
+    try {
+      return statusMessage(JSON.parse(body));
+    } catch {
+      return body.slice(0, 300) || undefined;
+    }
+  }
+  if (body && typeof body === 'object' && typeof (body as Json).message === 'string') return (body as Json).message;
+  return undefined;
+}
+
+/** Turn any client error into a ServiceError whose message says what happened and what to check. */
+export function translate(error: unknown, action: string, server: string): ServiceError {
+  if (error instanceof ServiceError) return error;
+  if (error instanceof ApiException) {
+    const message = statusMessage(error.body) ?? `HTTP ${error.code}`;
+    if (error.code === 401) {
+      return new ServiceError(
+        `The Kubernetes API server at ${server} rejected the kubeconfig's credentials (401 Unauthorized) while ${action}; refresh the token or certificate in the kubeconfig`,
+        401,
+      );
+    }
+    if (error.code === 403) {
+      return new ServiceError(
+        `Forbidden while ${action}: ${message}. Grant the kubeconfig's user that permission (RBAC)`,
+        403,
+      );
+    }
+    if (
+      error.code === 404 &&
+      /could not find the requested resource/.test(message) &&
+      /DynamoGraphDeployment/.test(action)
+    ) {
+      return new ServiceError(
+        `The cluster at ${server} does not serve nvidia.com/v1alpha1 DynamoGraphDeployment while ${action}: install the Dynamo operator (its CRDs) first`,
+        404,
+      );
+    }
+    return new ServiceError(`Kubernetes API error while ${action}: HTTP ${error.code}: ${message}`, error.code);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (/Failed to fetch resource metadata for nvidia\.com\/v1alpha1/.test(message)) {
+    return new ServiceError(
+      `The cluster at ${server} does not serve nvidia.com/v1alpha1 DynamoGraphDeployment (${action}): install the Dynamo operator (its CRDs) first`,
+      404,
+    );
+  }
+  const code = networkCode(error);
+  if (code === 'ABORT_ERR' || (error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError') {
+    return new ServiceError(`Timed out while ${action}`);
+  }
+  if (code || message === 'fetch failed') {
+    return new ServiceError(
+      `Cannot reach the Kubernetes API server at ${server} while ${action} (${code ?? causeOf(error)}): check the kubeconfig's cluster server URL and that the cluster is running and reachable from this runner`,
+    );
+  }
+  return new ServiceError(`Kubernetes request failed while ${action}: ${message.split('\n')[0]}`);
+}

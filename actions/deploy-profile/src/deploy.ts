@@ -1,0 +1,219 @@
+/**
+ * The main phase's story, with every outside effect behind a port: namespace, apply, wait for
+ * Ready (failing fast on states that will not heal), smoke request. `progress` is filled in as
+ * things happen, so the caller knows what exists when something throws.
+ */
+import { ConfigError, TimeoutError, UserError } from '@dynamo-ci/core';
+import type { Cluster } from './cluster.js';
+import type { Inputs } from './inputs.js';
+import { COMPONENT_TYPE_LABEL, GRAPH_LABEL } from './labels.js';
+import { detectModel, frontendOf, type Graph, type Json } from './profile.js';
+import { assess } from './readiness.js';
+import { type SmokeResult, smokeTest } from './smoke.js';
+
+export class DeploymentFailed extends UserError {
+  override name = 'DeploymentFailed';
+}
+
+export class Cancelled extends UserError {
+  override name = 'Cancelled';
+  constructor(what: string) {
+    super(`Cancelled while ${what}; the post step cleans up what this step created`);
+  }
+}
+
+export interface DeployPorts {
+  cluster: Cluster;
+  log: (line: string) => void;
+  saveState: (name: string, value: string) => void;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  now: () => number;
+  signal?: AbortSignal;
+}
+
+export interface DeployPlan {
+  graph: Graph;
+  namespace: string;
+  /** The namespace came from the `namespace` input (reused if it exists, never deleted then). */
+  namespaceGiven: boolean;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** The model to request: the `model` input, else what the profile serves. */
+  model: string | undefined;
+  frontend: { service: string; serviceName: string } | undefined;
+}
+
+export interface DeployProgress {
+  namespace?: string;
+  createdNamespace?: boolean;
+  applied?: boolean;
+  phase: 'namespace' | 'apply' | 'wait' | 'smoke' | 'done';
+  readySeconds?: number;
+  frontendService?: string;
+  smoke?: SmokeResult;
+}
+
+/** Check everything that can be checked before touching the cluster. */
+export function plan(
+  graph: Graph,
+  inputs: Inputs,
+  namespace: string,
+  labels: Record<string, string>,
+  annotations: Record<string, string>,
+): DeployPlan {
+  const frontend = frontendOf(graph);
+  const model = inputs.model ?? detectModel(graph);
+  if (inputs.smokeRequest) {
+    if (!frontend && !inputs.frontendService) {
+      throw new ConfigError(
+        `Profile ${inputs.profile} has no service with componentType: frontend; set 'frontend-service' to the Kubernetes Service to send the smoke request to, or set smoke-request: false`,
+      );
+    }
+    if (!model) {
+      throw new ConfigError(
+        `Could not find the model in profile ${inputs.profile} (no --model, --model-path or --served-model-name argument); set the 'model' input`,
+      );
+    }
+  }
+  return { graph, namespace, namespaceGiven: inputs.namespace !== undefined, labels, annotations, model, frontend };
+}
+
+export async function deploy(
+  deployPlan: DeployPlan,
+  inputs: Inputs,
+  ports: DeployPorts,
+  progress: DeployProgress,
+): Promise<DeployProgress> {
+  const { cluster, log } = ports;
+  const name = deployPlan.graph.metadata.name;
+  const namespace = deployPlan.namespace;
+  const checkCancelled = (what: string) => {
+    if (ports.signal?.aborted) throw new Cancelled(what);
+  };
+
+  progress.phase = 'namespace';
+  const existing = await cluster.getNamespace(namespace);
+  if (existing?.status?.phase === 'Terminating') {
+    throw new DeploymentFailed(
+      `Namespace ${namespace} is being deleted (Terminating); wait for it to go or use another namespace`,
+    );
+  }
+  let created = false;
+  if (existing) {
+    log(`Using the existing namespace ${namespace}; it will not be deleted by cleanup`);
+  } else {
+    created = await cluster.createNamespace(namespace, deployPlan.labels, deployPlan.annotations);
+    log(created ? `Created namespace ${namespace}` : `Namespace ${namespace} appeared concurrently; using it`);
+  }
+  progress.namespace = namespace;
+  progress.createdNamespace = created;
+  ports.saveState('namespace', namespace);
+  ports.saveState('namespace-created', String(created));
+  checkCancelled('creating the namespace');
+
+  progress.phase = 'apply';
+  // Saved before the apply call returns an answer: if the step dies mid-apply, cleanup still
+  // knows the name (upstream's cleanup never did).
+  ports.saveState('deployment-name', name);
+  await cluster.applyGraph(deployPlan.graph);
+  progress.applied = true;
+  const appliedAt = ports.now();
+  log(`Applied DynamoGraphDeployment ${namespace}/${name} (server-side apply)`);
+
+  progress.phase = 'wait';
+  progress.readySeconds = await waitForReady(deployPlan, inputs, ports, appliedAt);
+  log(`DynamoGraphDeployment ${namespace}/${name} is Ready after ${progress.readySeconds}s`);
+
+  if (inputs.smokeRequest) {
+    progress.phase = 'smoke';
+    const serviceName = await frontendServiceName(deployPlan, inputs, cluster);
+    progress.frontendService = serviceName;
+    log(`Sending the smoke request through the service proxy of ${serviceName}:${inputs.frontendPort}`);
+    progress.smoke = await smokeTest(
+      (request) => cluster.proxy(namespace, serviceName, inputs.frontendPort, { ...request, signal: ports.signal }),
+      {
+        model: deployPlan.model as string,
+        attempts: inputs.modelLoadAttempts,
+        maxTokens: inputs.maxTokens,
+        minChars: inputs.minResponseChars,
+        requestTimeoutMs: inputs.requestTimeoutMs,
+        log,
+        sleep: async (ms) => {
+          try {
+            await ports.sleep(ms, ports.signal);
+          } catch {
+            throw new Cancelled('waiting for the model to load');
+          }
+        },
+        now: ports.now,
+      },
+    );
+    checkCancelled('sending the smoke request');
+  }
+  progress.phase = 'done';
+  return progress;
+}
+
+async function waitForReady(
+  deployPlan: DeployPlan,
+  inputs: Inputs,
+  ports: DeployPorts,
+  appliedAt: number,
+): Promise<number> {
+  const { cluster, log } = ports;
+  const name = deployPlan.graph.metadata.name;
+  const namespace = deployPlan.namespace;
+  const deadline = appliedAt + inputs.timeoutMs;
+  let lastProgress = '';
+  let lastPrinted = 0;
+  for (;;) {
+    const [graph, pods, events] = await Promise.all([
+      cluster.getGraph(namespace, name),
+      cluster.listPods(namespace, `${GRAPH_LABEL}=${name}`),
+      cluster.listEvents(namespace),
+    ]);
+    const ours = events.filter((event: Json) => {
+      const object = event.involvedObject ?? event.regarding ?? {};
+      return object.name === name || String(object.name ?? '').startsWith(`${name}-`);
+    });
+    const assessment = assess(graph, pods, ours, {
+      restartThreshold: inputs.restartThreshold,
+      requireFrontend: deployPlan.frontend !== undefined,
+    });
+    const now = ports.now();
+    const elapsed = Math.round((now - appliedAt) / 1000);
+    if (assessment.progress !== lastProgress || now - lastPrinted >= 30_000) {
+      log(`[${elapsed}s] ${assessment.progress}`);
+      lastProgress = assessment.progress;
+      lastPrinted = now;
+    }
+    if (assessment.failure) throw new DeploymentFailed(assessment.failure);
+    if (assessment.ready) return elapsed;
+    if (now >= deadline) {
+      throw new TimeoutError(
+        `DynamoGraphDeployment ${namespace}/${name} was not Ready within ${formatDuration(inputs.timeoutMs)} (timeout-minutes); last seen: ${assessment.progress}`,
+      );
+    }
+    try {
+      await ports.sleep(Math.max(0, Math.min(inputs.pollIntervalMs, deadline - now)), ports.signal);
+    } catch {
+      throw new Cancelled(`waiting for ${namespace}/${name} to become Ready`);
+    }
+  }
+}
+
+/** The `frontend-service` input, else the Service the operator labelled as this graph's frontend, else `<graph>-<frontend service>`. */
+async function frontendServiceName(deployPlan: DeployPlan, inputs: Inputs, cluster: Cluster): Promise<string> {
+  if (inputs.frontendService) return inputs.frontendService;
+  const name = deployPlan.graph.metadata.name;
+  const labelled = await cluster.listServices(
+    deployPlan.namespace,
+    `${GRAPH_LABEL}=${name},${COMPONENT_TYPE_LABEL}=frontend`,
+  );
+  const found = labelled[0]?.metadata?.name;
+  return found ?? (deployPlan.frontend?.serviceName as string);
+}
+
+function formatDuration(ms: number): string {
+  return ms >= 120_000 ? `${Math.round(ms / 60_000)} minutes` : `${Math.round(ms / 1000)} seconds`;
+}

@@ -1,0 +1,518 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type CompletionMode,
+  FakeKubernetes,
+  type FakeKubernetesOptions,
+  FakeOpenAIFrontend,
+  type FakeOpenAIOptions,
+  type InputValue,
+  SimulatedJob,
+  type StepResult,
+} from '@dynamo-ci/testkit';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const PROFILE = readFileSync(join(here, 'fixtures', 'agg.yaml'), 'utf8');
+const PROFILE_PATH = 'examples/backends/vllm/deploy/agg.yaml';
+const IMAGE = 'registry.example/ai-dynamo/vllm-runtime:sha-abc123';
+
+interface World {
+  kube: FakeKubernetes;
+  frontend: FakeOpenAIFrontend;
+  job: SimulatedJob;
+  inputs: Record<string, InputValue>;
+}
+
+const worlds: World[] = [];
+afterEach(async () => {
+  for (const world of worlds.splice(0)) {
+    await world.kube.close();
+    await world.frontend.close();
+    world.job.cleanup();
+  }
+});
+
+async function world(kubeOptions: FakeKubernetesOptions = {}, frontendOptions: FakeOpenAIOptions = {}): Promise<World> {
+  const frontend = await new FakeOpenAIFrontend(frontendOptions).start();
+  const kube = await new FakeKubernetes({
+    stepMs: 60,
+    frontendUrl: frontend.url,
+    token: 'sekret-token-123',
+    ...kubeOptions,
+  }).start();
+  const job = new SimulatedJob({ runId: 4242, runAttempt: 2, repository: 'ai-dynamo/dynamo' });
+  mkdirSync(join(job.workspace, dirname(PROFILE_PATH)), { recursive: true });
+  writeFileSync(join(job.workspace, PROFILE_PATH), PROFILE);
+  const inputs: Record<string, InputValue> = {
+    kubeconfig: Buffer.from(kube.kubeconfig()).toString('base64'),
+    profile: PROFILE_PATH,
+    image: IMAGE,
+    'poll-interval': '100ms',
+    'timeout-minutes': '20s',
+    'cleanup-timeout': '5s',
+  };
+  const created = { kube, frontend, job, inputs };
+  worlds.push(created);
+  return created;
+}
+
+function errorText(result: StepResult): string {
+  return result.errors.map((error) => error.message).join('\n');
+}
+
+function expectNoStack(result: StepResult) {
+  expect(result.stdout).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs = 3000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('deploy-profile bundle against the fake Kubernetes API', () => {
+  it('deploys, waits for Ready, answers the smoke request, and cleans up in post', async () => {
+    const { kube, frontend, job, inputs } = await world();
+    const result = await job.run('deploy-profile', { inputs });
+    expect(errorText(result)).toBe('');
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.namespace).toBe('ci-4242-2-agg');
+    expect(result.outputs['deployment-name']).toBe('vllm-agg');
+    expect(Number(result.outputs['ready-seconds'])).toBeGreaterThanOrEqual(0);
+    const response = JSON.parse(result.outputs.response as string);
+    expect(response.model).toBe('Qwen/Qwen3-0.6B');
+    expect(response.choices[0].message.role).toBe('assistant');
+    expect(result.outputs['logs-dir']).toBeUndefined();
+    expect(result.state).toMatchObject({
+      namespace: 'ci-4242-2-agg',
+      'deployment-name': 'vllm-agg',
+      'namespace-created': 'true',
+      outcome: 'success',
+    });
+
+    // Server-side apply with a field manager and force; every service got the image.
+    const apply = kube.applies[0];
+    expect(apply?.contentType).toMatch(/^application\/apply-patch\+yaml/);
+    expect(apply?.fieldManager).toBe('dynamo-ci-deploy-profile');
+    expect(apply?.force).toBe(true);
+    for (const service of Object.values(apply?.body.spec.services as Record<string, any>)) {
+      expect(service.extraPodSpec.mainContainer.image).toBe(IMAGE);
+    }
+    expect(apply?.body.metadata.namespace).toBe('ci-4242-2-agg');
+    // The namespace is labelled for stale sweeps.
+    const namespace = kube.namespaces.get('ci-4242-2-agg')?.object;
+    expect(namespace?.metadata.labels).toMatchObject({
+      'app.kubernetes.io/managed-by': 'dynamo-ci-deploy-profile',
+      'dynamo-ci/run-id': '4242',
+      'dynamo-ci/run-attempt': '2',
+      'dynamo-ci/profile': 'agg',
+    });
+    expect(namespace?.metadata.annotations['dynamo-ci/repository']).toBe('ai-dynamo/dynamo');
+    // Readiness probe + the real request went through the service proxy.
+    expect(frontend.completions).toBe(2);
+    expect(
+      kube.seen(
+        'POST',
+        /^\/api\/v1\/namespaces\/ci-4242-2-agg\/services\/vllm-agg-frontend:8000\/proxy\/v1\/chat\/completions$/,
+      ),
+    ).toHaveLength(2);
+    // Secrets are masked, the private kubeconfig is gone, nothing leaks to later steps.
+    expect(result.masks).toContain(inputs.kubeconfig);
+    expect(result.masks).toContain('sekret-token-123');
+    expect(result.log.join('\n')).not.toContain('sekret-token-123');
+    expect(result.summary).not.toContain('sekret-token-123');
+    expect(JSON.stringify(result.state)).not.toContain('sekret');
+    expect(readdirSync(job.temp).filter((name) => name.startsWith('deploy-profile-kube-'))).toEqual([]);
+    expect(result.exportedEnv).toEqual({});
+    expect(result.log.some((line) => /^\[\d+s\] state=/.test(line))).toBe(true);
+    expect(result.summary).toContain('deployed and answered');
+
+    const post = await job.post('deploy-profile', result, { inputs });
+    expect(post.exitCode).toBe(0);
+    expect(post.warnings).toEqual([]);
+    expect(kube.graph('ci-4242-2-agg', 'vllm-agg')).toBeUndefined();
+    expect(kube.podNames('ci-4242-2-agg')).toEqual([]);
+    expect(kube.seen('DELETE', '/api/v1/namespaces/ci-4242-2-agg')).toHaveLength(1);
+    await waitUntil(() => !kube.namespaceNames().includes('ci-4242-2-agg'));
+    expect(post.summary).toContain('deleted');
+  });
+
+  it('applies idempotently: a second run in the same namespace converges', async () => {
+    const { kube, job, inputs } = await world();
+    const first = await job.run('deploy-profile', {
+      inputs: { ...inputs, namespace: 'shared-ns', 'smoke-request': false },
+    });
+    expect(first.exitCode).toBe(0);
+    const second = await job.run('deploy-profile', {
+      inputs: { ...inputs, namespace: 'shared-ns', 'smoke-request': false },
+    });
+    expect(errorText(second)).toBe('');
+    expect(second.exitCode).toBe(0);
+    expect(kube.applies).toHaveLength(2);
+    expect(kube.graph('shared-ns', 'vllm-agg')?.metadata.generation).toBe(1);
+    // The first run created the namespace; the second reused it and must not delete it.
+    expect(first.state['namespace-created']).toBe('true');
+    expect(second.state['namespace-created']).toBe('false');
+    const post = await job.post('deploy-profile', second, { inputs });
+    expect(post.exitCode).toBe(0);
+    expect(kube.graph('shared-ns', 'vllm-agg')).toBeUndefined();
+    expect(kube.seen('DELETE', '/api/v1/namespaces/shared-ns')).toHaveLength(0);
+  });
+
+  it('overrides the model in every service and requests that model', async () => {
+    const { kube, frontend, job, inputs } = await world({}, { model: 'Qwen/Qwen3-8B' });
+    const result = await job.run('deploy-profile', { inputs: { ...inputs, model: 'Qwen/Qwen3-8B' } });
+    expect(errorText(result)).toBe('');
+    expect(kube.applies[0]?.body.spec.services.VllmDecodeWorker.extraPodSpec.mainContainer.args).toEqual([
+      '--model',
+      'Qwen/Qwen3-8B',
+    ]);
+    expect(JSON.parse(result.outputs.response as string).model).toBe('Qwen/Qwen3-8B');
+    expect(frontend.requests.at(-1)?.body.model).toBe('Qwen/Qwen3-8B');
+  });
+
+  it('waits for a slow model load, honouring Retry-After', async () => {
+    const { frontend, job, inputs } = await world({}, { loadingResponses: 3, retryAfterSeconds: 0 });
+    const result = await job.run('deploy-profile', { inputs });
+    expect(errorText(result)).toBe('');
+    expect(result.exitCode).toBe(0);
+    expect(frontend.completions).toBe(5);
+    expect(
+      result.log.filter((line) => /Model Qwen\/Qwen3-0\.6B not ready \(attempt \d\/30: HTTP 503/.test(line)),
+    ).toHaveLength(3);
+  });
+
+  it('gives up on a model that never loads after model-load-attempts, with diagnostics', async () => {
+    const { job, inputs } = await world({}, { loadingResponses: 100, retryAfterSeconds: 0 });
+    const result = await job.run('deploy-profile', { inputs: { ...inputs, 'model-load-attempts': 3 } });
+    expect(result.exitCode).toBe(1);
+    expect(errorText(result)).toMatch(/did not answer after 3 attempts \(model-load-attempts\); last answer: HTTP 503/);
+    expect(existsSync(join(result.outputs['logs-dir'] as string, 'events.txt'))).toBe(true);
+    expectNoStack(result);
+  });
+
+  const rejections: [CompletionMode, RegExp][] = [
+    ['http-500', /HTTP status 500, expected 200 \(.*CUDA error: out of memory/],
+    ['not-json', /the body is not JSON: <html>/],
+    ['no-choices', /choices is empty or missing/],
+    ['wrong-role', /choices\[0\]\.message\.role is "user", expected "assistant"/],
+    ['short-content', /content is 8 characters, expected at least 100 \(min-response-chars\)/],
+    ['wrong-model', /model is "some\/other-model", expected "Qwen\/Qwen3-0\.6B"/],
+  ];
+  it.each(rejections)('fails the smoke test when the answer is %s', async (mode, message) => {
+    const { job, inputs } = await world({}, { mode });
+    const result = await job.run('deploy-profile', { inputs: { ...inputs, 'model-load-attempts': 2 } });
+    expect(result.exitCode).toBe(1);
+    expect(errorText(result)).toMatch(message);
+    expect(result.outputs['logs-dir']).toBeTruthy();
+    expect(result.state.outcome).toBe('failure');
+    expect(result.summary).toContain('failed during the smoke request');
+    expectNoStack(result);
+  });
+});
+
+describe('fail fast on states that will not heal', () => {
+  it('ImagePullBackOff: fails before the timeout, with events, describe and logs in logs-dir and the summary', async () => {
+    const { kube, job, inputs } = await world({ scenario: 'image-pull' });
+    const result = await job.run('deploy-profile', { inputs: { ...inputs, 'timeout-minutes': 10 } });
+    expect(result.exitCode).toBe(1);
+    expect(errorText(result)).toMatch(
+      /Pod vllm-agg-vllmdecodeworker-0-\w+ \(VllmDecodeWorker\) cannot pull its image registry\.example\/ai-dynamo\/vllm-runtime:sha-abc123 \((ErrImagePull|ImagePullBackOff)/,
+    );
+    expect(result.durationMs).toBeLessThan(15_000);
+    const logsDir = result.outputs['logs-dir'] as string;
+    expect(readFileSync(join(logsDir, 'events.txt'), 'utf8')).toContain('Failed to pull image');
+    expect(readFileSync(join(logsDir, 'describe.txt'), 'utf8')).toMatch(
+      /Pod vllm-agg-vllmdecodeworker-0-\w+: Pending \((ErrImagePull|ImagePullBackOff)\)/,
+    );
+    expect(readdirSync(join(logsDir, 'logs')).some((name) => name.startsWith('vllm-agg-frontend-0-'))).toBe(true);
+    expect(result.summary).toContain('Failed to pull image');
+    expect(result.summary).toContain(logsDir);
+    // Cleanup still runs in post.
+    const post = await job.post('deploy-profile', result, { inputs });
+    expect(post.exitCode).toBe(0);
+    expect(kube.graph('ci-4242-2-agg', 'vllm-agg')).toBeUndefined();
+    expect(kube.seen('DELETE', '/api/v1/namespaces/ci-4242-2-agg')).toHaveLength(1);
+  });
+
+  it('CrashLoopBackOff past restart-threshold: fails and keeps the previous container logs', async () => {
+    const { job, inputs } = await world({ scenario: 'crash-loop' });
+    const result = await job.run('deploy-profile', { inputs: { ...inputs, 'restart-threshold': 2 } });
+    expect(result.exitCode).toBe(1);
+    expect(errorText(result)).toMatch(
+      /container main restarted [3-9] times \(more than restart-threshold 2\), now CrashLoopBackOff, last exit code 1 \(Error\)/,
+    );
+    const logs = readdirSync(join(result.outputs['logs-dir'] as string, 'logs'));
+    const previous = logs.find((name) => name.endsWith('.main.previous.log'));
+    expect(previous).toBeDefined();
+    expect(readFileSync(join(result.outputs['logs-dir'] as string, 'logs', previous as string), 'utf8')).toContain(
+      'CUDA error',
+    );
+    expect(result.summary).toContain('previous container');
+    expect(result.summary).toContain('CUDA error');
+  });
+
+  it('Unschedulable for lack of GPUs', async () => {
+    const { job, inputs } = await world({ scenario: 'unschedulable' });
+    const result = await job.run('deploy-profile', { inputs });
+    expect(result.exitCode).toBe(1);
+    expect(errorText(result)).toMatch(
+      /cannot be scheduled: not enough GPUs in the cluster \(0\/3 nodes are available: 3 Insufficient nvidia\.com\/gpu/,
+    );
+    expect(result.summary).toContain('FailedScheduling');
+  });
+
+  it('an invalid-spec event on the graph', async () => {
+    const { job, inputs } = await world({ scenario: 'invalid-spec' });
+    const result = await job.run('deploy-profile', { inputs });
+    expect(result.exitCode).toBe(1);
+    expect(errorText(result)).toMatch(/DynamoGraphDeployment vllm-agg was rejected \(InvalidSpec\): spec\.services/);
+  });
+
+  it('times out with the last progress when the graph never gets Ready', async () => {
+    const { job, inputs } = await world({ scenario: 'never-ready' });
+    const result = await job.run('deploy-profile', { inputs: { ...inputs, 'timeout-minutes': '1500ms' } });
+    expect(result.exitCode).toBe(1);
+    expect(errorText(result)).toMatch(
+      /was not Ready within 2 seconds \(timeout-minutes\); last seen: state=pending Ready=False \(ComponentsNotReady/,
+    );
+    expect(result.summary).toContain('failed during waiting for Ready');
+  });
+});
+
+describe('cleanup', () => {
+  it('cancellation between apply and Ready: main stops, post deletes the graph, waits for pods, deletes the namespace', async () => {
+    const { kube, job, inputs } = await world({ scenario: 'never-ready', podTerminationMs: 300 });
+    const result = await job.run('deploy-profile', {
+      inputs: { ...inputs, 'timeout-minutes': 5 },
+      cancelWhen: kube.nextApply(),
+    });
+    expect(result.cancelled).toBe(true);
+    expect(result.exitCode).not.toBe(0);
+    expect(result.state).toMatchObject({
+      namespace: 'ci-4242-2-agg',
+      'deployment-name': 'vllm-agg',
+      'namespace-created': 'true',
+    });
+    expect(result.state.outcome).not.toBe('success');
+    expect(kube.podNames('ci-4242-2-agg').length).toBeGreaterThan(0);
+    expect(readdirSync(job.temp).filter((name) => name.startsWith('deploy-profile-kube-'))).toEqual([]);
+
+    const post = await job.post('deploy-profile', result, { inputs });
+    expect(post.exitCode).toBe(0);
+    expect(post.warnings).toEqual([]);
+    expect(
+      kube.seen('DELETE', '/apis/nvidia.com/v1alpha1/namespaces/ci-4242-2-agg/dynamographdeployments/vllm-agg'),
+    ).toHaveLength(1);
+    expect(post.log).toContain('All pods of vllm-agg are gone');
+    // The pod wait really waited: the namespace was deleted only after the pods had gone.
+    const podsGoneAt = kube.seen('GET', '/api/v1/namespaces/ci-4242-2-agg/pods').length;
+    expect(podsGoneAt).toBeGreaterThan(1);
+    expect(kube.seen('DELETE', '/api/v1/namespaces/ci-4242-2-agg')).toHaveLength(1);
+  });
+
+  it('cleanup: on-success keeps a failed deployment for debugging; never keeps everything', async () => {
+    const { kube, job, inputs } = await world({ scenario: 'image-pull' });
+    const failed = await job.run('deploy-profile', { inputs: { ...inputs, cleanup: 'on-success' } });
+    expect(failed.exitCode).toBe(1);
+    const post = await job.post('deploy-profile', failed, { inputs: { ...inputs, cleanup: 'on-success' } });
+    expect(post.exitCode).toBe(0);
+    expect(post.log.join('\n')).toContain(
+      'cleanup: on-success and the step did not succeed; leaving ci-4242-2-agg/vllm-agg for debugging',
+    );
+    expect(kube.graph('ci-4242-2-agg', 'vllm-agg')).toBeDefined();
+
+    kube.scenario = 'ready';
+    const kept = await job.run('deploy-profile', {
+      inputs: { ...inputs, namespace: 'keep-me', cleanup: 'never', 'smoke-request': false },
+    });
+    expect(kept.exitCode).toBe(0);
+    const keptPost = await job.post('deploy-profile', kept, { inputs });
+    expect(keptPost.exitCode).toBe(0);
+    expect(kube.graph('keep-me', 'vllm-agg')).toBeDefined();
+    expect(kube.namespaceNames()).toContain('keep-me');
+  });
+
+  it('cleanup errors are warnings, never a failed post step', async () => {
+    const { kube, job, inputs } = await world();
+    const result = await job.run('deploy-profile', {
+      inputs: { ...inputs, 'smoke-request': false, 'cleanup-timeout': '1s' },
+    });
+    expect(result.exitCode).toBe(0);
+    kube.fault({
+      method: 'DELETE',
+      path: /dynamographdeployments/,
+      status: 403,
+      body: {
+        kind: 'Status',
+        code: 403,
+        message: 'dynamographdeployments.nvidia.com "vllm-agg" is forbidden: User "ci" cannot delete resource',
+      },
+    });
+    kube.fault({ method: 'DELETE', path: /^\/api\/v1\/namespaces\//, status: 500 });
+    const post = await job.post('deploy-profile', result, { inputs: { ...inputs, 'cleanup-timeout': '1s' } });
+    expect(post.exitCode).toBe(0);
+    expect(post.errors).toEqual([]);
+    const warnings = post.warnings.map((warning) => warning.message).join('\n');
+    expect(warnings).toMatch(
+      /Cleanup could not delete DynamoGraphDeployment ci-4242-2-agg\/vllm-agg: Forbidden while deleting/,
+    );
+    expect(warnings).toMatch(
+      /Cleanup could not delete namespace ci-4242-2-agg: Kubernetes API error while deleting namespace ci-4242-2-agg: HTTP 500/,
+    );
+  });
+
+  it('a post step that cannot reach the cluster warns and passes', async () => {
+    const { kube, job, inputs } = await world();
+    const result = await job.run('deploy-profile', { inputs: { ...inputs, 'smoke-request': false } });
+    await kube.close();
+    const post = await job.post('deploy-profile', result, { inputs });
+    expect(post.exitCode).toBe(0);
+    expect(post.warnings.map((warning) => warning.message).join('\n')).toMatch(
+      /Cannot reach the Kubernetes API server at http:\/\/127\.0\.0\.1:\d+ .*ECONNREFUSED/,
+    );
+  });
+});
+
+describe('kubeconfig and input errors: one clear message, no stack trace', () => {
+  let closedPort = 0;
+  beforeAll(async () => {
+    // A port nothing listens on (fetch refuses "bad ports" such as 1 before connecting).
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closedPort = (server.address() as AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
+  });
+  const cases: [string, (world: World) => Record<string, InputValue>, RegExp][] = [
+    [
+      'garbage',
+      () => ({ kubeconfig: 'not a kubeconfig $(rm -rf /)' }),
+      /Input 'kubeconfig' must be the path of a kubeconfig file or its content/,
+    ],
+    [
+      'a missing path',
+      () => ({ kubeconfig: '/nonexistent/kube config' }),
+      /Input 'kubeconfig' must be the path of a kubeconfig file or its content/,
+    ],
+    [
+      'invalid YAML',
+      () => ({ kubeconfig: Buffer.from('apiVersion: v1\nclusters: [unclosed\n').toString('base64') }),
+      /The kubeconfig from the kubeconfig input \(base64\) is not valid/,
+    ],
+    [
+      'no current context',
+      () => ({
+        kubeconfig: Buffer.from('apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n').toString(
+          'base64',
+        ),
+      }),
+      /has no current-context/,
+    ],
+    [
+      'an unreachable server',
+      (w) => ({
+        kubeconfig: Buffer.from(
+          w.kube.kubeconfig().replace(/server: .*/, `server: http://127.0.0.1:${closedPort}`),
+        ).toString('base64'),
+      }),
+      /Cannot reach the Kubernetes API server at http:\/\/127\.0\.0\.1:\d+ while reading namespace ci-4242-2-agg \(ECONNREFUSED\): check the kubeconfig's cluster server URL/,
+    ],
+    [
+      'a server name that does not resolve',
+      (w) => ({
+        kubeconfig: Buffer.from(
+          w.kube.kubeconfig().replace(/server: .*/, 'server: https://kube.invalid:6443'),
+        ).toString('base64'),
+      }),
+      /Cannot reach the Kubernetes API server at https:\/\/kube\.invalid:6443 while reading namespace ci-4242-2-agg \((ENOTFOUND|EAI_AGAIN)\)/,
+    ],
+    [
+      'a wrong token',
+      (w) => ({ kubeconfig: Buffer.from(w.kube.kubeconfig({ token: 'wrong-token' })).toString('base64') }),
+      /rejected the kubeconfig's credentials \(401 Unauthorized\)/,
+    ],
+    [
+      'a missing profile',
+      () => ({ profile: 'examples/nope.yaml' }),
+      /Input 'profile' must be a profile YAML file; examples\/nope\.yaml does not exist/,
+    ],
+    [
+      'a bad cleanup mode',
+      () => ({ cleanup: 'sometimes' }),
+      /Input 'cleanup' must be one of always\|on-success\|never, got "sometimes"/,
+    ],
+    ['a bad namespace', () => ({ namespace: 'Bad_NS' }), /Input 'namespace' must be a Kubernetes namespace name/],
+    [
+      'port-forward access',
+      () => ({ access: 'port-forward' }),
+      /Input 'access' must be one of service-proxy, got "port-forward"/,
+    ],
+  ];
+  it.each(cases)('%s', async (_name, override, message) => {
+    const created = await world();
+    const result = await created.job.run('deploy-profile', { inputs: { ...created.inputs, ...override(created) } });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toHaveLength(1);
+    expect(errorText(result)).toMatch(message);
+    expect(errorText(result)).not.toContain('Unexpected error');
+    expectNoStack(result);
+    expect(created.kube.applies).toEqual([]);
+  });
+
+  it('reads KUBECONFIG when the input is empty, and a kubeconfig path', async () => {
+    const { kube, job, inputs } = await world();
+    const path = join(job.root, 'kube dir', 'config');
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, kube.kubeconfig());
+    const fromEnv = await job.run('deploy-profile', {
+      inputs: { ...inputs, kubeconfig: undefined, 'smoke-request': false },
+      env: { KUBECONFIG: path },
+    });
+    expect(errorText(fromEnv)).toBe('');
+    expect(fromEnv.log.join('\n')).toContain(`kubeconfig from KUBECONFIG (${path})`);
+    const fromPath = await job.run('deploy-profile', {
+      inputs: { ...inputs, kubeconfig: path, 'smoke-request': false },
+    });
+    expect(errorText(fromPath)).toBe('');
+  });
+
+  it('a cluster without the Dynamo operator CRD', async () => {
+    const { kube, job, inputs } = await world({ crdInstalled: false });
+    const result = await job.run('deploy-profile', { inputs });
+    expect(result.exitCode).toBe(1);
+    expect(errorText(result)).toMatch(
+      /does not serve nvidia\.com\/v1alpha1 DynamoGraphDeployment .*install the Dynamo operator/,
+    );
+    expectNoStack(result);
+    // The namespace was created, so post removes it.
+    expect(result.state['namespace-created']).toBe('true');
+    const post = await job.post('deploy-profile', result, { inputs });
+    expect(post.exitCode).toBe(0);
+    expect(kube.seen('DELETE', '/api/v1/namespaces/ci-4242-2-agg')).toHaveLength(1);
+  });
+
+  it('an invalid profile is rejected before anything is created', async () => {
+    const { kube, job, inputs } = await world();
+    writeFileSync(
+      join(job.workspace, 'bad profile $(x).yaml'),
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: Web}\nspec: {}\n',
+    );
+    const result = await job.run('deploy-profile', { inputs: { ...inputs, profile: 'bad profile $(x).yaml' } });
+    expect(result.exitCode).toBe(1);
+    expect(errorText(result)).toMatch(
+      /Profile bad profile \$\(x\)\.yaml is not a valid DynamoGraphDeployment: apiVersion must be nvidia\.com\/v1alpha1, got "apps\/v1"; kind must be DynamoGraphDeployment, got "Deployment"; metadata\.name must be a DNS label.*; spec\.services must map/,
+    );
+    expect(kube.requests).toEqual([]);
+    expect(result.state.namespace).toBeUndefined();
+    const post = await job.post('deploy-profile', result, { inputs });
+    expect(post.exitCode).toBe(0);
+    expect(post.log.join('\n')).toContain('nothing was created');
+  });
+});
