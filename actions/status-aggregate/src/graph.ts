@@ -107,3 +107,27 @@ export function jobIdMatcher(
   templates.sort((a, b) => b.specificity - a.specificity);
   return (name) => templates.find((template) => template.pattern.test(name))?.id;
 }
+
+/**
+ * Jobs of the workflow this gate does not cover: neither needed by it (directly or through a
+ * chain of `needs`), nor downstream of it. A job added to the workflow but not to the gate's
+ * `needs:` shows up here (upstream's hand-maintained lists made that easy to miss).
+ */
+export function ungatedJobs(graph: WorkflowGraph, gate: string): string[] {
+  if (!graph.jobs.has(gate)) return [];
+  const covered = new Set<string>([gate]);
+  const upstream = [...(graph.jobs.get(gate)?.needs ?? [])];
+  while (upstream.length > 0) {
+    const id = upstream.pop() as string;
+    if (covered.has(id)) continue;
+    covered.add(id);
+    upstream.push(...(graph.jobs.get(id)?.needs ?? []));
+  }
+  const downstream = (id: string, seen: Set<string>): boolean => {
+    if (seen.has(id)) return false;
+    seen.add(id);
+    const needs = graph.jobs.get(id)?.needs ?? [];
+    return needs.includes(gate) || needs.some((need) => downstream(need, seen));
+  };
+  return [...graph.jobs.keys()].filter((id) => !covered.has(id) && !downstream(id, new Set()));
+}

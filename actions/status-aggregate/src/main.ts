@@ -11,7 +11,7 @@ import {
   UserError,
 } from '@dynamo-ci/core';
 import { type ApiJob, evaluateGate } from './gate.js';
-import { overridesDependencyStatus, type WorkflowGraph } from './graph.js';
+import { overridesDependencyStatus, ungatedJobs, type WorkflowGraph } from './graph.js';
 import { parseInputs } from './inputs.js';
 import { renderSummary } from './render.js';
 import { fetchRunJobs, loadGraph } from './sources.js';
@@ -78,7 +78,15 @@ export async function run(runner: Runner): Promise<void> {
   runner.setOutput('result', outcome.report.result);
   runner.setOutput('failed-jobs', JSON.stringify(outcome.failedJobs));
   runner.setOutput('report', JSON.stringify(outcome.report));
-  await runner.appendSummary(limitSummary(renderSummary(outcome.report, notes)));
+  const ungated = graph && context.job ? ungatedJobs(graph, context.job) : [];
+  const summaryNotes = [...notes];
+  if (ungated.length > 0) {
+    const shown = ungated.slice(0, 20).join(', ');
+    summaryNotes.push(
+      `Not covered by this gate (not in its needs, directly or through them): ${shown}${ungated.length > 20 ? `, and ${ungated.length - 20} more` : ''}.`,
+    );
+  }
+  await runner.appendSummary(limitSummary(renderSummary(outcome.report, summaryNotes)));
 
   for (const job of outcome.report.jobs) {
     runner.info(`${job.verdict === 'pass' ? '✓' : '✗'} ${job.name}: ${job.result} - ${job.reason}`);

@@ -88,6 +88,9 @@ describe('status-aggregate bundle', () => {
         expect.stringContaining("Job 'unguarded-check' runs this gate without `if: always()`"),
       ]);
       expect(result.summary).toContain('## ✅ Gate `unguarded-check` passed');
+      expect(result.summary).toContain(
+        '> Not covered by this gate (not in its needs, directly or through them): operator, snapshot-agent,',
+      );
     } finally {
       job.cleanup();
     }

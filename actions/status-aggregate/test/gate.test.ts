@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { InputError, parseReport } from '@dynamo-ci/core';
 import { describe, expect, it } from 'vitest';
 import { type ApiJob, evaluateGate } from '../src/gate.js';
-import { jobIdMatcher, parseWorkflow, workflowPathFromRef } from '../src/graph.js';
+import { jobIdMatcher, parseWorkflow, ungatedJobs, workflowPathFromRef } from '../src/graph.js';
 import { type NeedsResult, parseInputs, splitPolicy } from '../src/inputs.js';
 
 const prYaml = parseWorkflow(readFileSync(new URL('./fixtures/pr.yaml', import.meta.url), 'utf8'), 'pr.yaml');
@@ -450,4 +450,20 @@ it('finds the workflow path in GITHUB_WORKFLOW_REF', () => {
     ref: 'refs/heads/pull-request/12',
   });
   expect(workflowPathFromRef(undefined)).toBeUndefined();
+});
+
+it('lists the jobs a gate does not cover', () => {
+  expect(ungatedJobs(prYaml, 'backend-status-check')).toEqual([
+    'vllm-compliance',
+    'deploy-test-vllm',
+    'sglang-compliance',
+    'deploy-test-sglang',
+    'trtllm-compliance',
+    'deploy-test-trtllm',
+    'deploy-operator',
+    'deploy-status-check',
+    'unguarded-check',
+  ]);
+  expect(ungatedJobs(dynamoYaml, 'dynamo-status-check')).toEqual([]);
+  expect(ungatedJobs(dynamoYaml, 'not-a-job')).toEqual([]);
 });
