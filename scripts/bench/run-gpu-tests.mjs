@@ -161,10 +161,12 @@ function benchShards(modules) {
     { tests: 2000, shards: 8 },
     { tests: 5000, shards: 16 },
     { tests: 50000, shards: 32 },
+    // Few tests per shard: LPT's known weak spot (up to 4/3 of optimal), shown but not in the target.
+    { tests: 24, shards: 8, small: true },
   ];
   console.log('Shard plan (greedy LPT), durations log-normal (median 4 s, a few tests of several minutes):');
   let worst = 0;
-  for (const { tests, shards } of scenarios) {
+  for (const { tests, shards, small } of scenarios) {
     const next = random(tests * 31 + shards);
     const ids = [];
     const durations = {};
@@ -175,13 +177,7 @@ function benchShards(modules) {
       const gaussian = Math.sqrt(-2 * Math.log(next() || 1e-12)) * Math.cos(2 * Math.PI * next());
       durations[id] = Math.round(4 * Math.exp(1.2 * gaussian) * 1000) / 1000;
     }
-    const samples = [];
-    let plan;
-    for (let run = 0; run < RUNS; run++) {
-      const result = modules.shard.planShards(ids, durations, shards);
-      samples.push(0);
-      plan = result;
-    }
+    const plan = modules.shard.planShards(ids, durations, shards);
     const planMs = median(
       Array.from({ length: RUNS }, () => {
         const started = process.hrtime.bigint();
@@ -190,13 +186,13 @@ function benchShards(modules) {
       }),
     );
     const ratio = plan.makespan / plan.lowerBound;
-    worst = Math.max(worst, ratio);
+    if (!small) worst = Math.max(worst, ratio);
     console.log(
-      `  ${String(tests).padStart(6)} tests / ${String(shards).padStart(2)} shards: makespan ${plan.makespan.toFixed(1)} s, lower bound ${plan.lowerBound.toFixed(1)} s, ratio ${ratio.toFixed(4)} (planned in ${planMs.toFixed(1)} ms)`,
+      `  ${String(tests).padStart(6)} tests / ${String(shards).padStart(2)} shards: makespan ${plan.makespan.toFixed(1)} s, lower bound ${plan.lowerBound.toFixed(1)} s, ratio ${ratio.toFixed(4)} (planned in ${planMs.toFixed(1)} ms)${small ? ' [3 tests per shard: not in the target]' : ''}`,
     );
   }
   console.log(
-    `  worst ratio ${worst.toFixed(4)}, target <= ${TARGET_MAKESPAN_RATIO}: ${worst <= TARGET_MAKESPAN_RATIO ? 'target met' : 'target missed'}`,
+    `  worst ratio (suites of 400+ tests) ${worst.toFixed(4)}, target <= ${TARGET_MAKESPAN_RATIO}: ${worst <= TARGET_MAKESPAN_RATIO ? 'target met' : 'target missed'}`,
   );
 }
 

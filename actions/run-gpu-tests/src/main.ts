@@ -42,7 +42,7 @@ async function run(runner: Runner): Promise<void> {
         job: env('GITHUB_JOB') ?? 'job',
         workflow: env('GITHUB_WORKFLOW') ?? '',
         runnerUser: typeof process.getuid === 'function' ? `${process.getuid()}:${process.getgid?.()}` : undefined,
-        hostEnv: { ...process.env },
+        hostEnv: testEnvironment(process.env),
       },
       {
         async spawn(command, args, options) {
@@ -95,4 +95,23 @@ async function run(runner: Runner): Promise<void> {
   await runner.appendSummary(renderSummary(report));
   const failure = failureMessage(report, inputs.failOnEmpty);
   if (failure !== undefined) runner.fail(failure);
+}
+
+/**
+ * The environment the tests inherit: the runner's, minus the action's inputs (which may carry
+ * secrets from `env:`) and the runner's own service tokens, which test code has no business reading.
+ */
+export function testEnvironment(source: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const kept: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (name.startsWith('INPUT_') || name.startsWith('STATE_')) continue;
+    if (
+      /^ACTIONS_(RUNTIME_TOKEN|RUNTIME_URL|ID_TOKEN_REQUEST_TOKEN|ID_TOKEN_REQUEST_URL|CACHE_URL|RESULTS_URL)$/.test(
+        name,
+      )
+    )
+      continue;
+    kept[name] = value;
+  }
+  return kept;
 }

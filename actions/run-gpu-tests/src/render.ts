@@ -74,7 +74,8 @@ export function failureMessage(report: Report, failOnEmpty: boolean): string | u
         : undefined;
     }
     case 'failure': {
-      if (counts.failed + counts.errors === 0 && report.problems.length > 0) return report.problems[0];
+      // pytest's or docker's own failure (usage error, image missing) explains more than the counts.
+      if (report.problems.length > 0) return report.problems[0];
       const parts = [`${counts.failed} failed`, `${counts.errors} error(s)`];
       if (counts.flaky > 0) parts.push(`${counts.flaky} flaky`);
       return `${parts.join(', ')} of ${counts.total} test(s) selected by ${selection}.`;

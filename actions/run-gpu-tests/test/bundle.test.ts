@@ -168,6 +168,34 @@ describe.skipIf(!available)('run-gpu-tests bundle with real pytest', () => {
     expect(tolerated.outputs.result).toBe('success');
   });
 
+  it("surfaces pytest's own usage error for a malformed expression", async () => {
+    const result = await run({ markers: 'pre_merge and (' });
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs.result).toBe('failure');
+    const message = result.errors.at(-1)?.message ?? '';
+    expect(message).toContain(
+      'pytest rejected its command line in all (exit 4: usage error; check markers and pytest-args)',
+    );
+    expect(message).toContain("Wrong expression passed to '-m'");
+  });
+
+  it('keeps the action inputs and runner tokens out of the tests environment', async () => {
+    const probe = join(mkdtempSync(join(tmpdir(), 'env-')), 'env.json');
+    const result = await run(
+      { framework: 'vllm', env: `DUMP_ENV_TO=${probe}\nHF_TOKEN=hf_secret_value` },
+      { env: { ACTIONS_RUNTIME_TOKEN: 'runtime-secret' } },
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.masks).toContain('hf_secret_value');
+    const seen = JSON.parse(readFileSync(probe, 'utf8')) as Record<string, string>;
+    expect(seen.HF_TOKEN).toBe('hf_secret_value');
+    expect(seen.DYNAMO_TEST_FRAMEWORK).toBe('vllm');
+    expect(seen.DYNAMO_TEST_MARKERS).toBe('pre_merge and vllm and gpu_0');
+    expect(Object.keys(seen).filter((name) => name.startsWith('INPUT_') || name === 'ACTIONS_RUNTIME_TOKEN')).toEqual(
+      [],
+    );
+  });
+
   it('runs only gpu_0 tests on arm64', async () => {
     const result = await run({ framework: 'vllm', gpus: '1', arch: 'arm64' });
     expect(result.exitCode).toBe(0);
