@@ -5,6 +5,7 @@
  * paginate with `Link` headers the way GitHub does; the PR files list stops at 3000 entries, as
  * GitHub's does. Faults come from `FakeHttpServer.fault`.
  */
+import { verify } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { FakeHttpServer, type FakeRequest, type FakeResponse } from './http.js';
 
@@ -76,6 +77,10 @@ export class FakeGitHub extends FakeHttpServer {
   /** `heads/name` -> sha. */
   readonly refs = new Map<string, string>();
   readonly checkRuns: Record<string, unknown>[] = [];
+  /** A GitHub App installed on every repository: JWTs must be RS256-signed by `publicKey`'s key. */
+  app: { id: string; publicKey: string; installationId: number } | undefined;
+  /** Installation tokens the App endpoints issued, with what was asked for. */
+  readonly installationTokens: { token: string; body: any; revoked: boolean }[] = [];
   private nextId = 1000;
 
   static async start(): Promise<FakeGitHub> {
@@ -296,6 +301,41 @@ export class FakeGitHub extends FakeHttpServer {
       if (!this.refs.delete(ref)) return { status: 422, body: { message: 'Reference does not exist' } };
       return { status: 204 };
     });
+
+    this.route('GET', `${repoPath}/installation`, (request) =>
+      this.appAuthorized(request) ? { body: { id: this.app?.installationId } } : badCredentials(),
+    );
+    this.route('POST', '/app/installations/:id/access_tokens', (request) => {
+      if (!this.appAuthorized(request)) return badCredentials();
+      if (Number(request.params.id) !== this.app?.installationId) return notFound();
+      const token = `ghs_installation${this.nextId++}`;
+      this.installationTokens.push({ token, body: request.body, revoked: false });
+      const expires = new Date(Date.now() + 3_600_000).toISOString();
+      return { status: 201, body: { token, expires_at: expires, permissions: request.body?.permissions } };
+    });
+    this.route('DELETE', '/installation/token', (request) => {
+      const issued = this.installationTokens.find(
+        (candidate) => request.headers.authorization === `token ${candidate.token}`,
+      );
+      if (!issued) return badCredentials();
+      issued.revoked = true;
+      return { status: 204 };
+    });
+  }
+
+  /** A valid, unexpired App JWT (`Authorization: Bearer`) signed with the App's key. */
+  private appAuthorized(request: FakeRequest): boolean {
+    const [scheme, jwt] = String(request.headers.authorization ?? '').split(' ');
+    const [header, payload, signature] = (jwt ?? '').split('.');
+    if (!this.app || scheme !== 'Bearer' || !header || !payload || !signature) return false;
+    const signed = verify(
+      'RSA-SHA256',
+      Buffer.from(`${header}.${payload}`),
+      this.app.publicKey,
+      Buffer.from(signature, 'base64url'),
+    );
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return signed && String(claims.iss) === this.app.id && claims.exp > Date.now() / 1000;
   }
 
   private commitBody(sha: string): Record<string, unknown> {
@@ -323,6 +363,10 @@ function refBody(ref: string, sha: string): Record<string, unknown> {
 
 function commentBody(comment: FakeComment): Record<string, unknown> {
   return { id: comment.id, body: comment.body, user: comment.user };
+}
+
+function badCredentials(): FakeResponse {
+  return { status: 401, body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' } };
 }
 
 function notFound(message = 'Not Found'): FakeResponse {
