@@ -58,6 +58,7 @@ export function parseUnits(raw: string | undefined): BuildUnit[] {
       'target',
       'runner',
       'tests',
+      'test-framework',
       'markers',
       'deploy-cuda',
     ];

@@ -44,6 +44,17 @@ describe('pipeline-plan', () => {
     });
   });
 
+  it('a custom unit: one image, its tests selected by another framework marker', () => {
+    const units =
+      "- {name: dynamo, when: [core], cuda: ['12.9'], arch: [amd64], dockerfile: D, target: runtime, tests: true, test-framework: none}";
+    const result = plan(parseInputs(raw({ changes: '["core"]', units, 'test-gpus': '0,1' })));
+    expect(result.builds.map((leg) => leg.id)).toEqual(['dynamo-runtime-cuda12-amd64']);
+    expect(result.tests.map((leg) => [leg['test-framework'], leg.gpus, leg.runner])).toEqual([
+      ['none', '0', 'prod-tester-amd-v1'],
+      ['none', '1', 'prod-tester-amd-gpu-v1'],
+    ]);
+  });
+
   it('force-all with only builds exactly the named units', () => {
     const result = plan(parseInputs(raw({ 'force-all': 'true', only: 'vllm,sglang,trtllm' })));
     expect(new Set(result.builds.map((leg) => leg.framework))).toEqual(new Set(['vllm', 'sglang', 'trtllm']));

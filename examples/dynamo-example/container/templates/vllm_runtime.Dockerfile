@@ -1,7 +1,7 @@
 # SPDX-FileCopyrightText: Copyright (c) 2025-2026 NVIDIA CORPORATION & AFFILIATES. All rights reserved.
 # SPDX-License-Identifier: Apache-2.0
 # The vllm runtime image. FROM scratch so that buildah builds it anywhere (no base image to pull).
-FROM scratch
+FROM scratch AS runtime
 ARG CUDA_VERSION=12.9
 ARG DYNAMO_COMMIT_SHA=unknown
 LABEL org.opencontainers.image.title="dynamo vllm runtime" \
