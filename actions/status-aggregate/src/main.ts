@@ -72,7 +72,7 @@ export async function run(runner: Runner): Promise<void> {
     },
   });
 
-  const notes = [...outcome.warnings, ...selfCheck(graph, context.job)];
+  const notes = [...outcome.warnings, ...selfCheck(graph, context.job, inputs.needs)];
   for (const note of notes) runner.warning(note);
 
   runner.setOutput('result', outcome.report.result);
@@ -116,9 +116,15 @@ function needsOutsideResults(needs: ReadonlyMap<string, string>, graph: Workflow
  * A gate without `if: always()` (or another status function) is itself skipped when a needed job
  * fails, and a skipped required check counts as passing (actions/runner#2566).
  */
-function selfCheck(graph: WorkflowGraph | undefined, jobId: string | undefined): string[] {
+function selfCheck(
+  graph: WorkflowGraph | undefined,
+  jobId: string | undefined,
+  needs: ReadonlyMap<string, string>,
+): string[] {
   const self = jobId ? graph?.jobs.get(jobId) : undefined;
-  if (!self || overridesDependencyStatus(self.condition)) return [];
+  // Only when the graph is really this job's (a reusable workflow's GITHUB_WORKFLOW_REF names the caller).
+  const same = self && self.needs.length === needs.size && self.needs.every((need) => needs.has(need));
+  if (!self || !same || overridesDependencyStatus(self.condition)) return [];
   return [
     `Job '${self.id}' runs this gate without \`if: always()\`: when a needed job fails, GitHub skips this job, and a skipped required check counts as passing. Add \`if: always()\` to the job.`,
   ];

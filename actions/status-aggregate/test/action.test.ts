@@ -89,7 +89,7 @@ describe('status-aggregate bundle', () => {
       ]);
       expect(result.summary).toContain('## ✅ Gate `unguarded-check` passed');
       expect(result.summary).toContain(
-        '> Not covered by this gate (not in its needs, directly or through them): operator, snapshot-agent,',
+        '> Not covered by this gate (not in its needs, directly or through them): snapshot-agent, vllm-build,',
       );
     } finally {
       job.cleanup();
