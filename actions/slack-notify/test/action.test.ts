@@ -332,6 +332,24 @@ describe('slack-notify bundle', () => {
     ]);
   });
 
+  it("renders status-aggregate's real report output", async () => {
+    const gate = await job.run('status-aggregate', {
+      inputs: {
+        needs: JSON.stringify({ build: { result: 'success' }, 'test <gpu>': { result: 'cancelled' } }),
+        token: '',
+      },
+    });
+    expect(gate.outputs.result).toBe('failure');
+    const result = await job.run('slack-notify', {
+      inputs: { 'webhook-url': slack.webhookUrl, report: gate.outputs.report, mention: '<@U0ONCALL1>' },
+    });
+    expect(result.errors).toEqual([]);
+    const blocks = JSON.stringify(slack.messages[0]?.blocks);
+    expect(blocks).toContain(':x: test &lt;gpu&gt; (cancelled)');
+    expect(blocks).toContain('<@U0ONCALL1> please take a look.');
+    expect(blocks).toContain('1 failed · 1 passed · 0 skipped');
+  });
+
   it('rejects a report that is not a gate report, naming the input', async () => {
     const result = await job.run('slack-notify', {
       inputs: { 'webhook-url': slack.webhookUrl, report: '{"result":"failure"}' },
