@@ -204,10 +204,11 @@ export function evaluateGate(input: GateInput): GateOutcome {
       else judge(false, 'cancelled, and it is not in allowed-cancels');
     } else {
       const what = unit.result === 'failure' ? 'failed' : unit.result.replace(/_/g, ' ');
-      if (unit.needsResult === 'success' && unit.name !== unit.id) {
+      if (required) judge(false, `${what}, but it is required to succeed`);
+      else if (unit.needsResult === 'success' && unit.name !== unit.id) {
         judge(true, `${what}, but its job succeeded (continue-on-error)`);
-      } else if (required) judge(false, `${what}, but it is required to succeed`);
-      else if (matchesAnyGlob(policy.allowedFailures.globs, names)) judge(true, `${what}; allowed by allowed-failures`);
+      } else if (matchesAnyGlob(policy.allowedFailures.globs, names))
+        judge(true, `${what}; allowed by allowed-failures`);
       else judge(false, `${what}, and it is not in allowed-failures`);
     }
     return row;

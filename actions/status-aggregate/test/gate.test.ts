@@ -396,6 +396,17 @@ describe('per-leg judgement from the API', () => {
     );
     expect(outcome.report.result).toBe('success');
     expect(outcome.report.jobs[0]?.reason).toContain('continue-on-error');
+    const strict = gate(
+      undefined,
+      ['t'],
+      {},
+      {
+        apiJobs: legs({ 't (1)': 'failure' }),
+        perLeg: true,
+        policy: { required: 't (1)' },
+      },
+    );
+    expect(strict.failedJobs).toEqual(['t (1)']);
   });
 
   it('fails a leg that had not finished, and warns about a needed job with no legs', () => {
