@@ -40,7 +40,7 @@ function classifyComment(payload: Record<string, any>, command: string): GateReq
     return { kind: 'ignore', pr, reason: `the comment was ${payload.action ?? 'changed'}; only new comments count` };
   }
   if (pr === undefined || !issue.pull_request) {
-    return { kind: 'ignore', pr, reason: 'the comment is on an issue, not a pull request' };
+    return { kind: 'ignore', reason: 'the comment is on an issue, not a pull request' };
   }
   const comment = payload.comment;
   const commenter = comment?.user?.login;

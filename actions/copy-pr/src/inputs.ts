@@ -2,10 +2,13 @@
  * The action's inputs, parsed once. Pure: raw strings in, a typed object or an InputError out.
  */
 import { InputError, inputs } from '@dynamo-ci/core';
+import { type AppCredentials, parsePrivateKey } from './app-token.js';
 import { PERMISSION_LEVELS, type PermissionLevel } from './trust.js';
 
 export interface Inputs {
-  token: string;
+  /** The token to use, unless `app` is set (then a token is minted from the App). */
+  token: string | undefined;
+  app: AppCredentials | undefined;
   /** The least repository role that makes a PR author trusted and lets a commenter vet a commit. */
   trustedPermission: PermissionLevel;
   /** Teams whose members are trusted authors, as `{ org, slug }`. */
@@ -25,14 +28,46 @@ export interface TeamRef {
 const TRUSTABLE = PERMISSION_LEVELS.filter((level) => ['write', 'maintain', 'admin'].includes(level));
 
 export function parseInputs(read: (name: string) => string | undefined, repositoryOwner: string): Inputs {
+  const app = parseApp(read('app-id'), read('app-private-key'));
+  const token = inputs.optional(read('token'));
+  if (!app && token === undefined) {
+    throw new InputError(
+      'token',
+      "Input required and not supplied: token. Pass a token, or 'app-id' and 'app-private-key' of a GitHub App.",
+    );
+  }
   return {
-    token: inputs.required(read('token'), 'token'),
+    token: app ? undefined : token,
+    app,
     trustedPermission: inputs.oneOf(read('trusted-permission'), 'trusted-permission', TRUSTABLE, 'write'),
     trustedTeams: inputs.list(read('trusted-teams')).map((team) => parseTeam(team, repositoryOwner)),
     requireSigned: inputs.boolean(read('require-signed'), 'require-signed', true),
     branchPrefix: parseBranchPrefix(read('branch-prefix')),
     command: parseCommand(read('command')),
   };
+}
+
+/** A GitHub App's id (or client id) and private key: both or neither. */
+export function parseApp(rawId: string | undefined, rawKey: string | undefined): AppCredentials | undefined {
+  const appId = inputs.optional(rawId)?.trim();
+  const key = inputs.optional(rawKey);
+  if (appId === undefined && key === undefined) return undefined;
+  if (appId === undefined) {
+    throw new InputError('app-id', "Input 'app-id' is required with 'app-private-key': set the GitHub App's id.");
+  }
+  if (key === undefined) {
+    throw new InputError(
+      'app-private-key',
+      "Input 'app-private-key' is required with 'app-id': set the App's private key.",
+    );
+  }
+  if (!/^(\d+|Iv[0-9A-Za-z.]+)$/.test(appId)) {
+    throw new InputError(
+      'app-id',
+      `Input 'app-id' must be a GitHub App id (digits) or client id (Iv...), got ${JSON.stringify(appId.slice(0, 40))}`,
+    );
+  }
+  return { appId, privateKey: parsePrivateKey(key) };
 }
 
 /** `org/team-slug`, or a bare `team-slug` in the repository owner's organization. */

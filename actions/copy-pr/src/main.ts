@@ -1,6 +1,7 @@
 import { createGitHubClient, readContext, runAction } from '@dynamo-ci/core';
+import { mintInstallationToken } from './app-token.js';
 import { classifyEvent } from './event.js';
-import { ignoredResult, runGate } from './gate.js';
+import { type GateResult, ignoredResult, runGate } from './gate.js';
 import { createGatePort } from './github.js';
 import { parseInputs } from './inputs.js';
 import { renderSummary } from './render.js';
@@ -8,23 +9,41 @@ import { renderSummary } from './render.js';
 export async function main(): Promise<void> {
   await runAction({
     async main(runner) {
-      const token = runner.input('token');
-      if (token) runner.mask(token);
+      for (const secret of [runner.input('token'), runner.input('app-private-key')]) {
+        // A multi-line secret is masked line by line: the runner matches masks within one line.
+        for (const line of secret?.split(/\r?\n/) ?? []) if (line.trim().length > 8) runner.mask(line.trim());
+        if (secret) runner.mask(secret);
+      }
       const context = readContext();
       const inputs = parseInputs((name) => runner.input(name), context.repo.owner);
       const request = classifyEvent(context.eventName, context.payload, inputs.command);
 
-      const result =
-        request.kind === 'ignore'
-          ? ignoredResult(inputs, request)
-          : await runGate(
-              inputs,
-              request,
-              createGatePort(
-                await createGitHubClient(inputs.token, { log: (line) => runner.info(line) }),
-                context.repo,
-              ),
-            );
+      let result: GateResult;
+      if (request.kind === 'ignore') {
+        result = ignoredResult(inputs, request);
+      } else {
+        const minted = inputs.app
+          ? await mintInstallationToken({
+              apiUrl: context.apiUrl,
+              repo: context.repo,
+              credentials: inputs.app,
+              permissions: {
+                contents: 'write',
+                pull_requests: 'write',
+                ...(inputs.trustedTeams.length > 0 ? { members: 'read' as const } : {}),
+              },
+            })
+          : undefined;
+        if (minted) runner.mask(minted.token);
+        try {
+          const token = minted?.token ?? (inputs.token as string);
+          const client = await createGitHubClient(token, { log: (line) => runner.info(line) });
+          result = await runGate(inputs, request, createGatePort(client, context.repo));
+        } finally {
+          const problem = await minted?.revoke();
+          if (problem) runner.warning(`Could not revoke the GitHub App token (it expires within an hour): ${problem}`);
+        }
+      }
 
       runner.setOutput('action', result.action);
       runner.setOutput('branch', result.branch ?? '');

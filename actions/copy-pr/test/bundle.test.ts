@@ -2,7 +2,7 @@
  * The built bundle in the simulated runner against the testkit's fake GitHub API, driven by the
  * real Octokit: one test per behaviour the issue's "Done when" lists, plus the hostile cases.
  */
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { type FakeCommit, FakeGitHub, type FakePull, runAction, type StepResult } from '@dynamo-ci/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -527,6 +527,91 @@ describe('API failures', () => {
   });
 });
 
+describe('GitHub App credentials', () => {
+  const keys = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  });
+
+  it('mints a token for this repository only, with only what the gate needs, uses it and revokes it', async () => {
+    fake.app = { id: '4242', publicKey: keys.publicKey, installationId: 77 };
+    addPull({ commits: [c1] });
+    const result = await run('issue_comment', commentEvent(7, 'maintainer', `/ok to test ${c1.sha}`), {
+      'app-id': '4242',
+      'app-private-key': keys.privateKey,
+      'trusted-teams': 'core-devs',
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.outputs.action).toBe('synced');
+    expect(fake.installationTokens).toHaveLength(1);
+    const [issued] = fake.installationTokens;
+    expect(issued?.body).toEqual({
+      repositories: ['dynamo'],
+      permissions: { contents: 'write', pull_requests: 'write', members: 'read' },
+    });
+    expect(issued?.revoked).toBe(true);
+    const [create] = fake.seen('POST', `/repos/${REPO}/git/refs`);
+    expect(create?.headers.authorization).toBe(`token ${issued?.token}`);
+    expect(result.masks).toContain(issued?.token);
+    const keyLine = keys.privateKey.split('\n')[1] as string;
+    expect(result.masks).toContain(keyLine);
+    expect(
+      result.stdout
+        .split('\n')
+        .filter((line) => !line.startsWith('::add-mask::'))
+        .join('\n'),
+    ).not.toContain(keyLine);
+  });
+
+  it('accepts a key stored on one line with \\n escapes', async () => {
+    fake.app = { id: '4242', publicKey: keys.publicKey, installationId: 77 };
+    addPull({ commits: [c1], author: 'maintainer' });
+    const result = await run('pull_request_target', prEvent(7, 'opened'), {
+      'app-id': '4242',
+      'app-private-key': keys.privateKey.trim().replace(/\n/g, '\\n'),
+    });
+    expect(result.outputs.action).toBe('synced');
+    expect(fake.installationTokens[0]?.body.permissions).toEqual({ contents: 'write', pull_requests: 'write' });
+  });
+
+  it("fails clearly when the key is not the App's, and moves nothing", async () => {
+    const other = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    fake.app = { id: '4242', publicKey: keys.publicKey, installationId: 77 };
+    addPull({ commits: [c1] });
+    const result = await run('issue_comment', commentEvent(7, 'maintainer', `/ok to test ${c1.sha}`), {
+      'app-id': '4242',
+      'app-private-key': other.privateKey,
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors[0]?.message).toBe(
+      "GitHub rejected the App's credentials (Bad credentials): check app-id and that app-private-key is that App's key.",
+    );
+    expect(fake.refs.size).toBe(0);
+    expect(fake.installationTokens).toEqual([]);
+  });
+
+  it.each([
+    [{ 'app-id': '4242' }, "Input 'app-private-key' is required with 'app-id'"],
+    [{ 'app-private-key': 'x' }, "Input 'app-id' is required with 'app-private-key'"],
+    [
+      { 'app-id': '4242', 'app-private-key': 'not a key' },
+      "Input 'app-private-key' must be the GitHub App's RSA private key",
+    ],
+    [{ 'app-id': '42 42', 'app-private-key': 'k' }, "Input 'app-id' must be a GitHub App id"],
+  ])('rejects %j', async (inputs, message) => {
+    addPull({ commits: [c1] });
+    const result = await run('issue_comment', commentEvent(7, 'maintainer', `/ok to test ${c1.sha}`), inputs);
+    expect(result.exitCode).toBe(1);
+    expect(result.errors[0]?.message).toContain(message);
+    expect(fake.requests).toEqual([]);
+  });
+});
+
 describe('bad configuration', () => {
   it.each([
     [
@@ -537,7 +622,7 @@ describe('bad configuration', () => {
     [{ 'branch-prefix': 'pr $(id)/' }, "Input 'branch-prefix' must be the start of a branch name"],
     [{ 'require-signed': 'maybe' }, "Input 'require-signed' must be true or false"],
     [{ 'trusted-teams': 'a/b/c' }, "Input 'trusted-teams' entries must be team slugs"],
-    [{ token: '' }, 'Input required and not supplied: token'],
+    [{ token: '' }, "Input required and not supplied: token. Pass a token, or 'app-id' and 'app-private-key'"],
   ])('rejects %j', async (inputs, message) => {
     addPull({ commits: [c1] });
     const result = await run('issue_comment', commentEvent(7, 'maintainer', `/ok to test ${c1.sha}`), inputs);

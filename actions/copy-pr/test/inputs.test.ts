@@ -52,6 +52,12 @@ describe('bad inputs name the input', () => {
     [() => parseTeam('@team', 'o'), 'trusted-teams'],
     [() => parse({ token: 't', 'trusted-permission': 'read' }), 'trusted-permission'],
     [() => parse({}), 'token'],
+    [() => parse({ token: 't', 'app-id': '1' }), 'app-private-key'],
+    [() => parse({ token: 't', 'app-private-key': 'k' }), 'app-id'],
+    [
+      () => parse({ token: 't', 'app-id': '1', 'app-private-key': '-----BEGIN RSA PRIVATE KEY-----\\nxx' }),
+      'app-private-key',
+    ],
   ])('%#', (call, input) => {
     try {
       call();

@@ -32,7 +32,8 @@ describe('.github/workflows/copy-pr.yml', () => {
   it('is a reusable workflow whose GITHUB_TOKEN has no permissions', () => {
     expect(Object.keys(workflow.on)).toEqual(['workflow_call']);
     expect(workflow.permissions).toEqual({});
-    expect(workflow.on.workflow_call.secrets.token.required).toBe(true);
+    // Either credential path: a token secret, or an App whose token the step mints and revokes.
+    expect(Object.keys(workflow.on.workflow_call.secrets).sort()).toEqual(['app-private-key', 'token']);
     for (const [name, job] of Object.entries<Record<string, any>>(workflow.jobs)) {
       expect(job.permissions, name).toEqual({});
       expect(job['timeout-minutes'], name).toBeGreaterThan(0);
@@ -52,7 +53,10 @@ describe('.github/workflows/copy-pr.yml', () => {
   it('passes every action input through and exposes every output', () => {
     const step = workflow.jobs.gate.steps[0];
     expect(Object.keys(step.with).sort()).toEqual(Object.keys(action.inputs).sort());
-    for (const input of Object.keys(action.inputs).filter((name) => name !== 'token')) {
+    expect(step.with['app-private-key']).toBe('${{ secrets.app-private-key }}');
+    for (const input of Object.keys(action.inputs).filter(
+      (name) => !['token', 'app-id', 'app-private-key'].includes(name),
+    )) {
       expect(workflow.on.workflow_call.inputs[input]?.default, input).toEqual(
         input === 'require-signed' ? true : action.inputs[input].default,
       );
@@ -63,7 +67,7 @@ describe('.github/workflows/copy-pr.yml', () => {
 
 describe('the README caller', () => {
   it('has a caller workflow for both events, and it is actionlint-clean', async () => {
-    expect(readmeWorkflows.length).toBeGreaterThan(0);
+    expect(readmeWorkflows.length).toBeGreaterThan(1);
     const caller = parse(readmeWorkflows[0] as string) as Record<string, any>;
     expect(caller.on.issue_comment.types).toEqual(['created']);
     expect(caller.on.pull_request_target.types).toEqual(['opened', 'synchronize', 'reopened', 'closed']);
