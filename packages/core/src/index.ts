@@ -1,12 +1,12 @@
 export * from './action.js';
+export * from './changes.js';
 export * from './errors.js';
 export * from './exec.js';
+export * from './filters.js';
 export * from './git.js';
 export * from './github.js';
 export * as inputs from './inputs.js';
+export * from './report.js';
 export * from './retry.js';
 export * from './runner.js';
 export * from './summary.js';
-export * from './report.js';
-export * from './changes.js';
-export * from './filters.js';
