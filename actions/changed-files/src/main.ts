@@ -2,6 +2,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { createChangeSetApi, Git, type Runner, readContext, runAction } from '@dynamo-ci/core';
 import { type Detection, detect } from './detect.js';
+import { spawnGit } from './git-process.js';
 import { parseInputs } from './inputs.js';
 import { renderSummary, uncoveredMessage } from './render.js';
 
@@ -17,7 +18,7 @@ export async function run(runner: Runner): Promise<void> {
   const cwd = resolve(context.workspace, inputs.workingDirectory);
 
   const detection = await detect(inputs, {
-    git: new Git(cwd),
+    git: new Git(cwd, spawnGit(cwd)),
     context,
     cwd,
     api: inputs.token

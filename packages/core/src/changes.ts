@@ -118,28 +118,32 @@ export async function resolveChangeSet(options: ChangeSetOptions, ports: ChangeS
  */
 export function changedPaths(files: readonly FileChange[], types: readonly ChangeType[] = CHANGE_TYPES): string[] {
   const wanted = new Set<ChangeStatus>(types);
-  const seen = new Set<string>();
+  const renamed = wanted.has('renamed');
+  const added = wanted.has('added');
+  const deleted = wanted.has('deleted');
   const paths: string[] = [];
-  const add = (path: string) => {
-    if (!seen.has(path)) {
-      seen.add(path);
-      paths.push(path);
-    }
-  };
+  const previousPaths = new Set<string>();
   for (const change of files) {
     if (change.status === 'renamed' && change.previousPath !== undefined) {
-      if (wanted.has('renamed')) {
-        add(change.previousPath);
-        add(change.path);
-      } else {
-        if (wanted.has('deleted')) add(change.previousPath);
-        if (wanted.has('added')) add(change.path);
+      if (renamed || deleted) {
+        paths.push(change.previousPath);
+        previousPaths.add(change.previousPath);
       }
+      if (renamed || added) paths.push(change.path);
     } else if (wanted.has(change.status)) {
-      add(change.path);
+      paths.push(change.path);
     }
   }
-  return paths;
+  // git lists each path once, so only a rename's old path can repeat another entry's path (a
+  // file renamed away and a new one added in its place): dedupe just those.
+  if (previousPaths.size === 0) return paths;
+  const emitted = new Set<string>();
+  return paths.filter((path) => {
+    if (!previousPaths.has(path)) return true;
+    if (emitted.has(path)) return false;
+    emitted.add(path);
+    return true;
+  });
 }
 
 /** A `ChangeSetApi` over the retrying Octokit client of `createGitHubClient`. */

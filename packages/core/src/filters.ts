@@ -218,34 +218,55 @@ export interface FilterMatchResult {
 type Test = (path: string) => boolean;
 
 /**
- * The compiled matcher. Each distinct glob is compiled once and tested at most once per path;
- * globs are bucketed by the first segment of their literal base (`lib/**` only ever sees paths
- * under `lib/`), so a path is tested against the globs that can match it, not all of them.
+ * The compiled matcher. Each distinct glob is compiled once and evaluated at most once per path,
+ * and most globs are never tested at all: they are indexed by what a matching path must have.
+ * - a literal (`LICENSE`) by the whole path;
+ * - `**\/*.ext` by the path's extension, `**\/name` by its base name, `**` always matches;
+ * - any other glob with a literal base directory (`lib/**`, `container/templates/dynamo_*`) by
+ *   that directory: it is only tested for paths under it;
+ * - the rest (`*.py`, `**\/*_test.py`, `{a,b}/**`) is tested for every path.
+ * Then each group runs its ordered program over the hits, and only groups with a positive hit
+ * (or made only of negations) run at all.
  */
 export class FilterMatcher {
   private readonly tests: Test[] = [];
-  /** First path segment -> glob ids whose literal base starts with it. */
-  private readonly buckets = new Map<string, number[]>();
-  /** Glob ids with no literal base (`**`, `*.py`, `**\/*.md`): tested for every path. */
+  private readonly byPath = new Map<string, number[]>();
+  private readonly byExtension = new Map<string, number[]>();
+  private readonly byBaseName = new Map<string, number[]>();
+  private readonly byDirectory = new Map<string, number[]>();
+  /** For globs indexed by folder: `dir/**`, `dir/*`, or something to test. */
+  private readonly directoryShape: number[] = [];
+  private readonly always: number[] = [];
   private readonly everywhere: number[] = [];
   private readonly programs: { group: FilterGroup; ids: Int32Array; negated: Uint8Array; allNegative: boolean }[];
   private readonly coverage: boolean[];
 
   constructor(readonly groups: readonly FilterGroup[]) {
     const ids = new Map<string, number>();
+    const index = (map: Map<string, number[]>, key: string, id: number) => {
+      const list = map.get(key);
+      if (list) list.push(id);
+      else map.set(key, [id]);
+    };
     const idOf = (glob: string): number => {
       let id = ids.get(glob);
-      if (id === undefined) {
-        id = this.tests.length;
-        ids.set(glob, id);
-        this.tests.push(compileGlob(glob));
+      if (id !== undefined) return id;
+      id = this.tests.length;
+      ids.set(glob, id);
+      const test = compileGlob(glob);
+      this.tests.push(test);
+      const extension = /^\*\*\/\*\.([^/.]+)$/.exec(glob)?.[1];
+      const baseName = /^\*\*\/([^/]+)$/.exec(glob)?.[1];
+      if (!SPECIAL.test(glob)) index(this.byPath, glob, id);
+      else if (CATCH_ALL_GLOBS.has(glob) && glob !== '*/**') this.always.push(id);
+      else if (extension !== undefined && !SPECIAL.test(extension)) index(this.byExtension, extension, id);
+      else if (baseName !== undefined && !SPECIAL.test(baseName)) index(this.byBaseName, baseName, id);
+      else {
         const base = picomatch.scan(glob).base;
-        const first = base === '' ? undefined : base.split('/')[0];
-        if (first === undefined || first === '' || /[\\]/.test(base)) this.everywhere.push(id);
+        if (base === '' || SPECIAL.test(base)) this.everywhere.push(id);
         else {
-          const bucket = this.buckets.get(first) ?? [];
-          bucket.push(id);
-          this.buckets.set(first, bucket);
+          index(this.byDirectory, base, id);
+          this.directoryShape[id] = glob === `${base}/**` ? SUBTREE : glob === `${base}/*` ? CHILDREN : OTHER;
         }
       }
       return id;
@@ -261,63 +282,148 @@ export class FilterMatcher {
 
   /** Which groups each path falls in, and the paths no (non-catch-all) group covers. */
   match(paths: readonly string[]): FilterMatchResult {
-    const tests = this.tests;
-    const programs = this.programs;
-    const matched = new Uint32Array(tests.length);
-    const groupTouched = new Uint32Array(programs.length);
-    // glob id -> groups where it is a positive pattern: only those groups can turn true.
-    const positiveGroups: number[][] = tests.map(() => []);
-    programs.forEach((program, index) => {
+    const { tests, programs, byPath, byExtension, byBaseName, byDirectory, directoryShape, always, everywhere } = this;
+    // Applying patterns in order, each matching positive sets "in" and each matching negation
+    // sets "out", so a group's verdict is the sign of its LAST matching pattern (none matching:
+    // "in" only for all-negation groups). Per glob: its last position in each group, flattened.
+    const occurrenceStart = new Int32Array(tests.length + 1);
+    const occurrenceProgram: number[] = [];
+    const occurrencePosition: number[] = [];
+    const occurrencePositive: boolean[] = [];
+    const lastPositions = programs.map((program) => {
+      const last = new Map<number, number>();
       program.ids.forEach((id, step) => {
-        const groups = positiveGroups[id] as number[];
-        if (program.negated[step] === 0 && groups.at(-1) !== index) groups.push(index);
+        last.set(id, step);
       });
+      return last;
     });
-    const alwaysRun = programs.flatMap((program, index) => (program.allNegative ? [index] : []));
+    for (let id = 0; id < tests.length; id++) {
+      occurrenceStart[id] = occurrenceProgram.length;
+      lastPositions.forEach((last, programIndex) => {
+        const step = last.get(id);
+        if (step === undefined) return;
+        occurrenceProgram.push(programIndex);
+        occurrencePosition.push(step);
+        occurrencePositive.push((programs[programIndex] as (typeof programs)[number]).negated[step] === 0);
+      });
+    }
+    occurrenceStart[tests.length] = occurrenceProgram.length;
+    const programCount = programs.length;
+    const decidedAt = new Uint32Array(programCount);
+    const decidedPosition = new Int32Array(programCount);
+    const decidedIn = new Uint8Array(programCount);
+    const initiallyIn = programs.map((program) => program.allNegative);
+    const coverage = this.coverage;
+    // Cheap guards before hashing a string: only lengths some key has can be in a map.
+    const lengths = (map: Map<string, unknown>) => {
+      const flags = new Uint8Array(1 + Math.max(0, ...[...map.keys()].map((key) => key.length)));
+      for (const key of map.keys()) flags[key.length] = 1;
+      return flags;
+    };
+    const pathLengths = lengths(byPath);
+    const baseNameLengths = lengths(byBaseName);
+    const directoryLengths = lengths(byDirectory);
+    const hasExtensions = byExtension.size > 0;
+    const hasDirectories = byDirectory.size > 0;
+    // Per folder: globs that surely match every file in it (`dir/**` of an ancestor, `dir/*` of
+    // the folder itself) and globs that need a test (`container/templates/dynamo_*`).
+    const directoryCandidates = new Map<string, { sure: number[]; test: number[] }>();
+    let lastDirectory: string | undefined;
+    let lastCandidates: { sure: number[]; test: number[] } = { sure: [], test: [] };
     const files: string[][] = programs.map(() => []);
     const uncovered: string[] = [];
-    const hasCoverageGroup = this.coverage.some(Boolean);
+    const hasCoverageGroup = coverage.some(Boolean);
     let stamp = 0;
     const hit = (id: number) => {
-      matched[id] = stamp;
-      for (const group of positiveGroups[id] as number[]) groupTouched[group] = stamp;
-    };
-    for (const path of paths) {
-      stamp++;
-      for (const id of this.everywhere) if ((tests[id] as Test)(path)) hit(id);
-      const slash = path.indexOf('/');
-      const bucket = this.buckets.get(slash === -1 ? path : path.slice(0, slash));
-      if (bucket) for (const id of bucket) if ((tests[id] as Test)(path)) hit(id);
-      for (const index of alwaysRun) groupTouched[index] = stamp;
-      let covered = false;
-      for (let index = 0; index < programs.length; index++) {
-        if (groupTouched[index] !== stamp) continue;
-        const { ids, negated, allNegative } = programs[index] as (typeof programs)[number];
-        let state = allNegative;
-        for (let step = 0; step < ids.length; step++) {
-          if (negated[step] === 1) {
-            if (state && matched[ids[step] as number] === stamp) state = false;
-          } else if (!state && matched[ids[step] as number] === stamp) {
-            state = true;
-          }
+      const end = occurrenceStart[id + 1] as number;
+      for (let index = occurrenceStart[id] as number; index < end; index++) {
+        const program = occurrenceProgram[index] as number;
+        const position = occurrencePosition[index] as number;
+        if (decidedAt[program] !== stamp || position > (decidedPosition[program] as number)) {
+          decidedAt[program] = stamp;
+          decidedPosition[program] = position;
+          decidedIn[program] = occurrencePositive[index] ? 1 : 0;
         }
-        if (state) {
-          (files[index] as string[]).push(path);
-          if (this.coverage[index]) covered = true;
+      }
+    };
+    const hitAll = (list: number[] | undefined) => {
+      if (list !== undefined) for (let index = 0; index < list.length; index++) hit(list[index] as number);
+    };
+    const testAll = (list: number[] | undefined, path: string) => {
+      if (list === undefined) return;
+      for (let index = 0; index < list.length; index++) {
+        const id = list[index] as number;
+        if ((tests[id] as Test)(path)) hit(id);
+      }
+    };
+    for (let pathIndex = 0; pathIndex < paths.length; pathIndex++) {
+      const path = paths[pathIndex] as string;
+      stamp++;
+      hitAll(always);
+      if (path.length < pathLengths.length && pathLengths[path.length] === 1) hitAll(byPath.get(path));
+      const slash = path.lastIndexOf('/');
+      const baseNameLength = path.length - slash - 1;
+      if (baseNameLength < baseNameLengths.length && baseNameLengths[baseNameLength] === 1) {
+        hitAll(byBaseName.get(path.slice(slash + 1)));
+      }
+      if (hasExtensions) {
+        const dot = path.lastIndexOf('.');
+        if (dot > slash) hitAll(byExtension.get(path.slice(dot + 1)));
+      }
+      if (hasDirectories) {
+        // Paths come grouped by folder (git sorts them): look a folder's globs up once.
+        if (
+          lastDirectory === undefined ||
+          lastDirectory.length !== Math.max(slash, 0) ||
+          (slash > 0 && !path.startsWith(lastDirectory))
+        ) {
+          lastDirectory = slash === -1 ? '' : path.slice(0, slash);
+          let candidates = directoryCandidates.get(lastDirectory);
+          if (candidates === undefined) {
+            candidates = { sure: [], test: [] };
+            for (let at = path.indexOf('/'); at !== -1 && at <= slash; at = path.indexOf('/', at + 1)) {
+              for (const id of byDirectory.get(path.slice(0, at)) ?? []) {
+                const shape = directoryShape[id];
+                if (shape === SUBTREE || (shape === CHILDREN && at === slash)) candidates.sure.push(id);
+                else if (shape !== CHILDREN) candidates.test.push(id);
+              }
+            }
+            directoryCandidates.set(lastDirectory, candidates);
+          }
+          lastCandidates = candidates;
+        }
+        hitAll(lastCandidates.sure);
+        testAll(lastCandidates.test, path);
+        // `dir/**` also matches the path `dir` itself.
+        if (path.length < directoryLengths.length && directoryLengths[path.length] === 1) {
+          testAll(byDirectory.get(path), path);
+        }
+      }
+      testAll(everywhere, path);
+      let covered = false;
+      for (let programIndex = 0; programIndex < programCount; programIndex++) {
+        const isIn = decidedAt[programIndex] === stamp ? decidedIn[programIndex] === 1 : initiallyIn[programIndex];
+        if (isIn) {
+          (files[programIndex] as string[]).push(path);
+          if (coverage[programIndex]) covered = true;
         }
       }
       if (!covered && hasCoverageGroup) uncovered.push(path);
     }
     return {
-      groups: programs.map((program, index) => ({
+      groups: programs.map((program, programIndex) => ({
         name: program.group.name,
-        files: files[index] as string[],
-        catchAll: !this.coverage[index],
+        files: files[programIndex] as string[],
+        catchAll: !this.coverage[programIndex],
       })),
       uncovered,
     };
   }
 }
+
+const SUBTREE = 1;
+const CHILDREN = 2;
+const OTHER = 3;
 
 /** Characters that make a glob more than a literal (or that picomatch treats specially). */
 const SPECIAL = /[*?[\]{}()!+@\\]/;

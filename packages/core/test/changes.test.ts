@@ -454,3 +454,15 @@ describe('changedPaths', () => {
     expect(changedPaths(files, types as any)).toEqual(expected);
   });
 });
+
+describe('changedPaths dedupe', () => {
+  it('a path renamed away and re-added counts once', () => {
+    const files = [
+      { status: 'added' as const, path: 'a' },
+      { status: 'renamed' as const, path: 'b', previousPath: 'a' },
+      { status: 'modified' as const, path: 'c' },
+    ];
+    expect(changedPaths(files)).toEqual(['a', 'b', 'c']);
+    expect(changedPaths(files, ['deleted'])).toEqual(['a']);
+  });
+});

@@ -257,3 +257,54 @@ describe('compileGlob shortcuts agree with picomatch', () => {
     expect(disagreements).toEqual([]);
   });
 });
+
+describe('FilterMatcher agrees with a naive ordered picomatch evaluation', () => {
+  const extra = parseFilters(
+    [
+      "mixed: ['lib', 'lib/**', '!**/*.md', '**/*_test.py', '*.py', '{docs,fern}/**', '!docs/skip/**', 'docs/skip/keep.md']",
+      "negonly: ['!**/*.rs', '!deploy/**']",
+      "names: ['**/Makefile', '**/.gitignore', 'tools/*/x.go', 'a*/b']",
+    ].join('\n'),
+  );
+  const groups = [...upstream.groups, ...extra.groups];
+  const naive = (path: string) =>
+    groups.map((group) => {
+      let state = group.patterns.every((pattern) => pattern.negated);
+      for (const pattern of group.patterns) {
+        if (picomatch(pattern.glob, { dot: true, noextglob: true })(path)) state = !pattern.negated;
+      }
+      return state;
+    });
+  const paths = [
+    'lib',
+    'lib/a.md',
+    'lib/x/y_test.py',
+    'setup.py',
+    'x/setup.py',
+    'docs/skip/keep.md',
+    'docs/skip/other.md',
+    'fern/a',
+    'tools/q/x.go',
+    'tools/q/r/x.go',
+    'a1/b',
+    'Makefile',
+    'sub/Makefile',
+    'sub/.gitignore',
+    'deploy/operator/.golangci.yml',
+    'deploy',
+    'README.md',
+  ];
+  for (const group of upstream.groups) {
+    for (const pattern of group.patterns) {
+      paths.push(pattern.glob.replace(/\*\*/g, 'd1/d2').replace(/\*/g, 'x'), pattern.glob.replace(/\*+/g, ''));
+    }
+  }
+  const gitPaths = paths.filter((path) =>
+    path.split('/').every((part) => part !== '' && part !== '.' && part !== '..'),
+  );
+  it('on every probe path', () => {
+    const result = new FilterMatcher(groups).match(gitPaths);
+    const fast = gitPaths.map((path) => result.groups.map((group) => group.files.includes(path)));
+    expect(fast).toEqual(gitPaths.map(naive));
+  });
+});

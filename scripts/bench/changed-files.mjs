@@ -1,0 +1,283 @@
+#!/usr/bin/env node
+// changed-files: a synthetic repository of 100,000 files laid out like Dynamo's, and a push whose
+// diff touches 50,000 of them (edits, adds, deletes, exact and edited renames), matched against
+// upstream's filters.yaml (14 groups). It times the action's whole process (the bundle, node start
+// to exit, under the simulated runner) against the floor measured in the same run: a bare
+// `node -e 0` plus `git diff --name-status -z -M` of the same two commits. Also peak memory (GNU
+// time) and a 20-file push on the same repository. Medians of several interleaved runs.
+//
+// The repository is built with `git fast-import` and cached under .bench/changed-files/.
+//
+// Usage (after `pnpm build`): node scripts/bench/changed-files.mjs [--runs N] [--files N] [--changed N]
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SimulatedJob } from '../../packages/testkit/dist/index.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    files: { type: 'string', default: '100000' },
+    changed: { type: 'string', default: '50000' },
+  },
+});
+const RUNS = Math.max(3, Number(values.runs));
+const FILES = Number(values.files);
+const CHANGED = Number(values.changed);
+const TARGET_RATIO = 1.3;
+const TARGET_RSS_MB = 300;
+const TARGET_SMALL_MS = 300;
+const FILTERS = join(root, '..', 'shared', 'filters', 'dynamo-filters.yaml');
+const FILTERS_FILE = existsSync(FILTERS) ? FILTERS : '/work/shared/filters/dynamo-filters.yaml';
+
+function median(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function git(cwd, args, input) {
+  const result = spawnSync('git', args, { cwd, input, encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** Deterministic pseudo-random numbers, so every run generates the same repository. */
+function random(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Paths shaped like Dynamo's tree, so every filter group has something to match. */
+function makePaths(count, next) {
+  const frameworks = ['vllm', 'sglang', 'trtllm'];
+  const components = ['router', 'frontend', 'planner', 'profiler', 'mocker', 'common', ...frameworks];
+  const extensions = ['py', 'rs', 'md', 'yaml', 'txt', 'json', 'sh', 'go', 'toml', 'rst'];
+  const pick = (list) => list[Math.floor(next() * list.length)];
+  const shapes = [
+    (i) => `lib/crate_${i % 40}/src/mod_${i % 97}/file_${i}.${pick(['rs', 'rs', 'rs', 'md', 'toml'])}`,
+    (i) => `components/src/dynamo/${pick(components)}/pkg_${i % 53}/file_${i}.${pick(['py', 'py', 'md'])}`,
+    (i) => `docs/section_${i % 31}/page_${i}.${pick(['md', 'md', 'rst', 'png'])}`,
+    (i) => `examples/backends/${pick(frameworks)}/deploy/ex_${i}.${pick(['yaml', 'md', 'py'])}`,
+    (i) => `deploy/${pick(['operator', 'helm', 'utils', 'snapshot'])}/dir_${i % 29}/f_${i}.${pick(extensions)}`,
+    (i) => `tests/${pick(['deploy', 'serve', 'router', 'kvbm'])}/test_${i}.py`,
+    (i) => `container/${pick(['deps', 'templates', 'compliance', 'dev'])}/c_${i}.${pick(['txt', 'Dockerfile', 'sh'])}`,
+    (i) => `.github/${pick(['workflows', 'actions/a', 'scripts'])}/w_${i}.${pick(['yml', 'sh', 'py'])}`,
+    (i) => `benchmarks/b_${i % 13}/bench_${i}.${pick(extensions)}`,
+    (i) => `tools/misc_${i % 17}/.hidden_${i}/f_${i}.${pick(extensions)}`,
+  ];
+  return Array.from({ length: count }, (_, i) => shapes[i % shapes.length](i));
+}
+
+function content(i, version) {
+  return `file ${i}\nline two of ${i}\nline three of ${i} with some words\nversion ${version}\n`;
+}
+
+/**
+ * Build (or reuse) the repository: commit `base` with FILES files, `head` touching CHANGED of them
+ * (40% edits, 15% adds, 15% deletes, 15% exact renames, 15% edited renames), and `small` on top of
+ * `head` touching 20 files.
+ */
+function buildRepository() {
+  const key = `v1-${FILES}-${CHANGED}`;
+  const dir = join(root, '.bench', 'changed-files', key);
+  const marker = join(dir, 'shas.json');
+  if (existsSync(marker)) return { dir, ...JSON.parse(readFileSync(marker, 'utf8')) };
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  git(dir, ['init', '--quiet', '--initial-branch=main']);
+  const started = Date.now();
+  const next = random(42);
+  const paths = makePaths(FILES, next);
+  const chunks = [];
+  let mark = 0;
+  const blob = (text) => {
+    mark++;
+    chunks.push(`blob\nmark :${mark}\ndata ${Buffer.byteLength(text)}\n${text}\n`);
+    return mark;
+  };
+  const commit = (message, from, lines) => {
+    mark++;
+    const header = `commit refs/heads/main\nmark :${mark}\ncommitter Bench <bench@example.com> ${1700000000 + mark} +0000\ndata ${message.length}\n${message}\n`;
+    chunks.push(`${header}${from ? `from :${from}\n` : ''}${lines.join('\n')}\n\n`);
+    return mark;
+  };
+  const baseLines = paths.map((path, i) => `M 100644 :${blob(content(i, 0))} ${path}`);
+  const baseMark = commit('base', undefined, baseLines);
+
+  const order = paths.map((_, i) => i).sort(() => next() - 0.5);
+  const touched = order.slice(0, CHANGED);
+  const headLines = [];
+  const share = (fraction) => Math.round(CHANGED * fraction);
+  const [edits, adds, deletes, exact] = [share(0.4), share(0.15), share(0.15), share(0.15)];
+  const editSet = touched.slice(0, edits);
+  const deleteSet = touched.slice(edits, edits + deletes);
+  const exactSet = touched.slice(edits + deletes, edits + deletes + exact);
+  const editedRenameSet = touched.slice(edits + deletes + exact);
+  for (const i of editSet) headLines.push(`M 100644 :${blob(content(i, 1))} ${paths[i]}`);
+  for (const i of deleteSet) headLines.push(`D ${paths[i]}`);
+  for (const i of exactSet) headLines.push(`R ${paths[i]} ${paths[i]}.moved`);
+  for (const i of editedRenameSet) {
+    headLines.push(
+      `D ${paths[i]}`,
+      `M 100644 :${blob(content(i, 2))} ${paths[i].replace(/\/([^/]+)$/, '/renamed_$1')}`,
+    );
+  }
+  const added = makePaths(adds, next).map((path) => path.replace(/\/([^/]+)$/, '/new_$1'));
+  for (const [k, path] of added.entries()) headLines.push(`M 100644 :${blob(content(FILES + k, 0))} ${path}`);
+  const headMark = commit('head', baseMark, headLines);
+  const smallLines = order.slice(CHANGED, CHANGED + 20).map((i) => `M 100644 :${blob(content(i, 3))} ${paths[i]}`);
+  commit('small', headMark, smallLines);
+  git(dir, ['fast-import', '--quiet', '--force'], chunks.join(''));
+  const shas = {
+    base: git(dir, ['rev-parse', 'main~2']).trim(),
+    head: git(dir, ['rev-parse', 'main~1']).trim(),
+    small: git(dir, ['rev-parse', 'main']).trim(),
+  };
+  writeFileSync(marker, JSON.stringify(shas));
+  console.log(`built ${dir} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return { dir, ...shas };
+}
+
+const HAS_TIME = existsSync('/usr/bin/time');
+
+/** Run a command under GNU time: wall ms (ours), CPU ms (user+sys, children included), max RSS. */
+function timed(command, args, options = {}) {
+  const report = join(tmpdir(), `bench-time-${process.pid}`);
+  const started = process.hrtime.bigint();
+  const result = HAS_TIME
+    ? spawnSync('/usr/bin/time', ['-f', '%U %S %M', '-o', report, command, ...args], options)
+    : spawnSync(command, args, options);
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const [user, sys, rss] = HAS_TIME
+    ? readFileSync(report, 'utf8').trim().split('\n').pop().split(' ').map(Number)
+    : [NaN, NaN, NaN];
+  return { result, wallMs, cpuMs: (user + sys) * 1000, rssMb: rss / 1024 };
+}
+
+function timeFloor(dir, base, head) {
+  const node = timed(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+  const diff = timed('git', ['diff', '--name-status', '-z', '-M', base, head], {
+    cwd: dir,
+    maxBuffer: 1 << 30,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return {
+    wallMs: node.wallMs + diff.wallMs,
+    cpuMs: node.cpuMs + diff.cpuMs,
+    nodeMs: node.wallMs,
+    gitMs: diff.wallMs,
+    entries: diff.result.stdout.toString().split('\0').filter(Boolean).length,
+  };
+}
+
+const repository = buildRepository();
+const bundle = join(root, 'actions', 'changed-files', 'dist', 'index.js');
+if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`pnpm build\` first`);
+
+const temp = mkdtempSync(join(tmpdir(), 'bench-changed-files-'));
+// A snapshot of the action, so a concurrent `pnpm build` cannot pull the bundle away mid-run.
+const actionDir = join(temp, 'changed-files');
+cpSync(join(root, 'actions', 'changed-files', 'action.yml'), join(actionDir, 'action.yml'));
+cpSync(join(root, 'actions', 'changed-files', 'dist'), join(actionDir, 'dist'), { recursive: true });
+// The bundle runs under GNU time (through the simulated runner's `node` option) for CPU and RSS.
+const timeReport = join(temp, 'time');
+const timedNode = join(temp, 'node-with-time.sh');
+writeFileSync(
+  timedNode,
+  HAS_TIME
+    ? `#!/bin/sh\nexec /usr/bin/time -f '%U %S %M' -o '${timeReport}' '${process.execPath}' "$@"\n`
+    : `#!/bin/sh\nexec '${process.execPath}' "$@"\n`,
+);
+chmodSync(timedNode, 0o755);
+
+async function runAction(before, after) {
+  const job = new SimulatedJob({
+    workspace: repository.dir,
+    eventName: 'push',
+    ref: 'refs/heads/main',
+    sha: after,
+    event: { ref: 'refs/heads/main', before, after, repository: { default_branch: 'main' } },
+    token: '',
+    node: timedNode,
+  });
+  try {
+    const result = await job.run(actionDir, { inputs: { filters: FILTERS_FILE, uncovered: 'ignore' } });
+    const [user, sys, rss] = HAS_TIME
+      ? readFileSync(timeReport, 'utf8').trim().split('\n').pop().split(' ').map(Number)
+      : [NaN, NaN, NaN];
+    return { ...result, cpuMs: (user + sys) * 1000, rssMb: rss / 1024 };
+  } finally {
+    job.cleanup();
+  }
+}
+
+// Warm the page cache and check the result once.
+const check = await runAction(repository.base, repository.head);
+if (check.exitCode !== 0) throw new Error(`the action failed:\n${check.stdout}\n${check.stderr}`);
+const floorCheck = timeFloor(repository.dir, repository.base, repository.head);
+console.log(
+  `repository: ${FILES} files; diff base..head: ${JSON.parse(check.outputs.files).length} changed paths ` +
+    `(${floorCheck.entries} name-status fields); true filters: ${JSON.parse(check.outputs.changes).join(' ')}`,
+);
+
+const samples = {
+  floorWall: [],
+  floorCpu: [],
+  node: [],
+  git: [],
+  wall: [],
+  cpu: [],
+  rss: [],
+  smallWall: [],
+  smallCpu: [],
+};
+for (let run = 0; run < RUNS; run++) {
+  const floor = timeFloor(repository.dir, repository.base, repository.head);
+  samples.floorWall.push(floor.wallMs);
+  samples.floorCpu.push(floor.cpuMs);
+  samples.node.push(floor.nodeMs);
+  samples.git.push(floor.gitMs);
+  const result = await runAction(repository.base, repository.head);
+  samples.wall.push(result.durationMs);
+  samples.cpu.push(result.cpuMs);
+  samples.rss.push(result.rssMb);
+}
+for (let run = 0; run < Math.max(5, RUNS); run++) {
+  const result = await runAction(repository.head, repository.small);
+  samples.smallWall.push(result.durationMs);
+  samples.smallCpu.push(result.cpuMs);
+}
+rmSync(temp, { recursive: true, force: true });
+
+const m = Object.fromEntries(Object.entries(samples).map(([name, list]) => [name, median(list)]));
+const ratio = m.wall / m.floorWall;
+const cpuRatio = m.cpu / m.floorCpu;
+const peakMb = Math.max(...samples.rss);
+const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+console.log(`median of ${RUNS} runs (interleaved; load average ${load} on ${availableParallelism()} CPUs):`);
+console.log(
+  `  floor: node -e 0 ${m.node.toFixed(0)} ms + git diff -M ${m.git.toFixed(0)} ms = ${m.floorWall.toFixed(0)} ms wall, ${m.floorCpu.toFixed(0)} ms CPU`,
+);
+console.log(
+  `  changed-files, 50k-file diff, 14 filter groups: ${m.wall.toFixed(0)} ms wall (${ratio.toFixed(2)}x the floor), ` +
+    `${m.cpu.toFixed(0)} ms CPU (${cpuRatio.toFixed(2)}x)`,
+);
+console.log(`  peak memory (max RSS): ${peakMb.toFixed(0)} MB`);
+console.log(`  changed-files, 20-file diff: ${m.smallWall.toFixed(0)} ms wall, ${m.smallCpu.toFixed(0)} ms CPU`);
+const verdicts = [
+  [`ratio <= ${TARGET_RATIO}x (wall)`, ratio <= TARGET_RATIO],
+  [`peak memory < ${TARGET_RSS_MB} MB`, peakMb < TARGET_RSS_MB],
+  [`20-file diff < ${TARGET_SMALL_MS} ms (wall)`, m.smallWall < TARGET_SMALL_MS],
+];
+for (const [label, met] of verdicts) console.log(`  ${met ? 'target met' : 'target missed'}: ${label}`);
