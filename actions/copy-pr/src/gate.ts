@@ -185,6 +185,10 @@ async function sync(
 }
 
 async function close(pr: number, branch: string, port: GatePort): Promise<GateResult> {
+  // A late closed event must not delete the branch of a PR that was reopened (and synced) since.
+  if ((await port.getPull(pr)).state === 'open') {
+    return { action: 'ignored', reason: 'the pull request was reopened', pr, branch, warnings: [] };
+  }
   const before = await port.getBranch(branch);
   if (before === undefined) return { action: 'ignored', reason: `${branch} does not exist`, pr, branch, warnings: [] };
   if (!(await port.deleteBranch(branch))) {

@@ -52,7 +52,8 @@ export function refusalComment(user: string, branch: string, refusal: Refusal): 
         'with the pull request head SHA (the full SHA, or 7 or more of its first characters).'
       );
     case 'bad-sha':
-      return `${intro} ${code(refusal.token.slice(0, 60))} is not a commit SHA (7 to 40 hexadecimal characters).`;
+      // Echo only letters and digits: the word is the commenter's, and this is the bot speaking.
+      return `${intro} ${code(refusal.token.slice(0, 60).replace(/[^0-9A-Za-z]/g, '?'))} is not a commit SHA (7 to 40 hexadecimal characters).`;
     case 'stale':
       return (
         `${intro} ${code(refusal.posted)} is not the head of this pull request; the head is now ` +

@@ -241,13 +241,14 @@ describe('refused approvals', () => {
 
   it.each([
     ['/ok to test', 'the command names no commit SHA'],
-    ['/ok to test `$(id)`@team', 'the command names something that is not a commit SHA'],
+    ['/ok to test ``@team``<b>x</b>', 'the command names something that is not a commit SHA'],
     ['/ok to test abc12', 'the command names something that is not a commit SHA'],
   ])('refuses %j with a reason', async (body, reason) => {
     addPull({ commits: [c1] });
     const result = await comment(7, 'maintainer', body);
     expect(result.outputs).toMatchObject({ action: 'refused', reason });
     expect(fake.refs.size).toBe(0);
+    expect(botComments(7)[0]).not.toMatch(/@team|<b>/);
   });
 
   it('refuses on a closed pull request', async () => {
@@ -455,6 +456,14 @@ describe('closing', () => {
     expect(result.outputs).toMatchObject({ action: 'deleted', branch: 'pull-request/7', sha: c1.sha });
     expect(fake.refs.has('heads/pull-request/7')).toBe(false);
     expect(fake.refs.get('heads/pull-request/70')).toBe(c2.sha);
+  });
+
+  it('keeps the branch when the PR was reopened before the closed event was handled', async () => {
+    addPull({ commits: [c1] });
+    fake.refs.set('heads/pull-request/7', c1.sha);
+    const result = await prTarget(7, 'closed');
+    expect(result.outputs).toMatchObject({ action: 'ignored', reason: 'the pull request was reopened' });
+    expect(fake.refs.get('heads/pull-request/7')).toBe(c1.sha);
   });
 
   it('is quiet when there is no branch to delete', async () => {
