@@ -46,6 +46,8 @@ export interface Finding {
   /** 1-based line for the annotation. */
   line: number;
   message: string;
+  /** For `invalid-license`: the expression, so a correction can be suggested. */
+  license?: string;
 }
 
 export interface Policy {
@@ -72,6 +74,13 @@ const COPYRIGHT_VALUE = /^(?:copyright\b\s*)?(?:(?:\(c\)|©)\s*)?(\d{4}(?:\s*[-,
 
 export function normalizeHolder(text: string): string {
   return text.replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+let lastHolder: [string, string] | undefined;
+/** The policy's holder, normalised once per run rather than once per file. */
+function holderKey(holder: string): string {
+  if (lastHolder?.[0] !== holder) lastHolder = [holder, normalizeHolder(holder)];
+  return lastHolder[1];
 }
 
 interface ParsedCopyright {
@@ -131,7 +140,7 @@ export function inspect(scan: HeaderScan, policy: Policy): Inspection {
     const line = (licenses[0] as TagLine).line + 1;
     findings.push({ kind: 'missing-copyright', line, message: 'no SPDX-FileCopyrightText line' });
   } else {
-    const expected = normalizeHolder(policy.holder);
+    const expected = holderKey(policy.holder);
     let sawHolder: { tag: TagLine; parsed: ParsedCopyright } | undefined;
     const others: string[] = [];
     for (const tag of copyrights) {
@@ -176,8 +185,7 @@ export function inspect(scan: HeaderScan, policy: Policy): Inspection {
     const tag = licenses[0] as TagLine;
     const result = checkLicense(tag.value);
     if (!result.valid) {
-      const hint = result.suggestion ? `; did you mean ${JSON.stringify(result.suggestion)}?` : '';
-      findings.push({ kind: 'invalid-license', line: tag.line + 1, message: `${result.reason}${hint}` });
+      findings.push({ kind: 'invalid-license', line: tag.line + 1, message: result.reason, license: tag.value });
     } else if (!policy.licenses.includes(result.normalized)) {
       findings.push({
         kind: 'license-not-allowed',

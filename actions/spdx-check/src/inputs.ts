@@ -62,8 +62,6 @@ export function parseInputs(read: (name: string) => string | undefined): ActionI
     jsonFile: raw('json-file'),
     workingDirectory: raw('working-directory'),
   };
-  if (parsed.licenses)
-    validateLicenses(parsed.licenses, (message) => new InputError('license', `Input 'license' ${message}`));
   for (const name of ['base-sha', 'head-sha'] as const) {
     const value = name === 'base-sha' ? parsed.baseSha : parsed.headSha;
     if (value !== undefined && (value.startsWith('-') || /\s/.test(value))) {
@@ -73,16 +71,23 @@ export function parseInputs(read: (name: string) => string | undefined): ActionI
   return parsed;
 }
 
-/** Normalise allowed licenses in place; each must be a valid SPDX expression. */
-function validateLicenses(licenses: string[], error: (message: string) => Error): void {
-  for (const [index, license] of licenses.entries()) {
+/**
+ * Normalise allowed licenses; each must be a valid SPDX expression. A bad one is reported with a
+ * correction when spdx-correct has one (loaded only then).
+ */
+async function validateLicenses(licenses: readonly string[], error: (message: string) => Error): Promise<string[]> {
+  const normalized: string[] = [];
+  for (const license of licenses) {
     const result = checkLicense(license);
     if (!result.valid) {
-      const hint = result.suggestion ? `; use ${JSON.stringify(result.suggestion)}` : '';
+      const { suggestLicense } = await import('./suggest.js');
+      const suggestion = suggestLicense(license);
+      const hint = suggestion ? `; use ${JSON.stringify(suggestion)}` : '';
       throw error(`must list valid SPDX license expressions: ${result.reason}${hint}`);
     }
-    licenses[index] = result.normalized;
+    normalized.push(result.normalized);
   }
+  return normalized;
 }
 
 /** The config file (`config:` input): the same keys as the inputs plus `file-types`. */
@@ -135,12 +140,10 @@ export function parseConfig(text: string, path: string): ConfigFile {
     }
     return value as T;
   };
-  const licenses = strings('license');
-  if (licenses) validateLicenses(licenses, (message) => fail(`'license' ${message}`));
   return {
     scope: choice('scope', SCOPES),
     copyrightHolder: text_('copyright-holder'),
-    licenses,
+    licenses: strings('license'),
     yearRule: choice('year-rule', YEAR_RULES),
     ignore: strings('ignore') ?? [],
     unknownTypes: choice('unknown-types', UNKNOWN_TYPES),
@@ -195,14 +198,27 @@ export interface Settings {
   jsonFile?: string;
 }
 
-export function resolveSettings(action: ActionInputs, config: ConfigFile | undefined): Settings {
+/** Merge inputs over the config file over the defaults, and validate the license lists. */
+export async function resolveSettings(
+  action: ActionInputs,
+  config: ConfigFile | undefined,
+  configPath = 'config',
+): Promise<Settings> {
+  const licenses = action.licenses
+    ? await validateLicenses(action.licenses, (message) => new InputError('license', `Input 'license' ${message}`))
+    : config?.licenses
+      ? await validateLicenses(
+          config.licenses,
+          (message) => new ConfigError(`Config file ${configPath}: 'license' ${message}`),
+        )
+      : [DEFAULT_LICENSE];
   return {
     scope: action.scope ?? config?.scope ?? 'changed',
     baseSha: action.baseSha,
     headSha: action.headSha,
     token: action.token,
     holder: action.copyrightHolder ?? config?.copyrightHolder ?? DEFAULT_HOLDER,
-    licenses: action.licenses ?? config?.licenses ?? [DEFAULT_LICENSE],
+    licenses,
     yearRule: action.yearRule ?? config?.yearRule ?? 'changed',
     ignore: [...(config?.ignore ?? []), ...action.ignore],
     unknownTypes: action.unknownTypes ?? config?.unknownTypes ?? 'warn',

@@ -10,20 +10,18 @@ import parseExpression from 'spdx-expression-parse';
 import licenseIds from 'spdx-license-ids';
 import deprecatedIds from 'spdx-license-ids/deprecated.json';
 
-const CANONICAL_LICENSES = new Map<string, string>();
+export const CANONICAL_LICENSES = new Map<string, string>();
 for (const id of [...licenseIds, ...deprecatedIds]) CANONICAL_LICENSES.set(id.toLowerCase(), id);
-const CANONICAL_EXCEPTIONS = new Map<string, string>();
+export const CANONICAL_EXCEPTIONS = new Map<string, string>();
 for (const id of exceptionIds) CANONICAL_EXCEPTIONS.set(id.toLowerCase(), id);
 const DEPRECATED = new Set(deprecatedIds);
 
-const OPERATORS = new Set(['and', 'or', 'with']);
+export const OPERATORS = new Set(['and', 'or', 'with']);
 
-export type LicenseCheck =
-  | { valid: true; normalized: string; deprecated: string[] }
-  | { valid: false; reason: string; suggestion?: string };
+export type LicenseCheck = { valid: true; normalized: string; deprecated: string[] } | { valid: false; reason: string };
 
 /** Split an expression into identifiers, operators and parentheses. */
-function tokenize(expression: string): string[] {
+export function tokenize(expression: string): string[] {
   return expression.match(/\(|\)|[^\s()]+/g) ?? [];
 }
 
@@ -69,21 +67,20 @@ function judge(expression: string): LicenseCheck {
     parseExpression(normalized);
     return { valid: true, normalized, deprecated };
   } catch {
-    const suggestion = suggest(tokens);
     const unknown = unknownIdentifiers(tokens);
     const reason =
       unknown.length > 0
         ? `${unknown.map((id) => JSON.stringify(id)).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not on the SPDX license list`
         : `${JSON.stringify(expression.trim())} is not a valid SPDX license expression`;
-    return suggestion ? { valid: false, reason, suggestion } : { valid: false, reason };
+    return { valid: false, reason };
   }
 }
 
-function joinTokens(tokens: readonly string[]): string {
+export function joinTokens(tokens: readonly string[]): string {
   return tokens.join(' ').replace(/\( /g, '(').replace(/ \)/g, ')');
 }
 
-function isReference(token: string): boolean {
+export function isReference(token: string): boolean {
   return /^(DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+$/.test(token);
 }
 
@@ -103,48 +100,4 @@ function unknownIdentifiers(tokens: readonly string[]): string[] {
     afterWith = false;
   }
   return unknown;
-}
-
-/** A corrected expression when every unknown identifier has a confident correction. */
-function suggest(tokens: readonly string[]): string | undefined {
-  let afterWith = false;
-  let changed = false;
-  const corrected: string[] = [];
-  for (const token of tokens) {
-    const lower = token.toLowerCase();
-    if (OPERATORS.has(lower)) {
-      afterWith = lower === 'with';
-      corrected.push(lower.toUpperCase());
-      continue;
-    }
-    if (token === '(' || token === ')') {
-      corrected.push(token);
-      continue;
-    }
-    const bare = token.replace(/\+$/, '');
-    if (afterWith) {
-      afterWith = false;
-      const canonical = CANONICAL_EXCEPTIONS.get(bare.toLowerCase());
-      if (!canonical) return undefined;
-      corrected.push(canonical);
-      continue;
-    }
-    const canonical = CANONICAL_LICENSES.get(bare.toLowerCase());
-    if (canonical || isReference(token)) {
-      corrected.push(token === bare ? (canonical ?? token) : `${canonical ?? bare}+`);
-      continue;
-    }
-    const guess = correctIdentifier(bare.replace(/^[^A-Za-z0-9]+/, ''), { upgrade: true });
-    if (!guess) return undefined;
-    corrected.push(guess);
-    changed = true;
-  }
-  if (!changed) return undefined;
-  const expression = joinTokens(corrected);
-  try {
-    parseExpression(expression);
-    return expression;
-  } catch {
-    return undefined;
-  }
 }

@@ -33,7 +33,7 @@ async function run(runner: Runner): Promise<void> {
     }
     config = parseConfig(readFileSync(path, 'utf8'), actionInputs.config);
   }
-  const settings = resolveSettings(actionInputs, config);
+  const settings = await resolveSettings(actionInputs, config, actionInputs.config);
 
   const git = new Git(cwd);
   // One git process answers "is this a repository", its top level and where cwd sits in it.

@@ -153,6 +153,7 @@ export async function runScan(settings: Settings, ports: ScanPorts): Promise<Sca
     pending.push({ slot, path, type, inspection, findings: [...inspection.findings] });
   }
 
+  await suggestLicenses(pending);
   await applyYearRule(settings, ports, pending, headYear, changed, notes);
 
   const fixYear = Math.max(headYear, ports.currentYear());
@@ -285,4 +286,15 @@ function fixFile(
   ports.writeFile(file.path, plan.bytes);
   if (remaining.length > 0) return { outcome: 'failed', findings: remaining, fixed: plan.fixed };
   return { outcome: 'fixed', findings: [], fixed: plan.fixed };
+}
+
+/** Append a correction to each invalid license expression (loading spdx-correct only now). */
+async function suggestLicenses(pending: readonly Pending[]): Promise<void> {
+  const invalid = pending.flatMap((file) => file.findings.filter((finding) => finding.license !== undefined));
+  if (invalid.length === 0) return;
+  const { suggestLicense } = await import('./suggest.js');
+  for (const finding of invalid) {
+    const suggestion = suggestLicense(finding.license as string);
+    if (suggestion) finding.message += `; did you mean ${JSON.stringify(suggestion)}?`;
+  }
 }

@@ -1,4 +1,4 @@
-import { resolveSettings, type Settings } from '../src/inputs.js';
+import { DEFAULT_HOLDER, DEFAULT_LICENSE, type Settings } from '../src/inputs.js';
 import { HEAD_BYTES, type HeadRead, runScan, type ScanPorts, type ScanResult } from '../src/scan.js';
 
 export type MemoryEntry = string | Buffer | { symlink: string } | { directory: true };
@@ -67,7 +67,17 @@ export class MemoryRepo implements ScanPorts {
 }
 
 export function settings(overrides: Partial<Settings> = {}): Settings {
-  return { ...resolveSettings({ ignore: [], fix: false }, undefined), scope: 'all', ...overrides };
+  const defaults: Settings = {
+    scope: 'all',
+    holder: DEFAULT_HOLDER,
+    licenses: [DEFAULT_LICENSE],
+    yearRule: 'changed',
+    ignore: [],
+    unknownTypes: 'warn',
+    fix: false,
+    fileTypes: [],
+  };
+  return { ...defaults, ...overrides };
 }
 
 export async function scan(repo: MemoryRepo, overrides: Partial<Settings> = {}): Promise<ScanResult> {
