@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { env, exec, inputs as parse, type Runner, runAction, spawnProcess } from '@dynamo-ci/core';
+import { env, exec, type Runner, runAction, spawnProcess } from '@dynamo-ci/core';
 import { createDurationsStore } from './durations-cache.js';
 import { detectGpus } from './gpu.js';
 import { parseInputs } from './inputs.js';
@@ -23,12 +23,12 @@ async function run(runner: Runner): Promise<void> {
   // The runner cancels a step with SIGINT (then SIGTERM): stop pytest and still report.
   const abort = new AbortController();
   const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   const runId = env('GITHUB_RUN_ID') ?? 'local';
   const runAttempt = env('GITHUB_RUN_ATTEMPT') ?? '1';
-  const durationsPrefix = parse.optional(inputs.durationsKey) ?? `run-gpu-tests-durations-${arch}`;
+  const durationsPrefix = inputs.durationsKey ?? `run-gpu-tests-durations-${arch}`;
   let report: Report;
   try {
     report = await runTests(

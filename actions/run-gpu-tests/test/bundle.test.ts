@@ -31,13 +31,17 @@ if (!available && process.env.DYNAMO_CI_REQUIRE_TOOLS === '1') {
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'suite');
 
 describe.skipIf(!available)('run-gpu-tests bundle with real pytest', () => {
-  let job: SimulatedJob;
-  afterEach(() => job?.cleanup());
+  let job: SimulatedJob | undefined;
+  afterEach(() => {
+    job?.cleanup();
+    job = undefined;
+  });
 
   async function run(inputs: Record<string, string | number | boolean>, step: StepOptions = {}) {
-    job = new SimulatedJob({ runId: 4242 });
-    cpSync(FIXTURES, job.workspace, { recursive: true });
-    const result = await job.run('run-gpu-tests', {
+    const current = new SimulatedJob({ runId: 4242 });
+    job = current;
+    cpSync(FIXTURES, current.workspace, { recursive: true });
+    const result = await current.run('run-gpu-tests', {
       ...step,
       inputs: { engine: 'none', python: PYTHON, 'timeout-minutes': '2', ...inputs },
       env: { PYTHONDONTWRITEBYTECODE: '1', ...step.env },
@@ -61,7 +65,7 @@ describe.skipIf(!available)('run-gpu-tests bundle with real pytest', () => {
       'marker-expression': 'pre_merge and vllm and gpu_0',
     });
     const files = JSON.parse(result.outputs['junit-files'] as string) as string[];
-    expect(files).toEqual([join(job.temp, 'run-gpu-tests', 'junit-all.xml')]);
+    expect(files).toEqual([join((job as SimulatedJob).temp, 'run-gpu-tests', 'junit-all.xml')]);
     expect(
       parseJunit(readFileSync(files[0] as string, 'utf8'))
         .map((c) => c.name)
@@ -126,7 +130,7 @@ describe.skipIf(!available)('run-gpu-tests bundle with real pytest', () => {
   });
 
   it('stops a run at timeout-minutes and still leaves a JUnit error for the test that was running', async () => {
-    const result = await run({ framework: 'sglang', 'timeout-minutes': '3s' }, { env: { FIXTURE_HANG: '1' } });
+    const result = await run({ framework: 'sglang', 'timeout-minutes': '6s' }, { env: { FIXTURE_HANG: '1' } });
     expect(result.exitCode).toBe(1);
     expect(result.durationMs).toBeLessThan(30_000);
     expect(result.outputs).toMatchObject({ result: 'timed-out', errors: '1' });
@@ -140,7 +144,7 @@ describe.skipIf(!available)('run-gpu-tests bundle with real pytest', () => {
       file: 'tests/test_sglang.py',
     });
     expect(killed?.message).toBe(
-      'tests/test_sglang.py::test_hangs was running when the whole-run timeout-minutes (3 s) ran out and pytest was stopped',
+      'tests/test_sglang.py::test_hangs was running when the whole-run timeout-minutes (6 s) ran out and pytest was stopped',
     );
     expect(result.errors.at(-1)?.message).toContain('Running when stopped: tests/test_sglang.py::test_hangs.');
   });
@@ -237,7 +241,15 @@ describe.skipIf(!available)('run-gpu-tests bundle with real pytest', () => {
   });
 
   it('stops pytest when the run is cancelled and reports what it had', async () => {
-    const result = await run({ framework: 'sglang' }, { env: { FIXTURE_HANG: '1' }, cancelAfterMs: 2500 });
+    // Cancel once the hanging test has started (the helper's live log says so), however slow the machine.
+    const started = (async () => {
+      for (let polls = 0; polls < 600; polls++) {
+        const live = job ? join(job.temp, 'run-gpu-tests', 'live-all.jsonl') : '';
+        if (live && existsSync(live) && readFileSync(live, 'utf8').includes('test_hangs')) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    const result = await run({ framework: 'sglang' }, { env: { FIXTURE_HANG: '1' }, cancelWhen: started });
     expect(result.outputs.result).toBe('cancelled');
     expect(result.exitCode).toBe(1);
     expect((result.report as Report).killed.map((entry) => entry.test)).toEqual(['tests/test_sglang.py::test_hangs']);
