@@ -1,6 +1,8 @@
 /** Wiring: inputs -> change set -> filter matches -> outputs, summary, annotations. */
-import { isAbsolute, relative, resolve } from 'node:path';
-import { createChangeSetApi, Git, type Runner, readContext, runAction } from '@dynamo-ci/core';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { createChangeSetApi, env, Git, type Runner, readContext, runAction } from '@dynamo-ci/core';
 import { type Detection, detect } from './detect.js';
 import { spawnGit } from './git-process.js';
 import { parseInputs } from './inputs.js';
@@ -43,6 +45,7 @@ export async function run(runner: Runner): Promise<void> {
   }
 
   setOutputs(runner, detection);
+  runner.setOutput('report-file', writeReport(detection));
   logDetection(runner, detection);
   await runner.appendSummary(renderSummary(detection, filtersFile));
 
@@ -85,4 +88,31 @@ function logDetection(runner: Runner, detection: Detection): void {
   if (runner.isDebug()) {
     for (const path of detection.paths) runner.debug(`changed: ${JSON.stringify(path)}`);
   }
+}
+
+/**
+ * The whole result as one JSON file under RUNNER_TEMP: for diffs whose lists are too big to pass
+ * through `${{ }}` expressions or command lines (both have size limits), read this file instead.
+ */
+function writeReport(detection: Detection): string {
+  const directory = mkdtempSync(join(env('RUNNER_TEMP') ?? tmpdir(), 'changed-files-'));
+  const file = join(directory, 'changed-files.json');
+  const { changeSet } = detection;
+  writeFileSync(
+    file,
+    JSON.stringify({
+      base: changeSet.base ?? null,
+      head: changeSet.head ?? null,
+      source: changeSet.source,
+      reason: changeSet.reason,
+      changes: detection.filters.filter((filter) => filter.changed).map((filter) => filter.name),
+      files: detection.paths,
+      uncovered: detection.uncovered,
+      filters: Object.fromEntries(
+        detection.filters.map((filter) => [filter.name, { changed: filter.changed, files: filter.files }]),
+      ),
+      changeSet: changeSet.files,
+    }),
+  );
+  return file;
 }

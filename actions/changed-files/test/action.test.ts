@@ -3,8 +3,8 @@
  * a local bare repository, as actions/checkout leaves them) and against the fake GitHub API.
  */
 import { readFileSync } from 'node:fs';
-import { FakeGitHub, GitRepo, runAction, shallowClone } from '@dynamo-ci/testkit';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { FakeGitHub, GitRepo, runAction, SimulatedJob, shallowClone } from '@dynamo-ci/testkit';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
 const UPSTREAM_FILTERS = readFileSync('/work/shared/filters/dynamo-filters.yaml', 'utf8');
 const ZERO = '0'.repeat(40);
@@ -86,11 +86,16 @@ describe('changed-files bundle', () => {
 
   it('pull_request on a depth-1 checkout: per-filter outputs, renames, deletions, symlinks, submodules, hostile names', async () => {
     const checkout = shallowClone(fx.bare, { sha: fx.head });
-    const result = await runAction(
-      'changed-files',
-      { workspace: checkout.dir, eventName: 'pull_request', event: pullRequestEvent(fx), sha: fx.head, token: '' },
-      {},
-    );
+    // A job of our own, so RUNNER_TEMP (where report-file lives) outlasts the step.
+    const job = new SimulatedJob({
+      workspace: checkout.dir,
+      eventName: 'pull_request',
+      event: pullRequestEvent(fx),
+      sha: fx.head,
+      token: '',
+    });
+    onTestFinished(() => job.cleanup());
+    const result = await job.run('changed-files');
     expect(result.errors).toEqual([]);
     expect(result.exitCode).toBe(0);
     const { outputs } = result;
@@ -143,6 +148,21 @@ describe('changed-files bundle', () => {
     expect(result.summary).toContain('| `vllm` | **true** | 1 |');
     expect(result.summary).toContain('| `planner` | false | 0 |');
     expect(result.summary).toContain('**2 changed file(s) match no filter** in `.github/filters.yaml`');
+    const report = JSON.parse(readFileSync(outputs['report-file'] as string, 'utf8'));
+    expect(report).toMatchObject({
+      base: fx.base,
+      head: fx.head,
+      source: 'git',
+      uncovered: ['Makefile', 'third_party/sub'],
+    });
+    expect(outputs['report-file']).toContain(job.temp);
+    expect(report.filters.rust.files).toEqual(['lib/runtime/src/old_name.rs', 'lib/runtime/src/new_name.rs']);
+    expect(report.changeSet).toContainEqual({
+      status: 'renamed',
+      path: 'lib/runtime/src/new_name.rs',
+      previousPath: 'lib/runtime/src/old_name.rs',
+    });
+    expect(report.files).toEqual(files);
   });
 
   it('change-types selects what counts; without renamed a rename is a delete plus an add', async () => {
