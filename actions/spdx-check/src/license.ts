@@ -1,10 +1,8 @@
 /**
  * SPDX license expressions: normalise case (identifiers are case-insensitive in SPDX, operators
- * are written upper-case), validate against the SPDX license and exception lists, and suggest a
- * correction for a bad identifier (`BSD-3` -> `BSD-3-Clause`, `Apache-2` -> `Apache-2.0`).
+ * are written upper-case) and validate against the SPDX license and exception lists. Corrections
+ * for bad identifiers live in `suggest.ts`, loaded only when one is needed.
  */
-
-import correctIdentifier from 'spdx-correct';
 import exceptionIds from 'spdx-exceptions';
 import parseExpression from 'spdx-expression-parse';
 import licenseIds from 'spdx-license-ids';
