@@ -4,6 +4,8 @@
  * client library. Reads are retried on 429/5xx and dropped connections, never on a refused
  * connection or a DNS failure (the kubeconfig is wrong; waiting will not help).
  */
+import type { Socket } from 'node:net';
+import { Writable } from 'node:stream';
 import { retry, ServiceError } from '@dynamo-ci/core';
 import {
   ApiException,
@@ -13,6 +15,7 @@ import {
   type KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
+  PortForward,
   RequestContext,
 } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from './naming.js';
@@ -45,6 +48,8 @@ export interface Cluster {
     port: number,
     request: { method: 'GET' | 'POST'; path: string; body?: string; timeoutMs: number; signal?: AbortSignal },
   ): Promise<ProxyResponse>;
+  /** Carry one local TCP connection to a pod's port over a port-forward stream; ends the socket when the stream ends. */
+  forwardConnection(namespace: string, pod: string, port: number, socket: Socket): Promise<void>;
 }
 
 export class KubeCluster implements Cluster {
@@ -175,6 +180,36 @@ export class KubeCluster implements Cluster {
     } catch (error) {
       throw translate(error, `calling ${service}:${port}${request.path} through the service proxy`, this.server);
     }
+  }
+
+  async forwardConnection(namespace: string, pod: string, port: number, socket: Socket): Promise<void> {
+    // Hold the client's first bytes until the stream is open; the client library only starts
+    // reading the socket once the WebSocket is connected.
+    socket.pause();
+    const errors: string[] = [];
+    const errorStream = new Writable({
+      write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void) {
+        errors.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    let ws: any;
+    try {
+      ws = await new PortForward(this.config).portForward(namespace, pod, [port], socket, errorStream, socket);
+    } catch (error) {
+      socket.destroy();
+      throw translate(error, `opening a port-forward to ${namespace}/${pod}:${port}`, this.server);
+    }
+    // A stream ended by either side must end the other, and neither may crash the action
+    // (kubernetes-client/javascript#459).
+    ws.on?.('error', () => socket.destroy());
+    ws.on?.('close', () => {
+      if (errors.length > 0) socket.destroy(new Error(errors.join('').trim()));
+      else socket.end();
+    });
+    socket.on('error', () => ws.close?.());
+    socket.on('close', () => ws.close?.());
+    socket.resume();
   }
 
   /** A read whose 404 means "not there": resolves undefined. */

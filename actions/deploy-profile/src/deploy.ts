@@ -9,7 +9,8 @@ import type { Inputs } from './inputs.js';
 import { COMPONENT_TYPE_LABEL, GRAPH_LABEL } from './labels.js';
 import { detectModel, frontendOf, type Graph, type Json } from './profile.js';
 import { assess } from './readiness.js';
-import { type SmokeResult, smokeTest } from './smoke.js';
+import { type FrontendRequest, type SmokeResult, smokeTest } from './smoke.js';
+import { PortForwardTunnel } from './tunnel.js';
 
 export class DeploymentFailed extends UserError {
   override name = 'DeploymentFailed';
@@ -126,14 +127,25 @@ export async function deploy(
 
   if (inputs.smokeRequest) {
     progress.phase = 'smoke';
-    const serviceName = await frontendServiceName(deployPlan, inputs, cluster);
-    progress.frontendService = serviceName;
-    log(`Sending the smoke request through the service proxy of ${serviceName}:${inputs.frontendPort}`);
-    progress.smoke = await smokeTest(
-      (request) => cluster.proxy(namespace, serviceName, inputs.frontendPort, { ...request, signal: ports.signal }),
-      {
+    let send: FrontendRequest;
+    let tunnel: PortForwardTunnel | undefined;
+    if (inputs.access === 'port-forward') {
+      tunnel = new PortForwardTunnel(cluster, namespace, name, inputs.frontendPort, log);
+      await tunnel.start();
+      send = tunnel.send;
+      log(`Sending the smoke request through a port-forward to the frontend pods' port ${inputs.frontendPort}`);
+    } else {
+      const serviceName = await frontendServiceName(deployPlan, inputs, cluster);
+      progress.frontendService = serviceName;
+      send = (request) =>
+        cluster.proxy(namespace, serviceName, inputs.frontendPort, { ...request, signal: ports.signal });
+      log(`Sending the smoke request through the service proxy of ${serviceName}:${inputs.frontendPort}`);
+    }
+    try {
+      progress.smoke = await smokeTest(send, {
         model: deployPlan.model as string,
         attempts: inputs.modelLoadAttempts,
+        intervalMs: inputs.modelLoadIntervalMs,
         maxTokens: inputs.maxTokens,
         minChars: inputs.minResponseChars,
         requestTimeoutMs: inputs.requestTimeoutMs,
@@ -146,8 +158,10 @@ export async function deploy(
           }
         },
         now: ports.now,
-      },
-    );
+      });
+    } finally {
+      tunnel?.close();
+    }
     checkCancelled('sending the smoke request');
   }
   progress.phase = 'done';

@@ -6,7 +6,7 @@ import { InputError, inputs } from '@dynamo-ci/core';
 import { isDnsLabel } from './naming.js';
 
 export type CleanupMode = 'always' | 'on-success' | 'never';
-export type Access = 'service-proxy';
+export type Access = 'service-proxy' | 'port-forward';
 
 export interface Inputs {
   /** Base64 content, YAML content or a path; undefined = `KUBECONFIG`, then `~/.kube/config`. */
@@ -26,6 +26,8 @@ export interface Inputs {
   minResponseChars: number;
   maxTokens: number;
   modelLoadAttempts: number;
+  /** Fixed wait between readiness probes; undefined = upstream's schedule (10 s five times, then 5 s). */
+  modelLoadIntervalMs: number | undefined;
   requestTimeoutMs: number;
   cleanup: CleanupMode;
   cleanupTimeoutMs: number;
@@ -81,12 +83,16 @@ export function parseInputs(raw: RawInput): Inputs {
     pollIntervalMs: inputs.duration(raw('poll-interval'), 'poll-interval', 5_000, 's'),
     restartThreshold: inputs.integer(raw('restart-threshold'), 'restart-threshold', 3, { min: 0, max: 1000 }),
     smokeRequest: inputs.boolean(raw('smoke-request'), 'smoke-request', true),
-    access: inputs.oneOf(raw('access'), 'access', ['service-proxy'] as const, 'service-proxy'),
+    access: inputs.oneOf(raw('access'), 'access', ['service-proxy', 'port-forward'] as const, 'service-proxy'),
     frontendService,
     frontendPort: inputs.integer(raw('frontend-port'), 'frontend-port', 8000, { min: 1, max: 65535 }),
     minResponseChars: inputs.integer(raw('min-response-chars'), 'min-response-chars', 100, { min: 0 }),
     maxTokens: inputs.integer(raw('max-tokens'), 'max-tokens', 64, { min: 1, max: 100_000 }),
     modelLoadAttempts: inputs.integer(raw('model-load-attempts'), 'model-load-attempts', 30, { min: 1, max: 1000 }),
+    modelLoadIntervalMs:
+      inputs.optional(raw('model-load-interval')) === undefined
+        ? undefined
+        : inputs.duration(raw('model-load-interval'), 'model-load-interval', 10_000, 's'),
     requestTimeoutMs: inputs.duration(raw('request-timeout'), 'request-timeout', 120_000, 's'),
     cleanup: inputs.oneOf(raw('cleanup'), 'cleanup', ['always', 'on-success', 'never'] as const, 'always'),
     cleanupTimeoutMs: inputs.duration(raw('cleanup-timeout'), 'cleanup-timeout', 120_000, 's'),

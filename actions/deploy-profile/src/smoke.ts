@@ -29,15 +29,18 @@ export function probeTimeoutMs(attempt: number): number {
   return (schedule[attempt - 1] ?? 10) * 1000;
 }
 
-/** Delay before the next probe: `Retry-After` when the frontend sent one (capped), else 10 s for five tries, then 5 s. */
-export function probeDelayMs(attempt: number, retryAfter: string | undefined): number {
+/** Delay before the next probe: `Retry-After` when the frontend sent one (capped at 30 s), else `model-load-interval`, else 10 s for five tries, then 5 s. */
+export function probeDelayMs(attempt: number, retryAfter: string | undefined, intervalMs?: number): number {
   if (retryAfter !== undefined && /^\d+$/.test(retryAfter.trim())) return Math.min(Number(retryAfter) * 1000, 30_000);
+  if (intervalMs !== undefined) return intervalMs;
   return attempt <= 5 ? 10_000 : 5_000;
 }
 
 export interface ModelWaitOptions {
   model: string;
   attempts: number;
+  /** Fixed wait between probes when the frontend sends no Retry-After. */
+  intervalMs?: number;
   log: (line: string) => void;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -78,7 +81,7 @@ export async function waitForModel(send: FrontendRequest, options: ModelWaitOpti
       last = error instanceof Error ? error.message : String(error);
     }
     if (attempt === options.attempts) break;
-    const delay = probeDelayMs(attempt, retryAfter);
+    const delay = probeDelayMs(attempt, retryAfter, options.intervalMs);
     options.log(
       `Model ${options.model} not ready (attempt ${attempt}/${options.attempts}: ${last}); next try in ${Math.round(delay / 1000)}s`,
     );
@@ -152,13 +155,25 @@ export async function smokeTest(
     temperature: 0,
     stream: false,
   });
-  const started = now();
-  const response = await send({
-    method: 'POST',
-    path: '/v1/chat/completions',
-    body,
-    timeoutMs: options.requestTimeoutMs,
-  });
+  // A dropped connection (a port-forward stream ending, a proxy hiccup) is retried twice; an
+  // answer, whatever its status, is final and validated.
+  let response: ProxyResponse | undefined;
+  let started = now();
+  for (let attempt = 1; response === undefined; attempt++) {
+    started = now();
+    try {
+      response = await send({
+        method: 'POST',
+        path: '/v1/chat/completions',
+        body,
+        timeoutMs: options.requestTimeoutMs,
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (attempt >= 3) throw new SmokeFailure(`The chat completion request failed ${attempt} times; last: ${reason}`);
+      options.log(`The chat completion request failed (${reason}); retrying`);
+    }
+  }
   const latencyMs = now() - started;
   const check = validateCompletion(response.status, response.text, options.model, options.minChars);
   if (!check.ok) throw new SmokeFailure(`The chat completion failed validation: ${check.problems.join('; ')}`);

@@ -54,6 +54,7 @@ async function world(kubeOptions: FakeKubernetesOptions = {}, frontendOptions: F
     'poll-interval': '100ms',
     'timeout-minutes': '20s',
     'cleanup-timeout': '5s',
+    'model-load-interval': '100ms',
   };
   const created = { kube, frontend, job, inputs };
   worlds.push(created);
@@ -176,6 +177,39 @@ describe('deploy-profile bundle against the fake Kubernetes API', () => {
     ]);
     expect(JSON.parse(result.outputs.response as string).model).toBe('Qwen/Qwen3-8B');
     expect(frontend.requests.at(-1)?.body.model).toBe('Qwen/Qwen3-8B');
+  });
+
+  it('access: port-forward opens a stream per request and survives dropped streams', async () => {
+    const { kube, frontend, job, inputs } = await world({}, { loadingResponses: 1, retryAfterSeconds: 0 });
+    kube.dropPortForward = (n) => n <= 2;
+    const result = await job.run('deploy-profile', { inputs: { ...inputs, access: 'port-forward' } });
+    expect(errorText(result)).toBe('');
+    expect(result.exitCode).toBe(0);
+    expect(JSON.parse(result.outputs.response as string).choices[0].message.role).toBe('assistant');
+    // 2 dropped streams, then 1 loading answer, 1 ready probe and the real request, each on its own stream.
+    expect(kube.portForwards).toBe(5);
+    expect(frontend.completions).toBe(3);
+    expect(kube.seen('POST', /\/proxy\//)).toEqual([]);
+    expect(
+      result.log.filter((line) => /not ready \(attempt \d\/30: port-forward stream failed/.test(line)),
+    ).toHaveLength(2);
+  });
+
+  it('access: port-forward retries the real request when its stream drops, and gives up after three', async () => {
+    const { kube, job, inputs } = await world();
+    // Stream 1 carries the readiness probe; streams 2 and 3 drop; the real request gets through on 4.
+    kube.dropPortForward = (n) => n === 2 || n === 3;
+    const result = await job.run('deploy-profile', { inputs: { ...inputs, access: 'port-forward' } });
+    expect(errorText(result)).toBe('');
+    expect(kube.portForwards).toBe(4);
+    expect(
+      result.log.filter((line) => line.startsWith('The chat completion request failed (port-forward stream failed')),
+    ).toHaveLength(2);
+
+    kube.dropPortForward = (n) => n > 5;
+    const failed = await job.run('deploy-profile', { inputs: { ...inputs, access: 'port-forward' } });
+    expect(failed.exitCode).toBe(1);
+    expect(errorText(failed)).toMatch(/The chat completion request failed 3 times; last: port-forward stream failed/);
   });
 
   it('waits for a slow model load, honouring Retry-After', async () => {
@@ -450,9 +484,9 @@ describe('kubeconfig and input errors: one clear message, no stack trace', () =>
     ],
     ['a bad namespace', () => ({ namespace: 'Bad_NS' }), /Input 'namespace' must be a Kubernetes namespace name/],
     [
-      'port-forward access',
-      () => ({ access: 'port-forward' }),
-      /Input 'access' must be one of service-proxy, got "port-forward"/,
+      'a bad access mode',
+      () => ({ access: 'kubectl-proxy' }),
+      /Input 'access' must be one of service-proxy\|port-forward, got "kubectl-proxy"/,
     ],
   ];
   it.each(cases)('%s', async (_name, override, message) => {

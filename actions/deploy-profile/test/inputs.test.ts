@@ -18,6 +18,7 @@ describe('parseInputs', () => {
       minResponseChars: 100,
       maxTokens: 64,
       modelLoadAttempts: 30,
+      modelLoadIntervalMs: undefined,
       requestTimeoutMs: 120_000,
       cleanup: 'always',
       cleanupTimeoutMs: 120_000,
@@ -33,6 +34,8 @@ describe('parseInputs', () => {
     });
     expect(parsed.timeoutMs).toBe(45 * 60_000);
     expect(parsed.pollIntervalMs).toBe(250);
+    expect(parse({ profile: 'p', 'model-load-interval': '2' }).modelLoadIntervalMs).toBe(2000);
+    expect(parse({ profile: 'p', access: 'port-forward' }).access).toBe('port-forward');
     expect([...parsed.namespaceLabels]).toEqual([
       ['nscleanup/enabled', 'true'],
       ['nscleanup/ttl', '7200'],

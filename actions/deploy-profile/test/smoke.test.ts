@@ -46,6 +46,8 @@ describe('probe schedule', () => {
     expect(probeDelayMs(1, '3')).toBe(3000);
     expect(probeDelayMs(1, '600')).toBe(30_000);
     expect(probeDelayMs(7, 'Wed, 21 Oct 2015 07:28:00 GMT')).toBe(5000);
+    expect(probeDelayMs(1, undefined, 250)).toBe(250);
+    expect(probeDelayMs(1, '2', 250)).toBe(2000);
   });
 });
 

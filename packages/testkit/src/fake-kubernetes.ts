@@ -3,17 +3,21 @@
  * `http://127.0.0.1:PORT`): namespaces, the Dynamo operator's `DynamoGraphDeployment` custom
  * resource (nvidia.com/v1alpha1) with discovery and server-side apply, the pods, services and
  * events the operator would create, pod logs (current and previous container), the service proxy,
- * and deletion that takes time the way a cluster's does.
+ * port-forward over a WebSocket (`v4.channel.k8s.io`, to the frontend pods only), and deletion
+ * that takes time the way a cluster's does.
  *
  * Everything the "operator" does is scripted from the time since apply, computed when a request
  * reads it: each pod moves one lifecycle step every `stepMs`, so a test needs no timers and the
  * outcome does not depend on how often the client polls. Responses use the API server's real shapes
  * (`Status` objects for errors, `APIResourceList` for discovery, `text/plain` logs).
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { parse as parseYaml } from 'yaml';
 import { FakeHttpServer, type FakeRequest, type FakeResponse } from './http.js';
+import { ServerWebSocket } from './websocket.js';
 
 export const DGD_GROUP = 'nvidia.com';
 export const DGD_VERSION = 'v1alpha1';
@@ -103,6 +107,10 @@ export class FakeKubernetes extends FakeHttpServer {
   readonly extraEvents: Json[] = [];
   /** Every server-side apply request, in order. */
   readonly applies: ApplyRecord[] = [];
+  /** Port-forward streams opened so far. */
+  portForwards = 0;
+  /** Drop the n-th port-forward stream (1-based) right after its handshake, as a flaky network path does. */
+  dropPortForward: (n: number) => boolean = () => false;
   private applyWaiters: (() => void)[] = [];
   private resourceVersion = 1000;
 
@@ -118,6 +126,14 @@ export class FakeKubernetes extends FakeHttpServer {
     this.crdInstalled = options.crdInstalled ?? true;
     this.namespaces.set('default', { object: this.namespaceObject('default', {}) });
     this.registerRoutes();
+  }
+
+  override async start(host = '127.0.0.1'): Promise<this> {
+    await super.start(host);
+    // The base server is private to FakeHttpServer; port-forward needs its `upgrade` event.
+    const server = this['server' as keyof this] as unknown as Server;
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex) => this.portForward(request, socket));
+    return this;
   }
 
   /** A kubeconfig (YAML) whose current context points at this server. */
@@ -753,6 +769,63 @@ export class FakeKubernetes extends FakeHttpServer {
       outgoing.end(request.text);
     });
     return { handled: true };
+  }
+
+  /**
+   * `GET /api/v1/namespaces/<ns>/pods/<pod>/portforward?ports=N` upgraded to a WebSocket. Each
+   * message starts with a channel byte (0 data, 1 errors); the first message on each channel is
+   * the port, little-endian, as the kubelet sends it. Data is relayed to `frontendUrl`.
+   */
+  private portForward(request: IncomingMessage, socket: Duplex): undefined {
+    const reject = (code: number, reason: string, message: string): undefined => {
+      const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code });
+      socket.end(
+        `HTTP/1.1 ${code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    };
+    const url = new URL(request.url ?? '/', 'http://fake');
+    const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(url.pathname);
+    if (!match) return reject(404, 'NotFound', 'the server could not find the requested resource');
+    if (this.token && request.headers.authorization !== `Bearer ${this.token}`)
+      return reject(401, 'Unauthorized', 'Unauthorized');
+    this.collect();
+    const pod = this.findPod(match[1] as string, match[2] as string);
+    if (!pod) return reject(404, 'NotFound', `pods "${match[2]}" not found`);
+    if (this.podState(pod).phase !== 'Running') {
+      return reject(400, 'BadRequest', `pod ${pod.name} is not running`);
+    }
+    const port = Number(url.searchParams.get('ports'));
+    if (!Number.isInteger(port) || port < 1 || port > 65535) return reject(400, 'BadRequest', 'invalid port');
+    const ws = ServerWebSocket.accept(request, socket, ['v4.channel.k8s.io']);
+    if (!ws) return;
+    this.portForwards++;
+    const portBytes = Buffer.alloc(2);
+    portBytes.writeUInt16LE(port);
+    ws.send(Buffer.concat([Buffer.from([0]), portBytes]));
+    ws.send(Buffer.concat([Buffer.from([1]), portBytes]));
+    if (this.dropPortForward(this.portForwards)) {
+      ws.terminate();
+      return;
+    }
+    if (pod.componentType !== 'frontend' || !this.frontendUrl) {
+      ws.send(
+        Buffer.concat([
+          Buffer.from([1]),
+          Buffer.from(`error forwarding port ${port} to pod ${pod.name}: connection refused`),
+        ]),
+      );
+      ws.close();
+      return;
+    }
+    const target = new URL(this.frontendUrl);
+    const upstream = connect(Number(target.port), target.hostname);
+    upstream.on('data', (data: Buffer) => ws.send(Buffer.concat([Buffer.from([0]), data])));
+    upstream.on('close', () => ws.close());
+    upstream.on('error', () => ws.close());
+    ws.on('message', (message: Buffer) => {
+      if (message[0] === 0) upstream.write(message.subarray(1));
+    });
+    ws.on('close', () => upstream.destroy());
   }
 
   private findPod(namespace: string, name: string): PodRecord | undefined {
