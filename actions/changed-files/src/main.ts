@@ -44,8 +44,9 @@ export async function run(runner: Runner): Promise<void> {
     });
   }
 
-  setOutputs(runner, detection);
-  runner.setOutput('report-file', writeReport(detection));
+  const lists = serialize(detection);
+  setOutputs(runner, detection, lists);
+  runner.setOutput('report-file', writeReport(detection, lists));
   logDetection(runner, detection);
   await runner.appendSummary(renderSummary(detection, filtersFile));
 
@@ -56,18 +57,32 @@ export async function run(runner: Runner): Promise<void> {
   }
 }
 
-function setOutputs(runner: Runner, detection: Detection): void {
-  for (const filter of detection.filters) {
+/** Each list serialized once, shared by the outputs and the report file. */
+interface SerializedLists {
+  filterFiles: string[];
+  changes: string;
+  files: string;
+  uncovered: string;
+}
+
+function serialize(detection: Detection): SerializedLists {
+  return {
+    filterFiles: detection.filters.map((filter) => JSON.stringify(filter.files)),
+    changes: JSON.stringify(detection.filters.filter((filter) => filter.changed).map((filter) => filter.name)),
+    files: JSON.stringify(detection.paths),
+    uncovered: JSON.stringify(detection.uncovered),
+  };
+}
+
+function setOutputs(runner: Runner, detection: Detection, lists: SerializedLists): void {
+  detection.filters.forEach((filter, index) => {
     runner.setOutput(filter.name, filter.changed);
-    runner.setOutput(`${filter.name}_files`, JSON.stringify(filter.files));
+    runner.setOutput(`${filter.name}_files`, lists.filterFiles[index] as string);
     runner.setOutput(`${filter.name}_count`, filter.files.length);
-  }
-  runner.setOutput(
-    'changes',
-    JSON.stringify(detection.filters.filter((filter) => filter.changed).map((filter) => filter.name)),
-  );
-  runner.setOutput('files', JSON.stringify(detection.paths));
-  runner.setOutput('uncovered', JSON.stringify(detection.uncovered));
+  });
+  runner.setOutput('changes', lists.changes);
+  runner.setOutput('files', lists.files);
+  runner.setOutput('uncovered', lists.uncovered);
   runner.setOutput('base-sha', detection.changeSet.base ?? '');
   runner.setOutput('head-sha', detection.changeSet.head ?? '');
   runner.setOutput('source', detection.changeSet.source);
@@ -94,25 +109,26 @@ function logDetection(runner: Runner, detection: Detection): void {
  * The whole result as one JSON file under RUNNER_TEMP: for diffs whose lists are too big to pass
  * through `${{ }}` expressions or command lines (both have size limits), read this file instead.
  */
-function writeReport(detection: Detection): string {
+function writeReport(detection: Detection, lists: SerializedLists): string {
   const directory = mkdtempSync(join(env('RUNNER_TEMP') ?? tmpdir(), 'changed-files-'));
   const file = join(directory, 'changed-files.json');
   const { changeSet } = detection;
+  const filters = detection.filters
+    .map(
+      (filter, index) =>
+        `${JSON.stringify(filter.name)}:{"changed":${filter.changed},"files":${lists.filterFiles[index]}}`,
+    )
+    .join(',');
+  const head = JSON.stringify({
+    base: changeSet.base ?? null,
+    head: changeSet.head ?? null,
+    source: changeSet.source,
+    reason: changeSet.reason,
+  }).slice(0, -1);
   writeFileSync(
     file,
-    JSON.stringify({
-      base: changeSet.base ?? null,
-      head: changeSet.head ?? null,
-      source: changeSet.source,
-      reason: changeSet.reason,
-      changes: detection.filters.filter((filter) => filter.changed).map((filter) => filter.name),
-      files: detection.paths,
-      uncovered: detection.uncovered,
-      filters: Object.fromEntries(
-        detection.filters.map((filter) => [filter.name, { changed: filter.changed, files: filter.files }]),
-      ),
-      changeSet: changeSet.files,
-    }),
+    `${head},"changes":${lists.changes},"files":${lists.files},"uncovered":${lists.uncovered},` +
+      `"filters":{${filters}},"changeSet":${JSON.stringify(changeSet.files)}}`,
   );
   return file;
 }
