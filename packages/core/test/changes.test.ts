@@ -81,25 +81,29 @@ describe('resolveChangeSet on real shallow clones', () => {
     log: (line) => log.push(line),
   });
 
-  it('pull_request: merge base of base and head, to head, from a depth-1 checkout of the PR head', async () => {
-    const checkout = shallowClone(fx.bare, { sha: fx.f2 });
-    const log: string[] = [];
-    const result = await resolveChangeSet(
-      options({
-        event: 'pull_request',
-        payload: { number: 7, pull_request: { number: 7, base: { sha: fx.mainTip }, head: { sha: fx.f2 } } },
-      }),
-      gitPorts(checkout.dir, log),
-    );
-    expect(result.source).toBe('git');
-    expect(result.base).toBe(fx.c1);
-    expect(result.head).toBe(fx.f2);
-    expect(paths(result.files)).toEqual(['components/vllm/main.py', 'docs/guide.md']);
-    expect(result.reason).toContain('pull request #7');
-    // Only the two SHAs were fetched, with a bounded depth; never a branch.
-    expect(log.join('\n')).toMatch(/depth (32|256)/);
-    expect(checkout.git(['for-each-ref', '--format=%(refname)', 'refs/remotes']).trim()).toBe('');
-  });
+  it.each(['pull_request', 'pull_request_target'])(
+    '%s: merge base of base and head, to head, from a depth-1 checkout',
+    async (event) => {
+      // pull_request_target checks out the base: the PR head must be fetched by SHA.
+      const checkout = shallowClone(fx.bare, { sha: event === 'pull_request' ? fx.f2 : fx.mainTip });
+      const log: string[] = [];
+      const result = await resolveChangeSet(
+        options({
+          event,
+          payload: { number: 7, pull_request: { number: 7, base: { sha: fx.mainTip }, head: { sha: fx.f2 } } },
+        }),
+        gitPorts(checkout.dir, log),
+      );
+      expect(result.source).toBe('git');
+      expect(result.base).toBe(fx.c1);
+      expect(result.head).toBe(fx.f2);
+      expect(paths(result.files)).toEqual(['components/vllm/main.py', 'docs/guide.md']);
+      expect(result.reason).toContain('pull request #7');
+      // Only the two SHAs were fetched, with a bounded depth; never a branch.
+      expect(log.join('\n')).toMatch(/depth (32|256)/);
+      expect(checkout.git(['for-each-ref', '--format=%(refname)', 'refs/remotes']).trim()).toBe('');
+    },
+  );
 
   it('push: before..after on a depth-1 clone of main', async () => {
     const checkout = shallowClone(fx.bare, { ref: 'main' });
