@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GitRepo, runAction, SimulatedJob, shallowClone } from '@dynamo-ci/testkit';
+import { FakeGitHub, GitRepo, runAction, SimulatedJob, shallowClone } from '@dynamo-ci/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const HOLDER = 'NVIDIA CORPORATION & AFFILIATES. All rights reserved.';
@@ -95,6 +95,35 @@ describe('spdx-check bundle on a pull request (shallow checkout)', () => {
     expect(result.summary).toMatch(/\| skipped: symlink \(not followed\) \| 1 \|/);
     expect(result.summary).toMatch(/\| skipped: empty \| 1 \|/);
     expect(result.summary).not.toContain('untouched_2025');
+  });
+
+  it("a copy-pr-bot push to pull-request/N: the PR's merge base from the API, the token masked", async () => {
+    const github = await FakeGitHub.start();
+    try {
+      github.addPull(
+        { number: 7, head: { sha: pr.head, ref: 'feature' }, base: { sha: pr.base, ref: 'main' }, merge_base: pr.base },
+        [],
+        [{ sha: pr.head, parents: [pr.base] }],
+      );
+      const checkout = shallowClone(pr.bare, { sha: pr.head });
+      const result = await runAction('spdx-check', {
+        workspace: checkout.dir,
+        eventName: 'push',
+        ref: 'refs/heads/pull-request/7',
+        event: { ref: 'refs/heads/pull-request/7', before: pr.base, after: pr.head },
+        apiUrl: github.url,
+        token: 'ghs_spdx_secret',
+      });
+      expect(result.exitCode).toBe(1);
+      expect(result.outputs).toMatchObject({ checked: '10', failed: '8' });
+      expect(result.summary).toContain('(pull request #7): merge base with main');
+      expect(result.masks).toContain('ghs_spdx_secret');
+      const printed = result.stdout.replace('::add-mask::ghs_spdx_secret', '');
+      expect(printed + JSON.stringify(result.outputs) + result.summary).not.toContain('ghs_spdx_secret');
+      expect(github.seen('GET', '/repos/ai-dynamo/dynamo/pulls/7')).toHaveLength(1);
+    } finally {
+      await github.close();
+    }
   });
 
   it('fix: true repairs every file in place, lists them, passes, and a second run changes nothing', async () => {
