@@ -131,13 +131,13 @@ function generate(dir) {
 const HAVE_TIME = existsSync('/usr/bin/time');
 
 /** Wall time of a shell pipeline, and its CPU time (user+sys of all its processes) when GNU time is here. */
-function timeShell(command, cwd) {
+function timeShell(command, cwd, env = {}) {
   const cpuFile = join(tmpdir(), `spdx-bench-cpu-${process.pid}`);
   const args = HAVE_TIME
     ? ['/usr/bin/time', '-f', '%U %S', '-o', cpuFile, 'bash', '-c', command]
     : ['bash', '-c', command];
   const started = process.hrtime.bigint();
-  const result = spawnSync(args[0], args.slice(1), { cwd, stdio: 'ignore' });
+  const result = spawnSync(args[0], args.slice(1), { cwd, stdio: 'ignore', env: { ...process.env, ...env } });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   return { ms, status: result.status, cpuMs: HAVE_TIME ? readCpu(cpuFile).cpuMs : undefined };
 }
@@ -174,6 +174,17 @@ async function main() {
       chmodSync(wrapper, 0o755);
       node = wrapper;
     }
+    // A second, Node-specific floor: the same bounded reads from a bare Node process (no runner,
+    // no parsing), to show how much of the gap to `head` is Node itself.
+    const nodeFloorScript = [
+      "const { execFileSync } = require('node:child_process');",
+      "const { openSync, readSync, closeSync } = require('node:fs');",
+      "const files = execFileSync('git', ['ls-files', '-z'], { encoding: 'utf8', maxBuffer: 1 << 28 }).split('\\0').filter(Boolean);",
+      'const buffer = Buffer.allocUnsafe(4097);',
+      "for (const file of files) { try { const fd = openSync(file, 'r'); readSync(fd, buffer, 0, 4097, 0); closeSync(fd); } catch {} }",
+    ].join('\n');
+    const nodeFloor = [];
+    const nodeFloorCpu = [];
     const floor = [];
     const floorCpu = [];
     const scan = [];
@@ -202,6 +213,11 @@ async function main() {
       const measured = timeShell('git ls-files -z | xargs -0 head -q -c 4096 > /dev/null', workspace);
       floor.push(measured.ms);
       if (measured.cpuMs !== undefined) floorCpu.push(measured.cpuMs);
+      const bare = timeShell(`'${process.execPath}' -e "$SPDX_BENCH_NODE_FLOOR"`, workspace, {
+        SPDX_BENCH_NODE_FLOOR: nodeFloorScript,
+      });
+      nodeFloor.push(bare.ms);
+      if (bare.cpuMs !== undefined) nodeFloorCpu.push(bare.cpuMs);
       outputs = (await runAction(inputs, scan, scanCpu)).outputs;
       await runAction({ ...inputs, 'year-rule': 'last-commit' }, history, historyCpu);
     }
@@ -224,6 +240,9 @@ async function main() {
     console.log(`medians of ${RUNS} runs (whole process, start to exit; cpu = user+sys):`);
     console.log(
       `  floor: git ls-files -z | xargs -0 head -q -c 4096   ${floorMs.toFixed(0).padStart(6)} ms${cpu(floorCpu)}`,
+    );
+    console.log(
+      `  node floor: git ls-files + the same 4 KiB reads     ${median(nodeFloor).toFixed(0).padStart(6)} ms${cpu(nodeFloorCpu)}  ${(median(nodeFloor) / floorMs).toFixed(2)}x floor`,
     );
     console.log(
       `  spdx-check scope=all year-rule=changed             ${scanMs.toFixed(0).padStart(6)} ms${cpu(scanCpu)}  ${ratio.toFixed(2)}x floor`,

@@ -149,7 +149,7 @@ export function inspect(scan: HeaderScan, policy: Policy): Inspection {
         others.push(tag.value);
         continue;
       }
-      if (normalizeHolder(parsed.holder) === expected) {
+      if (parsed.holder === policy.holder || normalizeHolder(parsed.holder) === expected) {
         sawHolder = { tag, parsed };
         break;
       }

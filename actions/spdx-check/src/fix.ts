@@ -67,7 +67,7 @@ export function planFix(
   const fixed: Finding[] = [];
   const kinds = new Set(findings.map((finding) => finding.kind));
 
-  if (kinds.has('missing-header')) {
+  if (kinds.has('missing-header') && scan.prolog.complete) {
     const header = renderHeader(context.fileType.style, String(context.year), context.policy.holder, license);
     splices.push(insertHeader(bytes, scan, header, eol));
     fixed.push(...findings.filter((finding) => finding.kind === 'missing-header'));

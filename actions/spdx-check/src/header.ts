@@ -74,6 +74,8 @@ export interface Prolog {
   lines: number;
   /** The prolog must be followed by a blank line (Go build constraints). */
   needsBlankAfter: boolean;
+  /** False when the prolog runs past the bytes read (front matter longer than 4 KiB): fix mode stays out. */
+  complete: boolean;
 }
 
 const PYTHON_ENCODING = /^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+/;
@@ -86,6 +88,7 @@ export function findProlog(lines: SplitText, kinds: readonly PrologKind[]): Prol
   const has = (kind: PrologKind) => kinds.includes(kind);
   const text = (at: number) => lines.line(at)?.text;
   let needsBlankAfter = false;
+  let complete = true;
 
   if (has('shebang') && text(0)?.startsWith('#!') && !text(0)?.startsWith('#![')) index = 1;
   if (has('python-encoding')) {
@@ -104,12 +107,18 @@ export function findProlog(lines: SplitText, kinds: readonly PrologKind[]): Prol
   if (has('front-matter') && index === 0) {
     const fence = text(0)?.trimEnd();
     if (fence === '---' || fence === '+++') {
-      for (let at = 1; text(at) !== undefined; at++) {
+      let at = 1;
+      for (; text(at) !== undefined; at++) {
         const closing = (text(at) as string).trimEnd();
         if (closing === fence || (fence === '---' && closing === '...')) {
           index = at + 1;
           break;
         }
+      }
+      // Unclosed within the bytes read: all of it is prolog, and its end is unknown.
+      if (index === 0 && !lines.complete) {
+        index = at;
+        complete = false;
       }
     }
   }
@@ -123,7 +132,7 @@ export function findProlog(lines: SplitText, kinds: readonly PrologKind[]): Prol
     while (text(index) !== undefined && GO_BUILD.test(text(index) as string)) index++;
     needsBlankAfter = index > 0;
   }
-  return { lines: index, needsBlankAfter };
+  return { lines: index, needsBlankAfter, complete };
 }
 
 export type TagName = 'copyright' | 'license';

@@ -58,6 +58,14 @@ describe('fix mode keeps every other byte', () => {
     expect(text).toContain('+++\ntitle = "x"\n+++\n<!--\n');
   });
 
+  it('does not insert into front matter longer than the 4 KiB it reads', async () => {
+    const content = `---\n${'key: value\n'.repeat(500)}---\n# Title\n`;
+    const repo = new MemoryRepo({ 'a.md': content });
+    const result = await scan(repo, { fix: true });
+    expect(result.files[0]?.outcome).toBe('failed');
+    expect(repo.writes).toEqual([]);
+  });
+
   it('edits only the bytes past 4 KiB that it must: a large file is byte-identical after the header', async () => {
     const body = `import os\n${'x = "é"\n'.repeat(2000)}`;
     const { bytes } = await fixOnce('big.py', body);
