@@ -151,23 +151,52 @@ function buildRepository() {
 
 const HAS_TIME = existsSync('/usr/bin/time');
 
-/** Run a command under GNU time: wall ms (ours), CPU ms (user+sys, children included), max RSS. */
-function timed(command, args, options = {}) {
-  const report = join(tmpdir(), `bench-time-${process.pid}`);
-  const started = process.hrtime.bigint();
-  const result = HAS_TIME
-    ? spawnSync('/usr/bin/time', ['-f', '%U %S %M', '-o', report, command, ...args], options)
-    : spawnSync(command, args, options);
-  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-  const [user, sys, rss] = HAS_TIME
-    ? readFileSync(report, 'utf8').trim().split('\n').pop().split(' ').map(Number)
-    : [NaN, NaN, NaN];
-  return { result, wallMs, cpuMs: (user + sys) * 1000, rssMb: rss / 1024 };
+/**
+ * Every measured process (the floor's two and the action) runs under the same wrapper: wall time
+ * from just before to just after the process (nanoseconds, by the shell), and GNU time's CPU
+ * (user+sys, waited-for children included) and max RSS. The action's wall time is its process
+ * only: the simulated runner's reading of the output files afterwards is not the action's cost.
+ */
+function makeTimer(dir) {
+  const script = join(dir, 'timed.sh');
+  writeFileSync(
+    script,
+    [
+      '#!/bin/sh',
+      'report="$1"; shift',
+      'start=$(date +%s%N)',
+      HAS_TIME ? `/usr/bin/time -f '%U %S %M' -o "$report.time" "$@"` : '"$@"',
+      'code=$?',
+      'end=$(date +%s%N)',
+      'echo $((end - start)) > "$report.wall"',
+      'exit $code',
+      '',
+    ].join('\n'),
+  );
+  chmodSync(script, 0o755);
+  let count = 0;
+  return {
+    script,
+    report: () => join(dir, `run-${++count}`),
+    read(report) {
+      const wallMs = Number(readFileSync(`${report}.wall`, 'utf8')) / 1e6;
+      const [user, sys, rss] = HAS_TIME
+        ? readFileSync(`${report}.time`, 'utf8').trim().split('\n').pop().split(' ').map(Number)
+        : [NaN, NaN, NaN];
+      return { wallMs, cpuMs: (user + sys) * 1000, rssMb: rss / 1024 };
+    },
+  };
 }
 
-function timeFloor(dir, base, head) {
-  const node = timed(process.execPath, ['-e', '0'], { stdio: 'ignore' });
-  const diff = timed('git', ['diff', '--name-status', '-z', '-M', base, head], {
+function timed(timer, command, args, options = {}) {
+  const report = timer.report();
+  const result = spawnSync(timer.script, [report, command, ...args], options);
+  return { result, ...timer.read(report) };
+}
+
+function timeFloor(timer, dir, base, head) {
+  const node = timed(timer, process.execPath, ['-e', '0'], { stdio: 'ignore' });
+  const diff = timed(timer, 'git', ['diff', '--name-status', '-z', '-M', base, head], {
     cwd: dir,
     maxBuffer: 1 << 30,
     stdio: ['ignore', 'pipe', 'ignore'],
@@ -190,15 +219,12 @@ const temp = mkdtempSync(join(tmpdir(), 'bench-changed-files-'));
 const actionDir = join(temp, 'changed-files');
 cpSync(join(root, 'actions', 'changed-files', 'action.yml'), join(actionDir, 'action.yml'));
 cpSync(join(root, 'actions', 'changed-files', 'dist'), join(actionDir, 'dist'), { recursive: true });
-// The bundle runs under GNU time (through the simulated runner's `node` option) for CPU and RSS.
-const timeReport = join(temp, 'time');
-const timedNode = join(temp, 'node-with-time.sh');
-writeFileSync(
-  timedNode,
-  HAS_TIME
-    ? `#!/bin/sh\nexec /usr/bin/time -f '%U %S %M' -o '${timeReport}' '${process.execPath}' "$@"\n`
-    : `#!/bin/sh\nexec '${process.execPath}' "$@"\n`,
-);
+const timer = makeTimer(temp);
+// The simulated runner starts the bundle through this `node`: the timing wrapper around Node,
+// writing to the report named in `current-report`.
+const timedNode = join(temp, 'node-timed.sh');
+const reportLink = join(temp, 'current-report');
+writeFileSync(timedNode, `#!/bin/sh\nexec '${timer.script}' "$(cat '${reportLink}')" '${process.execPath}' "$@"\n`);
 chmodSync(timedNode, 0o755);
 
 async function runAction(before, after) {
@@ -211,12 +237,11 @@ async function runAction(before, after) {
     token: '',
     node: timedNode,
   });
+  const actionReport = timer.report();
+  writeFileSync(reportLink, actionReport);
   try {
     const result = await job.run(actionDir, { inputs: { filters: FILTERS_FILE, uncovered: 'ignore' } });
-    const [user, sys, rss] = HAS_TIME
-      ? readFileSync(timeReport, 'utf8').trim().split('\n').pop().split(' ').map(Number)
-      : [NaN, NaN, NaN];
-    return { ...result, cpuMs: (user + sys) * 1000, rssMb: rss / 1024 };
+    return { ...result, ...timer.read(actionReport), stepMs: result.durationMs };
   } finally {
     job.cleanup();
   }
@@ -225,7 +250,7 @@ async function runAction(before, after) {
 // Warm the page cache and check the result once.
 const check = await runAction(repository.base, repository.head);
 if (check.exitCode !== 0) throw new Error(`the action failed:\n${check.stdout}\n${check.stderr}`);
-const floorCheck = timeFloor(repository.dir, repository.base, repository.head);
+const floorCheck = timeFloor(timer, repository.dir, repository.base, repository.head);
 console.log(
   `repository: ${FILES} files; diff base..head: ${JSON.parse(check.outputs.files).length} changed paths ` +
     `(${floorCheck.entries} name-status fields); true filters: ${JSON.parse(check.outputs.changes).join(' ')}`,
@@ -237,25 +262,27 @@ const samples = {
   node: [],
   git: [],
   wall: [],
+  step: [],
   cpu: [],
   rss: [],
   smallWall: [],
   smallCpu: [],
 };
 for (let run = 0; run < RUNS; run++) {
-  const floor = timeFloor(repository.dir, repository.base, repository.head);
+  const floor = timeFloor(timer, repository.dir, repository.base, repository.head);
   samples.floorWall.push(floor.wallMs);
   samples.floorCpu.push(floor.cpuMs);
   samples.node.push(floor.nodeMs);
   samples.git.push(floor.gitMs);
   const result = await runAction(repository.base, repository.head);
-  samples.wall.push(result.durationMs);
+  samples.wall.push(result.wallMs);
+  samples.step.push(result.stepMs);
   samples.cpu.push(result.cpuMs);
   samples.rss.push(result.rssMb);
 }
 for (let run = 0; run < Math.max(5, RUNS); run++) {
   const result = await runAction(repository.head, repository.small);
-  samples.smallWall.push(result.durationMs);
+  samples.smallWall.push(result.wallMs);
   samples.smallCpu.push(result.cpuMs);
 }
 rmSync(temp, { recursive: true, force: true });
@@ -273,6 +300,7 @@ console.log(
   `  changed-files, 50k-file diff, 14 filter groups: ${m.wall.toFixed(0)} ms wall (${ratio.toFixed(2)}x the floor), ` +
     `${m.cpu.toFixed(0)} ms CPU (${cpuRatio.toFixed(2)}x)`,
 );
+console.log(`  (the simulated runner's whole step, reading the output files included: ${m.step.toFixed(0)} ms)`);
 console.log(`  peak memory (max RSS): ${peakMb.toFixed(0)} MB`);
 console.log(`  changed-files, 20-file diff: ${m.smallWall.toFixed(0)} ms wall, ${m.smallCpu.toFixed(0)} ms CPU`);
 const verdicts = [
