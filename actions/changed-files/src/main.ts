@@ -1,11 +1,12 @@
 /** Wiring: inputs -> change set -> filter matches -> outputs, summary, annotations. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { createChangeSetApi, env, Git, type Runner, readContext, runAction } from '@dynamo-ci/core';
 import { type Detection, detect } from './detect.js';
 import { spawnGit } from './git-process.js';
 import { parseInputs } from './inputs.js';
+import { appendAll, Encoded, type OutputValue, writeOutputs } from './outputs.js';
 import { renderSummary, uncoveredMessage } from './render.js';
 
 export async function main(): Promise<void> {
@@ -45,8 +46,8 @@ export async function run(runner: Runner): Promise<void> {
   }
 
   const lists = serialize(detection);
-  setOutputs(runner, detection, lists);
-  runner.setOutput('report-file', writeReport(detection, lists));
+  const reportFile = writeReport(detection, lists);
+  writeOutputs(runner, [...outputs(detection, lists), ['report-file', reportFile]], secretsOf(token));
   logDetection(runner, detection);
   await runner.appendSummary(renderSummary(detection, filtersFile));
 
@@ -57,36 +58,54 @@ export async function run(runner: Runner): Promise<void> {
   }
 }
 
-/** Each list serialized once, shared by the outputs and the report file. */
+/** What the runner masks for the token: the whole value and each line of it (see `Runner.mask`). */
+function secretsOf(token: string | undefined): string[] {
+  if (!token) return [];
+  return [token, ...token.split(/\r?\n/)].filter((part) => part.trim().length >= 4);
+}
+
+/** Each list serialized and encoded once, shared by the outputs and the report file. */
 interface SerializedLists {
-  filterFiles: string[];
-  changes: string;
-  files: string;
-  uncovered: string;
+  filterFiles: Encoded[];
+  changes: Encoded;
+  files: Encoded;
+  uncovered: Encoded;
 }
 
 function serialize(detection: Detection): SerializedLists {
+  const files = new Encoded(JSON.stringify(detection.paths));
   return {
-    filterFiles: detection.filters.map((filter) => JSON.stringify(filter.files)),
-    changes: JSON.stringify(detection.filters.filter((filter) => filter.changed).map((filter) => filter.name)),
-    files: JSON.stringify(detection.paths),
-    uncovered: JSON.stringify(detection.uncovered),
+    // A group's files are a subsequence of the paths: as many means the same list (`all: ['**']`).
+    filterFiles: detection.filters.map((filter) =>
+      filter.files.length === detection.paths.length ? files : new Encoded(JSON.stringify(filter.files)),
+    ),
+    changes: new Encoded(
+      JSON.stringify(detection.filters.filter((filter) => filter.changed).map((filter) => filter.name)),
+    ),
+    files,
+    uncovered: new Encoded(JSON.stringify(detection.uncovered)),
   };
 }
 
-function setOutputs(runner: Runner, detection: Detection, lists: SerializedLists): void {
+function outputs(detection: Detection, lists: SerializedLists): [string, OutputValue][] {
+  const entries: [string, OutputValue][] = [];
   detection.filters.forEach((filter, index) => {
-    runner.setOutput(filter.name, filter.changed);
-    runner.setOutput(`${filter.name}_files`, lists.filterFiles[index] as string);
-    runner.setOutput(`${filter.name}_count`, filter.files.length);
+    entries.push(
+      [filter.name, filter.changed],
+      [`${filter.name}_files`, lists.filterFiles[index] as Encoded],
+      [`${filter.name}_count`, filter.files.length],
+    );
   });
-  runner.setOutput('changes', lists.changes);
-  runner.setOutput('files', lists.files);
-  runner.setOutput('uncovered', lists.uncovered);
-  runner.setOutput('base-sha', detection.changeSet.base ?? '');
-  runner.setOutput('head-sha', detection.changeSet.head ?? '');
-  runner.setOutput('source', detection.changeSet.source);
-  runner.setOutput('reason', detection.changeSet.reason);
+  entries.push(
+    ['changes', lists.changes],
+    ['files', lists.files],
+    ['uncovered', lists.uncovered],
+    ['base-sha', detection.changeSet.base ?? ''],
+    ['head-sha', detection.changeSet.head ?? ''],
+    ['source', detection.changeSet.source],
+    ['reason', detection.changeSet.reason],
+  );
+  return entries;
 }
 
 /** A short log: the decision and counts, never every file (unless debug logging is on). */
@@ -113,22 +132,30 @@ function writeReport(detection: Detection, lists: SerializedLists): string {
   const directory = mkdtempSync(join(env('RUNNER_TEMP') ?? tmpdir(), 'changed-files-'));
   const file = join(directory, 'changed-files.json');
   const { changeSet } = detection;
-  const filters = detection.filters
-    .map(
-      (filter, index) =>
-        `${JSON.stringify(filter.name)}:{"changed":${filter.changed},"files":${lists.filterFiles[index]}}`,
-    )
-    .join(',');
   const head = JSON.stringify({
     base: changeSet.base ?? null,
     head: changeSet.head ?? null,
     source: changeSet.source,
     reason: changeSet.reason,
   }).slice(0, -1);
-  writeFileSync(
-    file,
-    `${head},"changes":${lists.changes},"files":${lists.files},"uncovered":${lists.uncovered},` +
-      `"filters":{${filters}},"changeSet":${JSON.stringify(changeSet.files)}}`,
-  );
+  const text = (value: string) => Buffer.from(value, 'utf8');
+  const parts = [
+    text(`${head},"changes":`),
+    lists.changes.bytes,
+    text(',"files":'),
+    lists.files.bytes,
+    text(',"uncovered":'),
+    lists.uncovered.bytes,
+    text(',"filters":{'),
+  ];
+  detection.filters.forEach((filter, index) => {
+    parts.push(
+      text(`${index > 0 ? ',' : ''}${JSON.stringify(filter.name)}:{"changed":${filter.changed},"files":`),
+      (lists.filterFiles[index] as Encoded).bytes,
+      text('}'),
+    );
+  });
+  parts.push(text(`},"changeSet":${JSON.stringify(changeSet.files)}}`));
+  appendAll(file, parts, 'wx');
   return file;
 }
