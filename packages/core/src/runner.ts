@@ -1,10 +1,11 @@
 /**
- * The runner adapter: the only module that imports `@actions/core`. Actions receive a `Runner`
- * and never touch `process.env` or stdout themselves, so the same code runs under GitHub, the
- * testkit's simulated runner and the local CLI.
+ * The runner adapter: the only module that talks to the runner (through `protocol.ts`). Actions
+ * receive a `Runner` and never touch `process.env` or stdout themselves, so the same code runs
+ * under GitHub, the testkit's simulated runner and the local CLI.
  */
 import { appendFile } from 'node:fs/promises';
-import * as actions from '@actions/core';
+import { EOL } from 'node:os';
+import { type CommandProperties, formatKeyValue, issueCommand, issueFileCommand } from './protocol.js';
 import { limitSummary, SUMMARY_LIMIT_BYTES } from './summary.js';
 
 export interface AnnotationProperties {
@@ -52,7 +53,7 @@ export function redact(text: string, secrets: Iterable<string>): string {
 }
 
 /**
- * The runner adapter over `@actions/core`. Besides masking, it redacts masked values from outputs,
+ * The runner adapter. Besides masking, it redacts masked values from outputs,
  * state and the summary (the runner masks logs only, not files), and keeps the step's summary under
  * GitHub's size limit across several appends.
  */
@@ -60,31 +61,47 @@ export function createRunner(): Runner {
   const secrets = new Set<string>();
   let summaryBytes = 0;
   let summaryFull = false;
-  return {
+  const log = (message: string) => process.stdout.write(message + EOL);
+  const annotate = (level: string) => (message: string, properties?: AnnotationProperties) =>
+    issueCommand(level, toCommandProperties(properties), message);
+  const runner: Runner = {
     input(name) {
-      const value = actions.getInput(name, { trimWhitespace: false });
+      const value = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '';
       return value.trim() === '' ? undefined : value;
     },
-    setOutput: (name, value) => actions.setOutput(name, redact(String(value), secrets)),
-    saveState: (name, value) => actions.saveState(name, redact(value, secrets)),
-    state(name) {
-      const value = actions.getState(name);
-      return value === '' ? undefined : value;
+    setOutput(name, value) {
+      const text = redact(String(value), secrets);
+      if (!issueFileCommand('OUTPUT', formatKeyValue(name, text))) issueCommand('set-output', { name }, text);
     },
-    mask: (secret) => {
+    saveState(name, value) {
+      const text = redact(value, secrets);
+      if (!issueFileCommand('STATE', formatKeyValue(name, text))) issueCommand('save-state', { name }, text);
+    },
+    state(name) {
+      const value = process.env[`STATE_${name}`];
+      return value === undefined || value === '' ? undefined : value;
+    },
+    mask(secret) {
       // Mask each line too: the runner matches masks line by line.
       for (const part of [secret, ...secret.split(/\r?\n/)]) {
         if (part.trim().length < 4 || secrets.has(part)) continue;
         secrets.add(part);
-        actions.setSecret(part);
+        issueCommand('add-mask', {}, part);
       }
     },
-    info: (message) => actions.info(message),
-    debug: (message) => actions.debug(message),
-    warning: (message, properties) => actions.warning(message, toActions(properties)),
-    error: (message, properties) => actions.error(message, toActions(properties)),
-    notice: (message, properties) => actions.notice(message, toActions(properties)),
-    group: (title, body) => actions.group(title, body),
+    info: log,
+    debug: (message) => issueCommand('debug', {}, message),
+    warning: annotate('warning'),
+    error: annotate('error'),
+    notice: annotate('notice'),
+    async group(title, body) {
+      issueCommand('group', {}, title);
+      try {
+        return await body();
+      } finally {
+        issueCommand('endgroup', {}, '');
+      }
+    },
     async appendSummary(markdown) {
       if (summaryFull) return;
       const full = redact(markdown, secrets);
@@ -93,25 +110,32 @@ export function createRunner(): Runner {
       summaryFull = text !== full;
       const file = env('GITHUB_STEP_SUMMARY');
       if (!file) {
-        actions.info(text);
+        log(text);
         return;
       }
       summaryBytes += Buffer.byteLength(text, 'utf8');
       await appendFile(file, text.endsWith('\n') ? text : `${text}\n`);
     },
-    exportVariable: (name, value) => actions.exportVariable(name, value),
-    fail: (message) => actions.setFailed(redact(message, secrets)),
-    isDebug: () => actions.isDebug(),
+    exportVariable(name, value) {
+      process.env[name] = value;
+      if (!issueFileCommand('ENV', formatKeyValue(name, value))) issueCommand('set-env', { name }, value);
+    },
+    fail(message) {
+      process.exitCode = 1;
+      runner.error(redact(message, secrets));
+    },
+    isDebug: () => process.env.RUNNER_DEBUG === '1',
   };
+  return runner;
 }
 
-function toActions(properties: AnnotationProperties | undefined): actions.AnnotationProperties | undefined {
-  if (!properties) return undefined;
+function toCommandProperties(properties: AnnotationProperties | undefined): CommandProperties {
+  if (!properties) return {};
   return {
-    file: properties.file,
-    startLine: properties.line,
-    endLine: properties.endLine,
-    startColumn: properties.column,
     title: properties.title,
+    file: properties.file,
+    line: properties.line,
+    endLine: properties.endLine,
+    col: properties.column,
   };
 }

@@ -1,0 +1,89 @@
+/**
+ * Our runner protocol is byte-compatible with @actions/core (kept as a dev dependency only for this
+ * check): the same workflow commands on stdout and the same file-command records, for hostile values.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as actions from '@actions/core';
+import { parseFileCommands, parseWorkflowCommands } from '@dynamo-ci/testkit';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createRunner } from '../src/index.js';
+import { escapeData, escapeProperty, formatKeyValue } from '../src/protocol.js';
+
+const HOSTILE = ['plain', 'a%b', 'line1\nline2\r\n', 'colon: and, comma', '::error::forged', 'ünïcödé 日本', ''];
+
+describe('runner protocol compatibility with @actions/core', () => {
+  const saved = { ...process.env };
+  let stdout: string[];
+  beforeEach(() => {
+    stdout = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      stdout.push(String(chunk));
+      return true;
+    });
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    process.env = { ...saved };
+    process.exitCode = undefined;
+  });
+
+  it.each(HOSTILE)('annotates %j exactly as @actions/core does', (text) => {
+    const properties = { file: `dir/${text}.py`, line: 3, endLine: 4, column: 2, title: text };
+    const runner = createRunner();
+    runner.error(text, properties);
+    runner.warning(text);
+    runner.notice(text, { file: text });
+    runner.debug(text);
+    const ours = parseWorkflowCommands(stdout.splice(0).join(''));
+    actions.error(text, { file: `dir/${text}.py`, startLine: 3, endLine: 4, startColumn: 2, title: text });
+    actions.warning(text);
+    actions.notice(text, { file: text });
+    actions.debug(text);
+    // Compared as the runner reads them: @actions/core writes `::notice ::` for empty properties.
+    expect(ours).toEqual(parseWorkflowCommands(stdout.join('')));
+    expect(ours.annotations).toHaveLength(3);
+  });
+
+  it('writes outputs and state that both parsers read back identically', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'protocol-'));
+    const ours = join(dir, 'ours');
+    const theirs = join(dir, 'theirs');
+    writeFileSync(ours, '');
+    writeFileSync(theirs, '');
+    const runner = createRunner();
+    process.env.GITHUB_OUTPUT = ours;
+    process.env.GITHUB_STATE = ours;
+    HOSTILE.forEach((value, index) => {
+      runner.setOutput(`out-${index}`, value);
+      runner.saveState(`state-${index}`, value);
+    });
+    process.env.GITHUB_OUTPUT = theirs;
+    process.env.GITHUB_STATE = theirs;
+    HOSTILE.forEach((value, index) => {
+      actions.setOutput(`out-${index}`, value);
+      actions.saveState(`state-${index}`, value);
+    });
+    expect(parseFileCommands(readFileSync(ours, 'utf8'))).toEqual(parseFileCommands(readFileSync(theirs, 'utf8')));
+    expect(parseFileCommands(readFileSync(ours, 'utf8'))['out-2']).toContain('line1\nline2');
+  });
+
+  it('reads inputs and state the way @actions/core does', () => {
+    process.env['INPUT_BASE-SHA'] = ' abc ';
+    process.env.INPUT_WITH_SPACE = 'x';
+    process.env.STATE_pod = 'p';
+    const runner = createRunner();
+    expect(runner.input('base-sha')).toBe(actions.getInput('base-sha', { trimWhitespace: false }));
+    expect(runner.input('with space')).toBe(actions.getInput('with space'));
+    expect(runner.state('pod')).toBe(actions.getState('pod'));
+  });
+
+  it('refuses a value that contains its heredoc delimiter', () => {
+    expect(() => formatKeyValue('x', 'a ghadelimiter_1 b', 'ghadelimiter_1')).toThrow(
+      'contains the file-command delimiter',
+    );
+    expect(escapeData('50%\n')).toBe('50%25%0A');
+    expect(escapeProperty('a:b,c')).toBe('a%3Ab%2Cc');
+  });
+});
