@@ -6,10 +6,15 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import * as cache from '@actions/cache';
 import { messageOf } from '@dynamo-ci/core';
 import type { DurationsStore } from './run.js';
 import type { Durations } from './shard.js';
+
+/**
+ * @actions/cache (with the Azure storage client) is over 2 MiB of code: loaded only when a sharded
+ * run actually reads or writes durations, not at every start.
+ */
+const loadCache = () => import('@actions/cache');
 
 /** Relative to the workspace, so the cache version (which hashes the paths) matches on every runner. */
 export const DURATIONS_PATH = '.dynamo-ci/run-gpu-tests-durations.json';
@@ -27,21 +32,25 @@ export function createDurationsStore(
   log: { info(message: string): void; warning(message: string): void },
 ): DurationsStore {
   const file = join(workspace, DURATIONS_PATH);
-  const available = () => {
+  const available = async () => {
+    // Without the runner's cache service variables there is nothing to load the client for.
+    if (!process.env.ACTIONS_CACHE_URL && !process.env.ACTIONS_RESULTS_URL) return false;
     try {
-      return cache.isFeatureAvailable();
+      return (await loadCache()).isFeatureAvailable();
     } catch {
       return false;
     }
   };
   return {
     async restore() {
-      if (!available()) {
+      if (!(await available())) {
         log.info('The Actions cache service is not available here: shards are balanced by test count.');
         return undefined;
       }
       try {
-        const hit = await cache.restoreCache([DURATIONS_PATH], `${keys.prefix}-${keys.unique}`, [`${keys.prefix}-`]);
+        const hit = await (await loadCache()).restoreCache([DURATIONS_PATH], `${keys.prefix}-${keys.unique}`, [
+          `${keys.prefix}-`,
+        ]);
         if (hit === undefined || !existsSync(file)) return undefined;
         const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
         return isDurations(parsed) ? parsed : undefined;
@@ -53,11 +62,11 @@ export function createDurationsStore(
       }
     },
     async save(durations) {
-      if (!available()) return;
+      if (!(await available())) return;
       try {
         mkdirSync(dirname(file), { recursive: true });
         writeFileSync(file, JSON.stringify(durations));
-        await cache.saveCache([DURATIONS_PATH], `${keys.prefix}-${keys.unique}`);
+        await (await loadCache()).saveCache([DURATIONS_PATH], `${keys.prefix}-${keys.unique}`);
       } catch (error) {
         log.warning(`Could not save test durations for the next shard plan (${messageOf(error)}).`);
       } finally {
