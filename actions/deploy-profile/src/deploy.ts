@@ -7,6 +7,7 @@ import { ConfigError, TimeoutError, UserError } from '@dynamo-ci/core';
 import type { Cluster } from './cluster.js';
 import type { Inputs } from './inputs.js';
 import { COMPONENT_TYPE_LABEL, GRAPH_LABEL } from './labels.js';
+import { MANAGED_BY } from './naming.js';
 import { detectModel, frontendOf, type Graph, type Json } from './profile.js';
 import { assess } from './readiness.js';
 import { type FrontendRequest, type SmokeResult, smokeTest } from './smoke.js';
@@ -93,14 +94,37 @@ export async function deploy(
   };
 
   progress.phase = 'namespace';
-  const existing = await cluster.getNamespace(namespace);
+  let existing = await cluster.getNamespace(namespace);
   if (existing?.status?.phase === 'Terminating') {
-    throw new DeploymentFailed(
-      `Namespace ${namespace} is being deleted (Terminating); wait for it to go or use another namespace`,
+    // A namespace of the same name is still going away (a re-run right after a cleanup): wait for it.
+    log(
+      `Namespace ${namespace} is still terminating; waiting up to ${formatDuration(inputs.cleanupTimeoutMs)} for it to go`,
     );
+    const deadline = ports.now() + inputs.cleanupTimeoutMs;
+    while (existing?.status?.phase === 'Terminating') {
+      if (ports.now() >= deadline) {
+        throw new DeploymentFailed(
+          `Namespace ${namespace} is still being deleted (Terminating) after ${formatDuration(inputs.cleanupTimeoutMs)} (cleanup-timeout); check its finalizers or use another namespace`,
+        );
+      }
+      try {
+        await ports.sleep(inputs.pollIntervalMs, ports.signal);
+      } catch {
+        throw new Cancelled(`waiting for namespace ${namespace} to finish terminating`);
+      }
+      existing = await cluster.getNamespace(namespace);
+    }
   }
   let created = false;
-  if (existing) {
+  if (
+    existing &&
+    !deployPlan.namespaceGiven &&
+    existing.metadata?.labels?.['app.kubernetes.io/managed-by'] === MANAGED_BY
+  ) {
+    // Ours from an earlier step of this run attempt (the name holds the run id and attempt).
+    created = true;
+    log(`Reusing namespace ${namespace}, created earlier in this run by deploy-profile; cleanup deletes it`);
+  } else if (existing) {
     log(`Using the existing namespace ${namespace}; it will not be deleted by cleanup`);
   } else {
     created = await cluster.createNamespace(namespace, deployPlan.labels, deployPlan.annotations);

@@ -167,6 +167,30 @@ describe('deploy-profile bundle against the fake Kubernetes API', () => {
     expect(kube.seen('DELETE', '/api/v1/namespaces/shared-ns')).toHaveLength(0);
   });
 
+  it('a second step of the same run reuses its namespace; a re-run waits for a terminating one', async () => {
+    const { kube, job, inputs } = await world({ namespaceTerminationMs: 1500 });
+    const quick = { ...inputs, 'smoke-request': false };
+    const first = await job.run('deploy-profile', { inputs: quick });
+    const second = await job.run('deploy-profile', { inputs: quick });
+    expect(errorText(second)).toBe('');
+    expect(second.log).toContain(
+      'Reusing namespace ci-4242-2-agg, created earlier in this run by deploy-profile; cleanup deletes it',
+    );
+    expect(second.state['namespace-created']).toBe('true');
+    expect(kube.seen('POST', '/api/v1/namespaces')).toHaveLength(1);
+
+    const post = await job.post('deploy-profile', first, { inputs: quick });
+    expect(post.exitCode).toBe(0);
+    expect(kube.namespaces.get('ci-4242-2-agg')?.deletedAt).toBeDefined();
+    const again = await job.run('deploy-profile', { inputs: quick });
+    expect(errorText(again)).toBe('');
+    expect(again.log.join('\n')).toContain(
+      'Namespace ci-4242-2-agg is still terminating; waiting up to 5 seconds for it to go',
+    );
+    expect(again.log).toContain('Created namespace ci-4242-2-agg');
+    expect(kube.seen('POST', '/api/v1/namespaces')).toHaveLength(2);
+  });
+
   it('overrides the model in every service and requests that model', async () => {
     const { kube, frontend, job, inputs } = await world({}, { model: 'Qwen/Qwen3-8B' });
     const result = await job.run('deploy-profile', { inputs: { ...inputs, model: 'Qwen/Qwen3-8B' } });
