@@ -25,7 +25,7 @@ export function median(samples) {
 
 function timeProcess(args, env) {
   const started = process.hrtime.bigint();
-  spawnSync(process.execPath, args, { env, stdio: 'ignore' });
+  spawnSync(process.execPath, args, { env, cwd: env.GITHUB_WORKSPACE, stdio: 'ignore' });
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
@@ -39,7 +39,15 @@ function dirSize(dir) {
 
 function startup() {
   const temp = mkdtempSync(join(tmpdir(), 'bench-startup-'));
-  const env = { PATH: process.env.PATH, HOME: temp, RUNNER_TEMP: temp, GITHUB_EVENT_NAME: 'push' };
+  // An empty workspace that is not a repository: every action stops at its first check (a missing
+  // input, or no repository), so this measures start-up, not work.
+  const env = {
+    PATH: process.env.PATH,
+    HOME: temp,
+    RUNNER_TEMP: temp,
+    GITHUB_WORKSPACE: temp,
+    GITHUB_EVENT_NAME: 'push',
+  };
   for (const file of ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY', 'GITHUB_ENV']) {
     env[file] = join(temp, file);
     writeFileSync(env[file], '');
