@@ -1,3 +1,6 @@
-import { main } from './main.js';
+import { startEarlyDiff } from './early.js';
 
-await main();
+// The diff starts first; the rest of the action (and its dependencies) loads meanwhile.
+const early = startEarlyDiff();
+const { main } = await import('./main.js');
+await main(early);

@@ -4,31 +4,40 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { createChangeSetApi, env, Git, type Runner, readContext, runAction } from '@dynamo-ci/core';
 import { type Detection, detect } from './detect.js';
-import { spawnGit } from './git-process.js';
+import type { EarlyDiff } from './early.js';
 import { parseInputs } from './inputs.js';
 import { appendAll, Encoded, type OutputValue, writeOutputs } from './outputs.js';
 import { renderSummary, uncoveredMessage } from './render.js';
 
-export async function main(): Promise<void> {
-  await runAction({ main: run });
+export async function main(early?: EarlyDiff): Promise<void> {
+  try {
+    await runAction({ main: (runner) => run(runner, early) });
+  } finally {
+    // Not adopted (bad inputs, another working directory): a git waiting on a full pipe
+    // would keep the process alive.
+    if (early && early.child.exitCode === null && early.child.signalCode === null) early.child.kill();
+  }
 }
 
-export async function run(runner: Runner): Promise<void> {
+/** `early`: the diff `index.ts` started before this module loaded (see early.ts). */
+export async function run(runner: Runner, early?: EarlyDiff): Promise<void> {
   const token = runner.input('token')?.trim();
   if (token) runner.mask(token);
   const inputs = parseInputs((name) => runner.input(name));
   const context = readContext();
   const cwd = resolve(context.workspace, inputs.workingDirectory);
 
+  const git = new Git(cwd);
+  if (early?.cwd === cwd) git.adopt(early.args, early.child);
   const detection = await detect(inputs, {
-    git: new Git(cwd, spawnGit(cwd)),
+    git,
     context,
     cwd,
     api: inputs.token
       ? () => createChangeSetApi(inputs.token as string, context.repo, { log: (line) => runner.info(line) })
       : undefined,
     log: (line) => runner.info(line),
-  });
+  }).finally(() => git.dispose());
 
   // Annotations and messages name the filters file relative to the repository (the workspace).
   const filtersFile = detection.config.file

@@ -1,10 +1,11 @@
 /**
- * Git over `@actions/exec`, safe for any file name: paths travel NUL-separated (`-z`) in both
- * directions and always after `--`; revisions are checked so that nothing user-supplied can be
- * read as an option.
+ * Git as a plain child process (output collected as Buffers, see `execCollect`), safe for any
+ * file name: paths travel NUL-separated (`-z`) in both directions and always after `--`;
+ * revisions are checked so that nothing user-supplied can be read as an option.
  */
+import type { ChildProcess } from 'node:child_process';
 import { ConfigError, InputError } from './errors.js';
-import { type ExecOptions, type ExecResult, exec } from './exec.js';
+import { collectOutput, type ExecOptions, type ExecResult, execCollect } from './exec.js';
 
 export type ChangeStatus = 'added' | 'copied' | 'modified' | 'renamed' | 'deleted' | 'type-changed' | 'unmerged';
 
@@ -37,20 +38,88 @@ export function assertRevision(revision: string, input = 'revision'): string {
 
 export type GitRunner = (args: readonly string[], options?: ExecOptions) => Promise<ExecResult>;
 
+/** What `Git` puts before every command's arguments: paths unquoted, whatever the user's config says. */
+export const GIT_CONFIG_ARGS: readonly string[] = ['-c', 'core.quotepath=off'];
+
+/**
+ * The environment git runs with: the process's, and no credential prompt (a fetch must fail, not
+ * wait for a password nobody will type).
+ */
+export function gitEnv(base: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return { ...(base as Record<string, string>), GIT_TERMINAL_PROMPT: '0' };
+}
+
+/** The arguments of `Git.diff` (after `GIT_CONFIG_ARGS`), for callers that start the diff early. */
+export function diffArgs(base: string, head: string, options: { renames?: boolean } = {}): string[] {
+  return [
+    'diff',
+    '--name-status',
+    '-z',
+    '--no-color',
+    '--no-ext-diff',
+    '--no-textconv',
+    '--ignore-submodules=none',
+    options.renames === false ? '--no-renames' : '-M',
+    base,
+    head,
+    '--',
+  ];
+}
+
 export class Git {
   private readonly runGit: GitRunner;
+  private readonly adopted = new Map<string, { child: ChildProcess; result: Promise<ExecResult> }>();
 
   constructor(
     readonly cwd: string,
     runGit?: GitRunner,
   ) {
     this.runGit =
-      runGit ?? ((args, options) => exec('git', ['-c', 'core.quotepath=off', ...args], { cwd, ...options }));
+      runGit ??
+      ((args, options = {}) =>
+        execCollect('git', [...GIT_CONFIG_ARGS, ...args], {
+          ...options,
+          cwd: options.cwd ?? cwd,
+          env: gitEnv(options.env ?? process.env),
+        }));
+  }
+
+  /**
+   * A git command already running in `cwd`, started as `git ...GIT_CONFIG_ARGS ...args` with
+   * `gitEnv()` and piped stdout/stderr (say, while the bundle was still loading): the first
+   * command of exactly these `args` takes its result instead of starting git again, if it
+   * succeeded (a failure, e.g. before a fetch brought the commits, runs the command again). Only
+   * a time saver: a command nobody asks for is stopped by `dispose()`.
+   */
+  adopt(args: readonly string[], child: ChildProcess): void {
+    this.adopted.set(args.join('\0'), { child, result: collectOutput(child, 'git') });
+  }
+
+  /** Stop adopted commands that were never used. */
+  dispose(): void {
+    for (const { child } of this.adopted.values()) {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+    }
+    this.adopted.clear();
+  }
+
+  private async execute(args: readonly string[], options?: ExecOptions): Promise<ExecResult> {
+    if (this.adopted.size > 0 && options === undefined) {
+      const key = args.join('\0');
+      const adopted = this.adopted.get(key);
+      if (adopted) {
+        this.adopted.delete(key);
+        const result = await adopted.result;
+        // It may have started before a fetch brought the commits it needs: then ask again.
+        if (result.exitCode === 0) return result;
+      }
+    }
+    return this.runGit(args, options);
   }
 
   /** Run git and return its output; throw a ConfigError carrying git's message on failure. */
   async run(args: readonly string[], options?: ExecOptions): Promise<string> {
-    const result = await this.runGit(args, options);
+    const result = await this.execute(args, options);
     if (result.exitCode !== 0) {
       throw new ConfigError(
         `git ${args[0]} failed in ${this.cwd}: ${result.stderr.trim() || `exit ${result.exitCode}`}`,
@@ -61,7 +130,7 @@ export class Git {
 
   /** Run git and report success instead of throwing. */
   async succeeds(args: readonly string[]): Promise<boolean> {
-    return (await this.runGit(args)).exitCode === 0;
+    return (await this.execute(args)).exitCode === 0;
   }
 
   async isRepository(): Promise<boolean> {
@@ -71,7 +140,7 @@ export class Git {
   /** The full SHA of a revision, or undefined when it does not name a commit here. */
   async resolveCommit(revision: string): Promise<string | undefined> {
     assertRevision(revision);
-    const result = await this.runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`]);
+    const result = await this.execute(['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`]);
     return result.exitCode === 0 ? result.stdout.trim() : undefined;
   }
 
@@ -113,7 +182,7 @@ export class Git {
   async mergeBase(a: string, b: string): Promise<string | undefined> {
     assertRevision(a);
     assertRevision(b);
-    const result = await this.runGit(['merge-base', '--end-of-options', a, b]);
+    const result = await this.execute(['merge-base', '--end-of-options', a, b]);
     return result.exitCode === 0 ? result.stdout.trim() : undefined;
   }
 
@@ -124,18 +193,7 @@ export class Git {
   async diff(base: string, head: string, options: { renames?: boolean } = {}): Promise<FileChange[]> {
     assertRevision(base);
     assertRevision(head);
-    const args = [
-      'diff',
-      '--name-status',
-      '-z',
-      '--no-color',
-      '--no-ext-diff',
-      '--no-textconv',
-      '--ignore-submodules=none',
-    ];
-    args.push(options.renames === false ? '--no-renames' : '-M');
-    args.push(base, head, '--');
-    return parseNameStatus(await this.run(args));
+    return parseNameStatus(await this.run(diffArgs(base, head, options)));
   }
 
   /** Tracked files (relative to the repository root when `cwd` is the root), optionally limited to paths. */

@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { GitRepo, shallowClone } from '@dynamo-ci/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Git, InputError, parseNameStatus } from '../src/index.js';
+import { diffArgs, execCollect, GIT_CONFIG_ARGS, Git, gitEnv, InputError, parseNameStatus } from '../src/index.js';
 
 /** Names that break naive shell or line-based handling. */
 const HOSTILE = [
@@ -122,5 +123,76 @@ describe('parseNameStatus', () => {
       { status: 'type-changed', path: 'link' },
     ]);
     expect(parseNameStatus('')).toEqual([]);
+  });
+});
+
+describe('a git command started early (adopt)', () => {
+  const repo = GitRepo.init();
+  let base = '';
+  let head = '';
+  beforeAll(() => {
+    repo.write({ 'a.txt': '1\n' });
+    base = repo.commit('base');
+    repo.write({ 'a.txt': '2\n', 'b c.txt': 'new\n' });
+    head = repo.commit('head');
+  });
+  it('gives its result to the first diff of the same commits, then runs git again', async () => {
+    const git = new Git(repo.dir);
+    // A stand-in whose answer differs from git's proves which process answered.
+    const child = spawn('printf', ['A\\0early.txt\\0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    git.adopt(diffArgs(base, head), child);
+    expect(await git.diff(base, head)).toEqual([{ status: 'added', path: 'early.txt' }]);
+    expect(await git.diff(base, head)).toEqual([
+      { status: 'modified', path: 'a.txt' },
+      { status: 'added', path: 'b c.txt' },
+    ]);
+  });
+
+  it('matches what Git runs: GIT_CONFIG_ARGS, diffArgs and gitEnv start the same diff', async () => {
+    const git = new Git(repo.dir);
+    const child = spawn('git', [...GIT_CONFIG_ARGS, ...diffArgs(base, head)], {
+      cwd: repo.dir,
+      env: gitEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    git.adopt(diffArgs(base, head), child);
+    expect(await git.diff(base, head)).toHaveLength(2);
+    expect(child.exitCode).toBe(0);
+  });
+
+  it('is not used for other commands, and dispose() stops it', async () => {
+    const git = new Git(repo.dir);
+    const child = spawn('sleep', ['30'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    git.adopt(diffArgs(head, base), child);
+    expect(await git.diff(base, head)).toHaveLength(2);
+    const closed = new Promise((resolve) => child.on('close', (_code, signal) => resolve(signal)));
+    git.dispose();
+    expect(await closed).toBe('SIGTERM');
+  });
+
+  it('runs the command again when the early one failed or could not start', async () => {
+    const git = new Git(repo.dir);
+    const child = spawn('/nonexistent/git', [], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.on('error', () => {});
+    git.adopt(['rev-parse', '--is-shallow-repository'], child);
+    expect(await git.isShallow()).toBe(false);
+    // Started before the commits were here (a fetch came in between): not the answer.
+    const early = spawn('git', [...GIT_CONFIG_ARGS, ...diffArgs(base, '1'.repeat(40))], {
+      cwd: repo.dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    git.adopt(diffArgs(base, head), early);
+    expect(await git.diff(base, head)).toHaveLength(2);
+  });
+});
+
+describe('execCollect', () => {
+  it('collects big outputs whole, passes stdin, and reports a missing program as exit 127', async () => {
+    const big = await execCollect('sh', ['-c', 'head -c 3000000 /dev/zero | tr "\\0" x; echo err >&2; exit 3']);
+    expect(big).toEqual({ exitCode: 3, stdout: 'x'.repeat(3_000_000), stderr: 'err\n' });
+    expect((await execCollect('cat', [], { input: 'ünï\0code' })).stdout).toBe('ünï\0code');
+    const missing = await execCollect('/nonexistent/program', []);
+    expect(missing.exitCode).toBe(127);
+    expect(missing.stderr).toContain('cannot run /nonexistent/program');
   });
 });

@@ -1,0 +1,103 @@
+/**
+ * The diff, started before the rest of the bundle loads. Loading @actions/core, the YAML parser
+ * and the rest takes tens of milliseconds, and `git diff` of a big change takes about as long: run
+ * side by side, the action costs little more than the diff itself. When the event alone says
+ * which two commits the change set will be (a push `before..after`, a merge group, explicit
+ * `base-sha`/`head-sha`), `git diff` of them starts here and core's `Git` adopts it: the first
+ * `diff` of the same commits takes its result (when it succeeded; otherwise git runs again).
+ * A guess nobody uses is stopped. Correctness never depends on this module.
+ *
+ * It must import nothing heavy: no @dynamo-ci/core (that is what loads slowly). So it repeats
+ * core's `GIT_CONFIG_ARGS`, `diffArgs` and `gitEnv`; test/early.test.ts checks they agree.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export interface EarlyDiff {
+  /** Where git runs (the resolved `working-directory`). */
+  cwd: string;
+  /** git's arguments after `-c core.quotepath=off`, as core's `Git` receives them. */
+  args: string[];
+  child: ChildProcess;
+}
+
+const SHA = /^[0-9a-f]{40}$/;
+const ZERO = '0'.repeat(40);
+const DEFAULT_PR_BRANCH = /^pull-request\/(\d+)$/;
+export const EARLY_CONFIG_ARGS = ['-c', 'core.quotepath=off'];
+
+export function earlyDiffArgs(base: string, head: string): string[] {
+  return [
+    'diff',
+    '--name-status',
+    '-z',
+    '--no-color',
+    '--no-ext-diff',
+    '--no-textconv',
+    '--ignore-submodules=none',
+    '-M',
+    base,
+    head,
+    '--',
+  ];
+}
+
+/** The two commits the change set will most likely be, from the event and inputs alone. */
+export function guessCommits(environment: NodeJS.ProcessEnv): [string, string] | undefined {
+  const input = (name: string) => environment[`INPUT_${name}`]?.trim() ?? '';
+  if (input('FORCE-ALL').toLowerCase() === 'true') return undefined;
+  const isSha = (value: unknown): value is string => typeof value === 'string' && SHA.test(value) && value !== ZERO;
+  const base = input('BASE-SHA');
+  const head = input('HEAD-SHA');
+  if (base !== '') return isSha(base) && isSha(head) ? [base, head] : undefined;
+  const eventPath = environment.GITHUB_EVENT_PATH;
+  if (!eventPath) return undefined;
+  let payload: Record<string, any>;
+  try {
+    payload = JSON.parse(readFileSync(eventPath, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const event = environment.GITHUB_EVENT_NAME;
+  if (event === 'merge_group') {
+    const group = payload.merge_group ?? {};
+    const after = head || group.head_sha;
+    return isSha(group.base_sha) && isSha(after) ? [group.base_sha, after] : undefined;
+  }
+  if (event !== 'push' || payload.deleted === true) return undefined;
+  const ref = String(payload.ref ?? '');
+  if (!ref.startsWith('refs/heads/')) return undefined;
+  let prBranch = DEFAULT_PR_BRANCH;
+  try {
+    if (input('PR-BRANCH-PATTERN') !== '') prBranch = new RegExp(input('PR-BRANCH-PATTERN'));
+  } catch {
+    return undefined;
+  }
+  if (prBranch.test(ref.slice('refs/heads/'.length))) return undefined;
+  const after = head || payload.after;
+  return isSha(payload.before) && isSha(after) ? [payload.before, after] : undefined;
+}
+
+/** Start the likely diff, or nothing. Never throws: this is only a head start. */
+export function startEarlyDiff(environment: NodeJS.ProcessEnv = process.env): EarlyDiff | undefined {
+  try {
+    const commits = guessCommits(environment);
+    if (!commits) return undefined;
+    const cwd = resolve(
+      environment.GITHUB_WORKSPACE || process.cwd(),
+      environment['INPUT_WORKING-DIRECTORY']?.trim() || '.',
+    );
+    const args = earlyDiffArgs(...commits);
+    const child = spawn('git', [...EARLY_CONFIG_ARGS, ...args], {
+      cwd,
+      env: { ...environment, GIT_TERMINAL_PROMPT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Until core's Git adopts it (after the bundle loaded), a failed start must not crash.
+    child.on('error', () => {});
+    return { cwd, args, child };
+  } catch {
+    return undefined;
+  }
+}
