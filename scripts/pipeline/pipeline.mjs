@@ -48,10 +48,14 @@ const jsonOr = (text, fallback) => {
   }
 };
 
-/** A matrix job's result the way GitHub reports it in `needs`. */
+/**
+ * A matrix job's result the way GitHub reports it in `needs`. Legs that could not run here (GPU
+ * legs; builds when buildah is missing) do not count; a build matrix that was only planned counts
+ * as built, so the test selection downstream can still be shown and run on the host.
+ */
 function matrixResult(legs) {
   const ran = legs.filter((leg) => leg.status !== 'not-run');
-  if (ran.length === 0) return 'skipped';
+  if (ran.length === 0) return legs.some((leg) => leg.planned) ? 'success' : 'skipped';
   if (ran.some((leg) => leg.status === 'failure')) return 'failure';
   if (ran.some((leg) => leg.status === 'cancelled')) return 'cancelled';
   return 'success';
@@ -70,6 +74,7 @@ function matrixResult(legs) {
  *   inputs       per-workflow input overrides, as a caller's `with:` ({'backend.yml': {...}})
  *   deploy       {scenario: 'ready' | 'never-ready' | ..., timeout: '5s'} for the fake cluster
  *   slack        'dry-run' (print the payload) or 'fake' (post to the testkit's fake Slack)
+ *   actionsDir   where the action folders (action.yml + dist/) are; default actions/ of this repository
  *   onJob        called with every finished job record (for live output)
  */
 export async function runPipeline(options) {
@@ -90,6 +95,7 @@ export async function runPipeline(options) {
     } else if (options.event === 'nightly') {
       await run.buildPipeline('test-suite.yml', { caller: 'suite', callerFile: 'nightly-ci.yml' });
     } else throw new Error(`unknown event ${options.event}`);
+    await run.collect();
     return run.result();
   } finally {
     await run.stop();
@@ -99,6 +105,7 @@ export async function runPipeline(options) {
 class PipelineRun {
   constructor(options) {
     this.options = { pr: 123, build: 'auto', inputs: {}, ...options };
+    this.options.actionsDir ??= join(repoRoot, 'actions');
     this.tools = options.tools ?? detectTools();
     this.jobs = [];
     this.gates = {};
@@ -117,7 +124,7 @@ class PipelineRun {
       this.buildahEnv = buildahEnvironment(this.root);
     }
     this.imageName = `${this.registry?.host ?? 'registry.example.com'}/ai-dynamo/dynamo`;
-    this.github = await new FakeGitHub().start();
+    this.github = await FakeGitHub.start();
     this.github.runJobs.set(this.runId, []);
   }
 
@@ -125,6 +132,12 @@ class PipelineRun {
     for (const server of [this.github, this.kubernetes, this.frontend, this.slack]) await server?.close();
     this.registry?.stop();
     rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /** What the outside world saw: the registry's tags and the messages Slack received. */
+  async collect() {
+    if (this.registry) this.registryTags = await this.registry.tags('ai-dynamo/dynamo');
+    if (this.slack) this.slackReceived = this.slack.messages.map((message) => ({ ...message }));
   }
 
   result() {
@@ -139,9 +152,19 @@ class PipelineRun {
       gates: this.gates,
       slack: this.slackMessages,
       kubernetes: this.kubernetes
-        ? { namespaces: this.kubernetes.namespaceNames(), graphs: [...this.kubernetes.graphs.keys()] }
+        ? {
+            // A deleted namespace stays Terminating for a moment; it is gone as far as cleanup goes.
+            namespaces: [...this.kubernetes.namespaces]
+              .filter(([, record]) => record.deletedAt === undefined)
+              .map(([name]) => name),
+            terminating: [...this.kubernetes.namespaces]
+              .filter(([, record]) => record.deletedAt !== undefined)
+              .map(([name]) => name),
+            graphs: [...this.kubernetes.graphs.keys()],
+          }
         : undefined,
       registryTags: this.registryTags,
+      slackReceived: this.slackReceived,
     };
   }
 
@@ -179,10 +202,27 @@ class PipelineRun {
   async step(action, inputs, { context, workspace, env, job: existing } = {}) {
     const job = existing ?? new SimulatedJob({ ...context, workspace, env: { ...env } });
     try {
-      return await job.run(action, { inputs, timeoutMs: 600_000 });
+      return await job.run(join(this.options.actionsDir, action), { inputs, timeoutMs: 600_000 });
     } finally {
       if (!existing) job.cleanup();
     }
+  }
+
+  /**
+   * Run matrix legs two at a time (this machine has two cores; CI runs them all at once) and record
+   * them in plan order, so the output reads the same on every run.
+   */
+  async legs(legs, runLeg) {
+    const results = new Array(legs.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < legs.length) {
+        const index = next++;
+        results[index] = await runLeg(legs[index]);
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    return results.map((job) => this.record(job));
   }
 
   record(job) {
@@ -335,8 +375,9 @@ class PipelineRun {
         reason: planStatus !== 'success' ? `${planJob} failed` : 'no image needs building for this change',
       });
     } else {
-      for (const leg of planRecord.builds)
-        buildLegs.push(await this.buildLeg(leg, prefix, { context, common, caller }));
+      buildLegs.push(
+        ...(await this.legs(planRecord.builds, (leg) => this.buildLeg(leg, prefix, { context, common, caller }))),
+      );
       needs.build = { result: matrixResult(buildLegs), outputs: {} };
     }
 
@@ -353,9 +394,11 @@ class PipelineRun {
       });
     } else {
       const lifecycle = isSuite ? (inputs.include_nightly_marks ? 'nightly' : 'post_merge') : 'pre_merge';
-      for (const leg of planRecord.tests) {
-        testLegs.push(await this.testLeg(leg, prefix, lifecycle, { context, common, caller }));
-      }
+      testLegs.push(
+        ...(await this.legs(planRecord.tests, (leg) =>
+          this.testLeg(leg, prefix, lifecycle, { context, common, caller }),
+        )),
+      );
       needs.test = { result: matrixResult(testLegs), outputs: {} };
     }
 
@@ -363,7 +406,7 @@ class PipelineRun {
     let deployResult;
     const deployAfterGate = !isSuite;
     if (!deployAfterGate)
-      deployResult = await this.deployStage(outputs, planRecord, prefix, { context, common, caller, file });
+      deployResult = await this.deployStage(outputs, planRecord, prefix, { context, common, caller });
     if (isSuite) needs.deploy = { result: deployResult ?? 'skipped', outputs: {} };
 
     // 5. the gate.
@@ -374,13 +417,7 @@ class PipelineRun {
       with: doc.jobs[gateId].steps.find((step) => String(step.uses).includes('status-aggregate')).with,
     });
     if (deployAfterGate && gate.status === 'success') {
-      await this.deployStage(
-        outputs,
-        planRecord,
-        prefix,
-        { [gateId]: { result: gate.status } },
-        { context, common, caller, file },
-      );
+      await this.deployStage(outputs, planRecord, prefix, { context, common, caller });
     } else if (deployAfterGate && outputs['has-deploys'] === 'true') {
       this.record({
         ...common,
@@ -392,7 +429,7 @@ class PipelineRun {
     }
 
     // 6. Slack: the suite always reports; the PR pipeline when a caller sets notify-on.
-    if (isSuite || (file === 'backend.yml' && this.options.slack)) {
+    if (isSuite || inputs['notify-on']) {
       await this.notify(gate, inputs, {
         context,
         common,
@@ -415,11 +452,14 @@ class PipelineRun {
       image: tag,
     };
     if (!this.realBuild) {
-      return this.record({
+      return {
         ...base,
         status: 'not-run',
-        reason: 'planned only: buildah and docker-registry are not installed here',
-      });
+        planned: true,
+        reason: this.tools.build
+          ? 'planned only (build: plan)'
+          : 'planned only: buildah and docker-registry are not installed here',
+      };
     }
     const result = await this.step(
       'build-container',
@@ -440,7 +480,7 @@ class PipelineRun {
       },
       { context, workspace: this.options.repo, env: this.buildahEnv },
     );
-    return this.record({
+    return {
       ...base,
       action: 'build-container',
       status: result.exitCode === 0 ? 'success' : 'failure',
@@ -449,7 +489,7 @@ class PipelineRun {
       tags: jsonOr(result.outputs.tags, []),
       digest: result.outputs.digest,
       step: result,
-    });
+    };
   }
 
   async testLeg(leg, prefix, lifecycle, { context, common, caller }) {
@@ -474,23 +514,23 @@ class PipelineRun {
       'timeout-minutes': '10',
     };
     if (leg.gpus !== '0' && !this.tools.gpu) {
-      return this.record({
+      return {
         ...base,
         status: 'not-run',
         reason: `needs ${leg.gpus === '1' ? 'a GPU' : 'several GPUs'} (runs on ${leg.runner} in CI); this machine has none`,
-      });
+      };
     }
     if (!this.tools.pytest) {
-      return this.record({ ...base, status: 'not-run', reason: `${PYTHON} -m pytest is not installed here` });
+      return { ...base, status: 'not-run', reason: `${PYTHON} -m pytest is not installed here` };
     }
     const result = await this.step('run-gpu-tests', inputs, { context, workspace: this.options.repo });
-    return this.record({
+    return {
       ...base,
       action: 'run-gpu-tests',
       status: result.exitCode === 0 ? 'success' : 'failure',
       reason: `pytest on the host (engine none) instead of inside ${image}`,
       step: result,
-    });
+    };
   }
 
   async deployStage(outputs, planRecord, prefix, { context, common, caller }) {
@@ -508,20 +548,23 @@ class PipelineRun {
       const image = `${this.imageName}:${prefix}-${leg['image-id']}`;
       const job = new SimulatedJob({ ...deployContext, workspace: this.options.repo });
       try {
-        const main = await job.run('deploy-profile', {
-          inputs: {
-            kubeconfig: this.kubeconfig,
-            profile: leg.file,
-            image,
-            model: 'Qwen/Qwen3-0.6B',
-            'timeout-minutes': this.options.deploy?.timeout ?? '20s',
-            'poll-interval': '1',
-            cleanup: 'always',
-            'cleanup-timeout': '10',
-          },
+        const action = join(this.options.actionsDir, 'deploy-profile');
+        // The runner gives the post step the same `with:` inputs as the main step.
+        const inputs = {
+          kubeconfig: this.kubeconfig,
+          profile: leg.file,
+          image,
+          model: 'Qwen/Qwen3-0.6B',
+          'timeout-minutes': this.options.deploy?.timeout ?? '20s',
+          'poll-interval': '1',
+          cleanup: 'always',
+          'cleanup-timeout': '10',
+        };
+        const main = await job.run(action, {
+          inputs,
           timeoutMs: 300_000,
         });
-        const post = await job.post('deploy-profile', main, { timeoutMs: 120_000 });
+        const post = await job.post(action, main, { inputs, timeoutMs: 120_000 });
         legs.push(
           this.record({
             ...common,
@@ -535,6 +578,7 @@ class PipelineRun {
             reason: `${leg.file} on the fake cluster (scenario ${scenario})`,
             step: main,
             post,
+            cleanup: post.exitCode === 0 && post.errors.length === 0 ? 'done' : 'failed',
           }),
         );
       } finally {
@@ -566,7 +610,7 @@ class PipelineRun {
         'jobs-from-api': withInputs['jobs-from-api'],
         'workflow-file': `.dynamo-ci-actions/.github/workflows/${file}`,
       },
-      { context, workspace },
+      { context: { ...context, job: gateId }, workspace },
     );
     const status = result.outputs.result === 'success' && result.exitCode === 0 ? 'success' : 'failure';
     this.gates[gateId] = status;
