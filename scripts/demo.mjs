@@ -35,6 +35,7 @@ const result = await runPipeline({
   head,
   tools,
   build: tools.build ? 'real' : 'plan',
+  actionsDir: process.env.DYNAMO_CI_ACTIONS_DIR,
   onJob(job) {
     if (job.workflowName !== workflow) {
       workflow = job.workflowName;

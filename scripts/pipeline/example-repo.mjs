@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // The example consumer repository (examples/dynamo-example) as a real git repository: a copy of
 // the fixture committed on `main`, plus the sample changes the demo, the end-to-end tests and
-// this repository's CI put on top of it. Plain Node; uses git through the testkit's GitRepo.
+// this repository's CI put on top of it. Plain Node and git, no build needed (CI jobs that build one
+// action call this before the testkit is bundled).
 //
 // CLI (used by .github/workflows/ci.yml): node scripts/pipeline/example-repo.mjs --change vllm --out DIR
 //   prints dir=..., base=..., head=... lines (GITHUB_OUTPUT format).
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GitRepo } from '../../packages/testkit/dist/index.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const exampleDir = join(repoRoot, 'examples', 'dynamo-example');
@@ -93,6 +94,45 @@ def test_vllm_flaky_port_allocation(tmp_path_factory):
   },
 };
 
+const IDENTITY = {
+  GIT_AUTHOR_NAME: 'Example Author',
+  GIT_AUTHOR_EMAIL: 'author@example.com',
+  GIT_COMMITTER_NAME: 'Example Committer',
+  GIT_COMMITTER_EMAIL: 'committer@example.com',
+};
+
+/** A git working tree with the few operations the pipeline needs (the shape of the testkit's GitRepo). */
+class ExampleRepo {
+  constructor(dir) {
+    this.dir = dir;
+  }
+
+  git(args, env = {}) {
+    return execFileSync('git', args, {
+      cwd: this.dir,
+      env: { ...process.env, ...IDENTITY, GIT_CONFIG_NOSYSTEM: '1', ...env },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  }
+
+  write(files) {
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(this.dir, path)), { recursive: true });
+      writeFileSync(join(this.dir, path), content);
+    }
+    return this;
+  }
+
+  commit(message, { date } = {}) {
+    this.git(['add', '--all']);
+    this.git(['-c', 'commit.gpgsign=false', 'commit', '--quiet', '--no-verify', '-m', message], {
+      ...(date ? { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : {}),
+    });
+    return this.git(['rev-parse', 'HEAD']).trim();
+  }
+}
+
 /**
  * A fresh git copy of the example on `main` (one commit). Returns the GitRepo and the base SHA.
  * `dir` defaults to a new temporary folder.
@@ -104,7 +144,8 @@ export function createExampleRepo(dir) {
     recursive: true,
     filter: (source) => !/(__pycache__|\.pytest_cache)/.test(source),
   });
-  const repo = GitRepo.init(target);
+  const repo = new ExampleRepo(target);
+  repo.git(['init', '--quiet', '--initial-branch=main']);
   const base = repo.commit('Initial import of the example', { date: BASE_DATE });
   return { repo, base };
 }
