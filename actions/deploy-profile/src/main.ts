@@ -7,17 +7,28 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { env, InputError, messageOf, type Runner, readContext, runAction, runUrl, sleep } from '@dynamo-ci/core';
 import { cleanup, skipReason } from './cleanup.js';
-import { KubeCluster } from './cluster.js';
+import type { KubeCluster } from './cluster.js';
 import { type DeployProgress, deploy, plan } from './deploy.js';
 import { collectDiagnostics } from './diagnostics.js';
 import { type CleanupMode, parseInputs } from './inputs.js';
-import { type OpenedKubeconfig, openKubeconfig, resolveKubeconfig } from './kubeconfig.js';
+import type { OpenedKubeconfig } from './kubeconfig.js';
 import { namespaceAnnotations, namespaceLabels, namespaceName, slug } from './naming.js';
 import { applyOverrides, parseProfile, profileName } from './profile.js';
 import { renderCleanup, renderSummary } from './render.js';
 
-function openCluster(runner: Runner, raw: string | undefined): { kube: OpenedKubeconfig; cluster: KubeCluster } {
+/**
+ * Open the cluster. @kubernetes/client-node is about 6 MiB of bundled code, so the modules that use it
+ * are loaded here, after the inputs are checked, not at start-up.
+ */
+async function openCluster(
+  runner: Runner,
+  raw: string | undefined,
+): Promise<{ kube: OpenedKubeconfig; cluster: KubeCluster }> {
   if (raw !== undefined) runner.mask(raw.trim());
+  const [{ KubeCluster }, { openKubeconfig, resolveKubeconfig }] = await Promise.all([
+    import('./cluster.js'),
+    import('./kubeconfig.js'),
+  ]);
   const context = readContext();
   const source = resolveKubeconfig(raw, { KUBECONFIG: env('KUBECONFIG'), HOME: env('HOME'), cwd: context.workspace });
   const kube = openKubeconfig(source, env('RUNNER_TEMP'), (secret) => runner.mask(secret));
@@ -81,7 +92,7 @@ async function runMain(runner: Runner): Promise<void> {
   runner.setOutput('namespace', namespace);
   runner.setOutput('deployment-name', name);
 
-  const { kube, cluster } = openCluster(runner, inputs.kubeconfig);
+  const { kube, cluster } = await openCluster(runner, inputs.kubeconfig);
   const cancel = cancellation();
   const progress: DeployProgress = { phase: 'namespace' };
   const summaryBase = {
@@ -172,7 +183,7 @@ async function runPost(runner: Runner): Promise<void> {
   try {
     const inputs = parseInputs((input) => runner.input(input));
     timeouts = { timeoutMs: inputs.cleanupTimeoutMs, pollIntervalMs: Math.min(inputs.pollIntervalMs, 2000) };
-    opened = openCluster(runner, inputs.kubeconfig);
+    opened = await openCluster(runner, inputs.kubeconfig);
   } catch (error) {
     runner.warning(
       `Cleanup could not reach the cluster, so ${namespace}${name ? `/${name}` : ''} may be left behind: ${messageOf(error)}`,
