@@ -224,9 +224,11 @@ type Test = (path: string) => boolean;
  * - `**\/*.ext` by the path's extension, `**\/name` by its base name, `**` always matches;
  * - any other glob with a literal base directory (`lib/**`, `container/templates/dynamo_*`) by
  *   that directory: it is only tested for paths under it;
- * - the rest (`*.py`, `**\/*_test.py`, `{a,b}/**`) is tested for every path.
- * Then each group runs its ordered program over the hits, and only groups with a positive hit
- * (or made only of negations) run at all.
+ * - a glob without `/` or `**` (`*.py`) is tested for files at the root only;
+ * - the rest (`**\/*_test.py`, `{a,b}/**`) is tested for every path.
+ * Most paths only have hits that depend on their folder and extension (the folder's `dir/**`
+ * globs, `**\/*.md`, `**`): their groups are worked out once per folder and extension and
+ * reused. The others go through each group's ordered program with all their hits.
  */
 export class FilterMatcher {
   private readonly tests: Test[] = [];
@@ -238,6 +240,8 @@ export class FilterMatcher {
   private readonly directoryShape: number[] = [];
   private readonly always: number[] = [];
   private readonly everywhere: number[] = [];
+  /** Globs without `/` or `**` (`*.py`): they only match files at the root. */
+  private readonly rootOnly: number[] = [];
   private readonly programs: { group: FilterGroup; ids: Int32Array; negated: Uint8Array; allNegative: boolean }[];
   private readonly coverage: boolean[];
 
@@ -261,6 +265,7 @@ export class FilterMatcher {
       else if (CATCH_ALL_GLOBS.has(glob) && glob !== '*/**') this.always.push(id);
       else if (extension !== undefined && !SPECIAL.test(extension)) index(this.byExtension, extension, id);
       else if (baseName !== undefined && !SPECIAL.test(baseName)) index(this.byBaseName, baseName, id);
+      else if (ROOT_ONLY.test(glob) && !glob.includes('**')) this.rootOnly.push(id);
       else {
         const base = picomatch.scan(glob).base;
         if (base === '' || SPECIAL.test(base)) this.everywhere.push(id);
@@ -314,22 +319,25 @@ export class FilterMatcher {
     const decidedIn = new Uint8Array(programCount);
     const initiallyIn = programs.map((program) => program.allNegative);
     const coverage = this.coverage;
-    // Cheap guards before hashing a string: only lengths some key has can be in a map.
-    const lengths = (map: Map<string, unknown>) => {
-      const flags = new Uint8Array(1 + Math.max(0, ...[...map.keys()].map((key) => key.length)));
-      for (const key of map.keys()) flags[key.length] = 1;
+    // Cheap guards before hashing a string: a key's length and last character (a path's base
+    // name and the path end with the same character).
+    const fingerprints = (map: Map<string, unknown>) => {
+      const flags = new Uint8Array(64 * 128);
+      for (const key of map.keys()) {
+        if (key !== '') flags[fingerprint(key.length, key.charCodeAt(key.length - 1))] = 1;
+      }
       return flags;
     };
-    const pathLengths = lengths(byPath);
-    const baseNameLengths = lengths(byBaseName);
-    const directoryLengths = lengths(byDirectory);
+    const pathFlags = fingerprints(byPath);
+    const baseNameFlags = fingerprints(byBaseName);
+    const directoryFlags = fingerprints(byDirectory);
     const hasExtensions = byExtension.size > 0;
     const hasDirectories = byDirectory.size > 0;
     // Per folder: globs that surely match every file in it (`dir/**` of an ancestor, `dir/*` of
     // the folder itself) and globs that need a test (`container/templates/dynamo_*`).
-    const directoryCandidates = new Map<string, { sure: number[]; test: number[] }>();
+    const directoryCandidates = new Map<string, DirectoryCandidates>();
     let lastDirectory: string | undefined;
-    let lastCandidates: { sure: number[]; test: number[] } = { sure: [], test: [] };
+    let lastCandidates: DirectoryCandidates = { sure: [], test: [] };
     const files: string[][] = programs.map(() => []);
     const uncovered: string[] = [];
     const hasCoverageGroup = coverage.some(Boolean);
@@ -356,20 +364,29 @@ export class FilterMatcher {
         if ((tests[id] as Test)(path)) hit(id);
       }
     };
+    const rootOnly = this.rootOnly;
+    /** The groups a path is in, given its hits so far (`hit` calls since `stamp++`). */
+    const verdict = (): Membership => {
+      const members: number[] = [];
+      let covered = false;
+      for (let programIndex = 0; programIndex < programCount; programIndex++) {
+        const isIn = decidedAt[programIndex] === stamp ? decidedIn[programIndex] === 1 : initiallyIn[programIndex];
+        if (isIn) {
+          members.push(programIndex);
+          if (coverage[programIndex]) covered = true;
+        }
+      }
+      return { members, covered: covered || !hasCoverageGroup };
+    };
+    // Per folder and extension (`''`: none), the verdict from the hits that depend on nothing else.
+    const shared = new Map<DirectoryCandidates, Map<string, Membership>>();
+    const noTests: number[] = [];
+    let lastShared: Map<string, Membership> | undefined;
+    let lastExtension = '';
+    let lastMembership: Membership | undefined;
     for (let pathIndex = 0; pathIndex < paths.length; pathIndex++) {
       const path = paths[pathIndex] as string;
-      stamp++;
-      hitAll(always);
-      if (path.length < pathLengths.length && pathLengths[path.length] === 1) hitAll(byPath.get(path));
       const slash = path.lastIndexOf('/');
-      const baseNameLength = path.length - slash - 1;
-      if (baseNameLength < baseNameLengths.length && baseNameLengths[baseNameLength] === 1) {
-        hitAll(byBaseName.get(path.slice(slash + 1)));
-      }
-      if (hasExtensions) {
-        const dot = path.lastIndexOf('.');
-        if (dot > slash) hitAll(byExtension.get(path.slice(dot + 1)));
-      }
       if (hasDirectories) {
         // Paths come grouped by folder (git sorts them): look a folder's globs up once.
         if (
@@ -390,25 +407,78 @@ export class FilterMatcher {
             }
             directoryCandidates.set(lastDirectory, candidates);
           }
+          if (candidates !== lastCandidates) lastMembership = undefined;
           lastCandidates = candidates;
         }
-        hitAll(lastCandidates.sure);
-        testAll(lastCandidates.test, path);
-        // `dir/**` also matches the path `dir` itself.
-        if (path.length < directoryLengths.length && directoryLengths[path.length] === 1) {
-          testAll(byDirectory.get(path), path);
-        }
       }
-      testAll(everywhere, path);
-      let covered = false;
-      for (let programIndex = 0; programIndex < programCount; programIndex++) {
-        const isIn = decidedAt[programIndex] === stamp ? decidedIn[programIndex] === 1 : initiallyIn[programIndex];
-        if (isIn) {
-          (files[programIndex] as string[]).push(path);
-          if (coverage[programIndex]) covered = true;
+      const dot = path.lastIndexOf('.');
+      const extensionLength = dot > slash ? path.length - dot - 1 : -1;
+      const baseNameLength = path.length - slash - 1;
+      const tested = slash === -1 ? rootOnly : noTests;
+      const last = path.charCodeAt(path.length - 1);
+      const pathKey = pathFlags[fingerprint(path.length, last)] === 1;
+      const baseNameKey = baseNameFlags[fingerprint(baseNameLength, last)] === 1;
+      const directoryKey = hasDirectories && directoryFlags[fingerprint(path.length, last)] === 1;
+      const simple =
+        !pathKey &&
+        !baseNameKey &&
+        !directoryKey &&
+        lastCandidates.test.length === 0 &&
+        everywhere.length === 0 &&
+        tested.length === 0;
+      let membership: Membership;
+      if (
+        simple &&
+        lastMembership !== undefined &&
+        extensionLength === lastExtension.length &&
+        (extensionLength <= 0 || path.endsWith(lastExtension))
+      ) {
+        membership = lastMembership;
+      } else if (simple) {
+        const extension = extensionLength > 0 ? path.slice(dot + 1) : extensionLength === 0 ? '.' : '';
+        if (lastShared === undefined || shared.get(lastCandidates) !== lastShared) {
+          lastShared = shared.get(lastCandidates);
+          if (lastShared === undefined) {
+            lastShared = new Map();
+            shared.set(lastCandidates, lastShared);
+          }
         }
+        let known = lastShared.get(extension);
+        if (known === undefined) {
+          stamp++;
+          hitAll(always);
+          hitAll(lastCandidates.sure);
+          if (extensionLength > 0 && hasExtensions) hitAll(byExtension.get(extension));
+          known = verdict();
+          lastShared.set(extension, known);
+        }
+        membership = known;
+        lastMembership = known;
+        lastExtension = extension;
+        if (extensionLength <= 0) lastMembership = undefined;
+      } else {
+        stamp++;
+        hitAll(always);
+        if (pathKey) hitAll(byPath.get(path));
+        if (baseNameKey) {
+          hitAll(byBaseName.get(path.slice(slash + 1)));
+        }
+        if (hasExtensions && extensionLength > 0) hitAll(byExtension.get(path.slice(dot + 1)));
+        if (hasDirectories) {
+          hitAll(lastCandidates.sure);
+          testAll(lastCandidates.test, path);
+          // `dir/**` also matches the path `dir` itself.
+          if (directoryKey) {
+            testAll(byDirectory.get(path), path);
+          }
+        }
+        testAll(tested, path);
+        testAll(everywhere, path);
+        membership = verdict();
       }
-      if (!covered && hasCoverageGroup) uncovered.push(path);
+      const members = membership.members;
+      for (let index = 0; index < members.length; index++) (files[members[index] as number] as string[]).push(path);
+      if (!membership.covered) uncovered.push(path);
     }
     return {
       groups: programs.map((program, programIndex) => ({
@@ -421,7 +491,26 @@ export class FilterMatcher {
   }
 }
 
+interface DirectoryCandidates {
+  /** Globs that match every file in the folder. */
+  sure: number[];
+  /** Globs to test on each file of the folder. */
+  test: number[];
+}
+
+/** The groups (program indexes) a path is in, and whether one of them counts for coverage. */
+interface Membership {
+  members: number[];
+  covered: boolean;
+}
+
+function fingerprint(length: number, lastCharacter: number): number {
+  return ((length & 63) << 7) | (lastCharacter & 127);
+}
+
 const SUBTREE = 1;
+/** No `/`, no character class, no escape: `*` and `?` never cross `/`, so only root files match. */
+const ROOT_ONLY = /^[^/[\\]+$/;
 const CHILDREN = 2;
 const OTHER = 3;
 

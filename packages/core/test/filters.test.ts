@@ -308,3 +308,73 @@ describe('FilterMatcher agrees with a naive ordered picomatch evaluation', () =>
     expect(fast).toEqual(gitPaths.map(naive));
   });
 });
+
+describe('FilterMatcher: verdicts shared per folder and extension agree with picomatch', () => {
+  const extra = parseFilters(
+    [
+      "roots: ['*.{py,toml}', 'Makefile?', '!setup.py', 'a?c']",
+      "exts: ['**/*.md', '!docs/**', 'docs/**/*.md', '!**/*.rst']",
+      "dirs: ['lib/**', '!lib/x/*', 'lib/x/keep.*', 'deploy/*', 'container/templates/dynamo_*']",
+      "names: ['**/Cargo.toml', '**/.gitignore', 'lib/x']",
+    ].join('\n'),
+  );
+  const groups = [...upstream.groups, ...extra.groups];
+  const compiled = new Map<string, (path: string) => boolean>();
+  const test = (glob: string, path: string) => {
+    let matcher = compiled.get(glob);
+    if (!matcher) {
+      matcher = picomatch(glob, { dot: true, noextglob: true });
+      compiled.set(glob, matcher);
+    }
+    return matcher(path);
+  };
+  const naive = (path: string) =>
+    groups.map((group) => {
+      let state = group.patterns.every((pattern) => pattern.negated);
+      for (const pattern of group.patterns) {
+        if (test(pattern.glob, path)) state = !pattern.negated;
+      }
+      return state;
+    });
+  // Long folders too: the matcher's length guards make most short paths take the per-path route.
+  const folders = ['', 'lib', 'lib/x', 'lib/x/y', 'docs', 'docs/a', 'deploy', 'deploy/helm', 'container/templates'];
+  folders.push(...folders.map((folder) => `${folder ? `${folder}/` : ''}a-much-longer-folder-name/and-another-one`));
+  const names = [
+    'a.md',
+    'b.md',
+    'keep.md',
+    'c.rst',
+    'setup.py',
+    'z.py',
+    'Cargo.toml',
+    'x.toml',
+    'Makefile',
+    'Makefile1',
+    '.gitignore',
+    'noext',
+    'trailing.',
+    'abc',
+    'dynamo_x.Dockerfile',
+    'x',
+    'a.b.md',
+    'p.md',
+    'p.xmd',
+    'q.rs',
+    'q.s',
+  ];
+  const paths = folders.flatMap((folder) => names.map((name) => (folder ? `${folder}/${name}` : name)));
+  paths.push('lib/x', 'deploy');
+  it.each([
+    ['git order', [...paths].sort()],
+    ['mixed order', [...paths].sort().reverse().concat(paths)],
+  ])('%s', (_label, list) => {
+    const result = new FilterMatcher(groups).match(list);
+    const fast = list.map((_, index) =>
+      result.groups.map((group) => group.files.filter((path) => path === list[index]).length > 0),
+    );
+    expect(fast).toEqual(list.map(naive));
+    const covered = (path: string) =>
+      naive(path).some((isIn, index) => isIn && !isCatchAll(groups[index] as (typeof groups)[number]));
+    expect(result.uncovered).toEqual(list.filter((path) => !covered(path)));
+  });
+});
