@@ -6,7 +6,7 @@
 // --event <pull-request|dispatch|post-merge|nightly>, --plan-only (never build images).
 import { applyChange, createExampleRepo } from './pipeline/example-repo.mjs';
 import { runPipeline } from './pipeline/pipeline.mjs';
-import { bold, renderGates, renderHeader, renderJob } from './pipeline/render.mjs';
+import { bold, renderDigest, renderGates, renderHeader, renderJob } from './pipeline/render.mjs';
 import { detectTools } from './pipeline/tools.mjs';
 
 const args = process.argv.slice(2);
@@ -39,8 +39,16 @@ const result = await runPipeline({
   onJob(job) {
     if (job.workflowName !== workflow) {
       workflow = job.workflowName;
-      const trigger = job.event ?? (event === 'pull-request' ? 'push to pull-request/123' : event);
-      console.log(`\n${bold(`── ${workflow} `)}(${job.workflow}, ${trigger})`);
+      const trigger =
+        job.event === 'pull_request'
+          ? 'on pull_request: every PR, before anyone vetted it; no secrets'
+          : {
+              'pull-request': 'on push to pull-request/123: copy-pr pushed the head a maintainer vetted',
+              dispatch: 'on workflow_dispatch: a maintainer started it; deployment tests included',
+              'post-merge': 'on push to main: everything, no change detection',
+              nightly: 'on schedule: every framework, every lifecycle marker',
+            }[event];
+      console.log(`\n${bold(`── ${workflow}`)} (${job.workflow}) ${trigger}`);
     }
     console.log(renderJob(job));
   },
@@ -49,5 +57,6 @@ const result = await runPipeline({
   process.exit(1);
 });
 console.log(`\n${renderHeader(result, description)}`);
+console.log(`\n${renderDigest(result)}`);
 console.log(`\n${renderGates(result)}`);
 console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s; example repository at ${repo.dir})`);

@@ -126,6 +126,17 @@ class PipelineRun {
     this.imageName = `${this.registry?.host ?? 'registry.example.com'}/ai-dynamo/dynamo`;
     this.github = await FakeGitHub.start();
     this.github.runJobs.set(this.runId, []);
+    // The PR behind pull-request/<N>: changed-files finds its merge base through the API, as in CI.
+    const { pr, base, head } = this.options;
+    this.github.pulls.set(pr, {
+      number: pr,
+      state: 'open',
+      title: 'A sample change',
+      user: { login: 'contributor' },
+      head: { sha: head, ref: 'feature/sample-change', repo: { full_name: REPOSITORY } },
+      base: { sha: base, ref: 'main', repo: { full_name: REPOSITORY } },
+      merge_base: base,
+    });
   }
 
   async stop() {
@@ -290,7 +301,7 @@ class PipelineRun {
    * as backend.yml, core-validation.yml and test-suite.yml run it.
    */
   async buildPipeline(file, { caller, callerFile }) {
-    const { base, head, repo, event } = this.options;
+    const { head, repo, event } = this.options;
     const doc = parse(readFileSync(join(WORKFLOWS, file), 'utf8'));
     const inputs = { ...workflowDefaults(file), ...callerWith(callerFile, caller), ...this.options.inputs[file] };
     const workflowName = parse(readFileSync(join(CALLERS, callerFile), 'utf8')).name;
@@ -309,8 +320,6 @@ class PipelineRun {
         'changed-files',
         {
           filters: inputs.filters,
-          'base-sha': event === 'pull-request' ? base : undefined,
-          'head-sha': event === 'pull-request' ? head : undefined,
           'force-all': String(onDefaultBranch && event !== 'dispatch'),
           uncovered: 'fail',
         },
@@ -375,8 +384,12 @@ class PipelineRun {
         reason: planStatus !== 'success' ? `${planJob} failed` : 'no image needs building for this change',
       });
     } else {
+      const why = (leg) => planRecord.decisions.find((decision) => decision.unit === leg.framework)?.reason;
       buildLegs.push(
-        ...(await this.legs(planRecord.builds, (leg) => this.buildLeg(leg, prefix, { context, common, caller }))),
+        ...(await this.legs(planRecord.builds, async (leg) => ({
+          why: why(leg),
+          ...(await this.buildLeg(leg, prefix, { context, common, caller })),
+        }))),
       );
       needs.build = { result: matrixResult(buildLegs), outputs: {} };
     }
@@ -394,10 +407,12 @@ class PipelineRun {
       });
     } else {
       const lifecycle = isSuite ? (inputs.include_nightly_marks ? 'nightly' : 'post_merge') : 'pre_merge';
+      const why = (leg) => planRecord.decisions.find((decision) => decision.unit === leg.framework)?.reason;
       testLegs.push(
-        ...(await this.legs(planRecord.tests, (leg) =>
-          this.testLeg(leg, prefix, lifecycle, { context, common, caller }),
-        )),
+        ...(await this.legs(planRecord.tests, async (leg) => ({
+          why: why(leg),
+          ...(await this.testLeg(leg, prefix, lifecycle, { context, common, caller })),
+        }))),
       );
       needs.test = { result: matrixResult(testLegs), outputs: {} };
     }

@@ -28,7 +28,8 @@ export function renderJob(job) {
   const lines = [];
   const title = job.apiName.padEnd(58);
   const status = job.status === 'not-run' ? 'not run' : job.status;
-  lines.push(` ${ICON[job.status] ?? '?'} ${title} ${job.status === 'success' ? '' : status}`.trimEnd());
+  const why = job.why ? dim(`(${job.why})`) : '';
+  lines.push(` ${ICON[job.status] ?? '?'} ${title} ${job.status === 'success' ? why : `${status} ${why}`}`.trimEnd());
   const detail = (text) => lines.push(`     ${text}`);
   const outputs = job.step?.outputs ?? {};
   if (job.changes) {
@@ -107,6 +108,35 @@ export function renderHeader(result, description) {
   ]
     .filter(Boolean)
     .join('\n');
+}
+
+/** What a reviewer wants at the end: the images, the test selection, the deployments. */
+export function renderDigest(result) {
+  const lines = [bold('Images')];
+  const builds = result.jobs.filter((job) => job.id === 'build' && job.leg);
+  if (builds.length === 0) lines.push('  none: no unit needed building');
+  for (const job of builds) {
+    lines.push(`  ${ICON[job.status]} ${job.image}${job.status === 'not-run' ? dim(' (planned)') : ''}`);
+  }
+  const tests = result.jobs.filter((job) => job.id === 'test' && job.leg);
+  const selections = new Map();
+  for (const job of tests) {
+    const key = job.step ? `-m "${job.step.outputs['marker-expression']}"` : `not run here: ${job.reason}`;
+    selections.set(key, [...(selections.get(key) ?? []), job.leg]);
+  }
+  lines.push(bold('Test selection'));
+  if (selections.size === 0) lines.push('  none');
+  for (const [expression, legs] of selections) {
+    lines.push(`  ${expression}`);
+    lines.push(dim(`      ${legs.join('; ')}`));
+  }
+  const deploys = result.jobs.filter((job) => job.id === 'deploy-test');
+  if (deploys.length > 0) {
+    lines.push(bold('Deployments'));
+    for (const job of deploys)
+      lines.push(`  ${ICON[job.status]} ${job.leg} -> ${job.step?.outputs.namespace ?? '?'} (cleanup ${job.cleanup})`);
+  }
+  return lines.join('\n');
 }
 
 export function renderGates(result) {

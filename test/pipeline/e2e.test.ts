@@ -57,6 +57,8 @@ describe.sequential('the pipeline on the example repository', () => {
     timeout: 180_000,
   }, async () => {
     const run = await scenario('vllm');
+    // The push to pull-request/123 resolved the PR's merge base through the (fake) GitHub API.
+    expect(jobOf(run.jobs, 'backend.yml', 'changes').changes?.reason).toContain('merge base');
     const builds = legsOf(run.jobs, 'backend.yml', 'build');
     expect(builds.map((leg) => leg.leg)).toEqual([
       'vllm cuda12.9 amd64',
