@@ -5,7 +5,8 @@
  * (CI installs them and sets DYNAMO_CI_REQUIRE_TOOLS=1, which turns a missing tool into a failure);
  * otherwise builds are planned only and the scenarios check the plan. GPU legs never run here.
  */
-import { describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
 import { applyChange, type CHANGES, createExampleRepo } from '../../scripts/pipeline/example-repo.mjs';
 import { type PipelineJob, type PipelineOptions, runPipeline } from '../../scripts/pipeline/pipeline.mjs';
 import { detectTools } from '../../scripts/pipeline/tools.mjs';
@@ -20,8 +21,14 @@ const build = tools.build ? 'real' : 'plan';
 /** Run bundles from DYNAMO_CI_ACTIONS_DIR when set (a snapshot of the bundles, taken while others rebuild them). */
 const actionsDir = process.env.DYNAMO_CI_ACTIONS_DIR;
 
+const repositories: string[] = [];
+afterAll(() => {
+  for (const dir of repositories) rmSync(dir, { recursive: true, force: true });
+});
+
 async function scenario(change: keyof typeof CHANGES | undefined, options: Partial<PipelineOptions> = {}) {
   const { repo, base } = createExampleRepo();
+  repositories.push(repo.dir);
   const head = change ? applyChange(repo, change) : base;
   return runPipeline({ repo: repo.dir, event: 'pull-request', base, head, tools, build, actionsDir, ...options });
 }
