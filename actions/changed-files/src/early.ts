@@ -7,12 +7,13 @@
  * `diff` of the same commits takes its result (when it succeeded; otherwise git runs again).
  * A guess nobody uses is stopped. Correctness never depends on this module.
  *
- * It must import nothing heavy: no @dynamo-ci/core (that is what loads slowly). So it repeats
- * core's `GIT_CONFIG_ARGS`, `diffArgs` and `gitEnv`; test/early.test.ts checks they agree.
+ * It imports nothing heavy: only core's git module (`@dynamo-ci/core/git`), for the very command
+ * line and environment `Git.diff` uses, not the whole core (YAML, globbing, the GitHub client).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { diffArgs, GIT_CONFIG_ARGS, gitEnv, ZERO_SHA } from '@dynamo-ci/core/git';
 
 export interface EarlyDiff {
   /** Where git runs (the resolved `working-directory`). */
@@ -23,31 +24,12 @@ export interface EarlyDiff {
 }
 
 const SHA = /^[0-9a-f]{40}$/;
-const ZERO = '0'.repeat(40);
 const DEFAULT_PR_BRANCH = /^pull-request\/(\d+)$/;
-export const EARLY_CONFIG_ARGS = ['-c', 'core.quotepath=off'];
-
-export function earlyDiffArgs(base: string, head: string): string[] {
-  return [
-    'diff',
-    '--name-status',
-    '-z',
-    '--no-color',
-    '--no-ext-diff',
-    '--no-textconv',
-    '--ignore-submodules=none',
-    '-M',
-    base,
-    head,
-    '--',
-  ];
-}
-
 /** The two commits the change set will most likely be, from the event and inputs alone. */
 export function guessCommits(environment: NodeJS.ProcessEnv): [string, string] | undefined {
   const input = (name: string) => environment[`INPUT_${name}`]?.trim() ?? '';
   if (input('FORCE-ALL').toLowerCase() === 'true') return undefined;
-  const isSha = (value: unknown): value is string => typeof value === 'string' && SHA.test(value) && value !== ZERO;
+  const isSha = (value: unknown): value is string => typeof value === 'string' && SHA.test(value) && value !== ZERO_SHA;
   const base = input('BASE-SHA');
   const head = input('HEAD-SHA');
   if (base !== '') return isSha(base) && isSha(head) ? [base, head] : undefined;
@@ -88,10 +70,10 @@ export function startEarlyDiff(environment: NodeJS.ProcessEnv = process.env): Ea
       environment.GITHUB_WORKSPACE || process.cwd(),
       environment['INPUT_WORKING-DIRECTORY']?.trim() || '.',
     );
-    const args = earlyDiffArgs(...commits);
-    const child = spawn('git', [...EARLY_CONFIG_ARGS, ...args], {
+    const args = diffArgs(...commits);
+    const child = spawn('git', [...GIT_CONFIG_ARGS, ...args], {
       cwd,
-      env: { ...environment, GIT_TERMINAL_PROMPT: '0' },
+      env: gitEnv(environment),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     // Until core's Git adopts it (after the bundle loaded), a failed start must not crash.
