@@ -7,19 +7,11 @@
 import {
   GATE_REPORT_SCHEMA,
   type GateReport,
-  type GitHubClient,
   type JobResult,
   type ReportJob,
   type ReportRun,
+  type RunJob,
 } from '@dynamo-ci/core';
-
-export interface RunJob {
-  name: string;
-  status: string;
-  conclusion: string | null;
-  url?: string;
-  runnerName?: string;
-}
 
 export interface CollectOptions {
   owner: string;
@@ -41,28 +33,6 @@ export interface Collected {
   /** Names of jobs still not finished when the wait ended. */
   unfinished: string[];
   requests: number;
-}
-
-export async function listRunJobs(
-  octokit: GitHubClient,
-  owner: string,
-  repo: string,
-  runId: number,
-): Promise<RunJob[]> {
-  const jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRun, {
-    owner,
-    repo,
-    run_id: runId,
-    filter: 'latest',
-    per_page: 100,
-  });
-  return jobs.map((job) => ({
-    name: job.name,
-    status: job.status,
-    conclusion: job.conclusion ?? null,
-    url: job.html_url ?? undefined,
-    runnerName: job.runner_name ?? undefined,
-  }));
 }
 
 /** Is this the job doing the reporting? It runs on this runner and has not finished. */

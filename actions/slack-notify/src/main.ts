@@ -9,15 +9,17 @@ import {
   type GitHubContext,
   InputError,
   limitSummary,
+  listRunJobs,
   parseReport,
   type Runner,
   readContext,
+  reportRunOf,
   runAction,
   runUrl,
   sleep,
 } from '@dynamo-ci/core';
 import { parseInputs } from './inputs.js';
-import { collectJobs, jobsToReport, listRunJobs } from './jobs.js';
+import { collectJobs, jobsToReport } from './jobs.js';
 import { buildMessage, fitToLimits, type RunInfo, type SlackPayload } from './message.js';
 import { renderSummary, type SummaryFacts } from './render.js';
 import { SlackSendError, send } from './send.js';
@@ -134,7 +136,7 @@ async function collectReport(
   const octokit = await createGitHubClient(inputs.githubToken, { log: (line) => runner.info(line) });
   const { owner, repo } = context.repo;
   const runId = context.runId;
-  const collected = await collectJobs(() => listRunJobs(octokit, owner, repo, runId), {
+  const collected = await collectJobs(() => listRunJobs(octokit, context.repo, runId), {
     owner,
     repo,
     runId,
@@ -151,20 +153,7 @@ async function collectReport(
       `${collected.unfinished.length} job(s) had not finished after ${Math.round(inputs.waitTimeoutMs / 1000)}s and are reported as still running: ${collected.unfinished.slice(0, 10).join(', ')}${collected.unfinished.length > 10 ? ', …' : ''}. Make this job need them, or narrow 'jobs'.`,
     );
   }
-  return jobsToReport(collected, reportRun(context), inputs.waitTimeoutMs);
-}
-
-function reportRun(context: GitHubContext) {
-  return {
-    repository: `${context.repo.owner}/${context.repo.repo}`,
-    url: runUrl(context),
-    id: context.runId,
-    attempt: context.runAttempt,
-    workflow: context.workflow,
-    ref: context.ref,
-    sha: context.sha,
-    actor: context.actor,
-  };
+  return jobsToReport(collected, reportRunOf(context), inputs.waitTimeoutMs);
 }
 
 function runInfo(context: GitHubContext): RunInfo {

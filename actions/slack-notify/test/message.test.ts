@@ -1,8 +1,9 @@
+import type { RunJob } from '@dynamo-ci/core';
 import { GATE_REPORT_SCHEMA, type GateReport, type ReportJob } from '@dynamo-ci/core';
 import { validateMessage } from '@dynamo-ci/testkit';
 import { describe, expect, it } from 'vitest';
 import { parseInputs, parseMention } from '../src/inputs.js';
-import { collectJobs, isSelf, jobsToReport, type RunJob } from '../src/jobs.js';
+import { collectJobs, isSelf, jobsToReport } from '../src/jobs.js';
 import { buildMessage, escapeSlack, fitToLimits, LIMITS, type RunInfo } from '../src/message.js';
 import { parsePayload, substitute } from '../src/template.js';
 

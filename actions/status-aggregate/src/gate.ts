@@ -11,18 +11,14 @@ import {
   matchesAnyGlob,
   type ReportJob,
   type ReportRun,
+  type RunJob,
   type SkipKind,
 } from '@dynamo-ci/core';
 import { jobIdMatcher, overridesDependencyStatus, type WorkflowGraph } from './graph.js';
 import type { Inputs, NeedsResult, Policy } from './inputs.js';
 
 /** A job of the run as the Actions jobs API lists it. */
-export interface ApiJob {
-  name: string;
-  status: string;
-  conclusion: string | null;
-  url?: string;
-}
+export type ApiJob = RunJob;
 
 export interface GateInput {
   inputs: Pick<Inputs, 'needs' | 'allowedSkips' | 'allowedFailures' | 'allowedCancels' | 'required'>;

@@ -6,8 +6,8 @@ import {
   limitSummary,
   type Runner,
   readContext,
+  reportRunOf,
   runAction,
-  runUrl,
   UserError,
 } from '@dynamo-ci/core';
 import { type ApiJob, evaluateGate } from './gate.js';
@@ -60,16 +60,7 @@ export async function run(runner: Runner): Promise<void> {
     apiJobs,
     perLeg: inputs.jobsFromApi,
     gate: context.job,
-    run: {
-      repository: `${context.repo.owner}/${context.repo.repo}`,
-      url: runUrl(context),
-      id: context.runId,
-      attempt: context.runAttempt,
-      workflow: context.workflow,
-      ref: context.ref,
-      sha: context.sha,
-      actor: context.actor,
-    },
+    run: reportRunOf(context),
   });
 
   const notes = [...outcome.warnings, ...selfCheck(graph, context.job, inputs.needs)];

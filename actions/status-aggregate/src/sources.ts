@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { ConfigError, type GitHubClient, type GitHubContext, InputError } from '@dynamo-ci/core';
+import { ConfigError, type GitHubClient, type GitHubContext, InputError, listRunJobs } from '@dynamo-ci/core';
 import type { ApiJob } from './gate.js';
 import { parseWorkflow, type WorkflowGraph, workflowPathFromRef } from './graph.js';
 
@@ -72,16 +72,5 @@ export async function fetchRunJobs(
 ): Promise<ApiJob[]> {
   if (context.runId === undefined)
     throw new ConfigError('GITHUB_RUN_ID is not set: jobs-from-api needs a workflow run.');
-  const jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRun, {
-    ...context.repo,
-    run_id: context.runId,
-    filter: 'latest',
-    per_page: 100,
-  });
-  return jobs.map((job) => ({
-    name: job.name,
-    status: job.status,
-    conclusion: job.conclusion ?? null,
-    url: job.html_url ?? undefined,
-  }));
+  return listRunJobs(octokit, context.repo, context.runId);
 }

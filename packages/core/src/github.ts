@@ -184,3 +184,32 @@ function firstLine(text: string): string {
     .replace(/\.$/, '')
     .slice(0, 300);
 }
+
+/** A job of a workflow run, as the Actions jobs API lists it (one entry per matrix leg). */
+export interface RunJob {
+  name: string;
+  status: string;
+  conclusion: string | null;
+  url?: string;
+  runnerName?: string;
+}
+
+/**
+ * Every job of a run's latest attempt, 100 per request (the API's maximum, so a 1000-job run takes
+ * 10 requests). `filter: latest` leaves out jobs of earlier attempts that a re-run replaced.
+ */
+export async function listRunJobs(octokit: GitHubClient, repo: RepoRef, runId: number): Promise<RunJob[]> {
+  const jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRun, {
+    ...repo,
+    run_id: runId,
+    filter: 'latest',
+    per_page: 100,
+  });
+  return jobs.map((job) => ({
+    name: job.name,
+    status: job.status,
+    conclusion: job.conclusion ?? null,
+    url: job.html_url ?? undefined,
+    runnerName: job.runner_name ?? undefined,
+  }));
+}

@@ -4,6 +4,7 @@
  * Actions API), each with GitHub's result, the gate's verdict and the reason for it. The schema
  * is versioned by `schema`; readers reject versions they do not know instead of guessing.
  */
+import { type GitHubContext, runUrl } from './github.js';
 
 /** The `schema` value of the current report version. */
 export const GATE_REPORT_SCHEMA = 'dynamo-ci/gate-report@1';
@@ -56,6 +57,20 @@ export interface ReportRun {
   ref?: string;
   sha?: string;
   actor?: string;
+}
+
+/** The run block of a report, from the run's context. */
+export function reportRunOf(context: GitHubContext): ReportRun {
+  return {
+    repository: `${context.repo.owner}/${context.repo.repo}`,
+    url: runUrl(context),
+    id: context.runId,
+    attempt: context.runAttempt,
+    workflow: context.workflow,
+    ref: context.ref,
+    sha: context.sha,
+    actor: context.actor,
+  };
 }
 
 export interface GateReport {
