@@ -10,17 +10,13 @@
  * It imports nothing heavy: only core's git module (`@dynamo-ci/core/git`), for the very command
  * line and environment `Git.diff` uses, not the whole core (YAML, globbing, the GitHub client).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { diffArgs, GIT_CONFIG_ARGS, gitEnv, ZERO_SHA } from '@dynamo-ci/core/git';
+import { diffArgs, type StartedGit, startGit, ZERO_SHA } from '@dynamo-ci/core/git';
 
-export interface EarlyDiff {
+export interface EarlyDiff extends StartedGit {
   /** Where git runs (the resolved `working-directory`). */
   cwd: string;
-  /** git's arguments after `-c core.quotepath=off`, as core's `Git` receives them. */
-  args: string[];
-  child: ChildProcess;
 }
 
 const SHA = /^[0-9a-f]{40}$/;
@@ -70,15 +66,7 @@ export function startEarlyDiff(environment: NodeJS.ProcessEnv = process.env): Ea
       environment.GITHUB_WORKSPACE || process.cwd(),
       environment['INPUT_WORKING-DIRECTORY']?.trim() || '.',
     );
-    const args = diffArgs(...commits);
-    const child = spawn('git', [...GIT_CONFIG_ARGS, ...args], {
-      cwd,
-      env: gitEnv(environment),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    // Until core's Git adopts it (after the bundle loaded), a failed start must not crash.
-    child.on('error', () => {});
-    return { cwd, args, child };
+    return { cwd, ...startGit(cwd, diffArgs(...commits), environment) };
   } catch {
     return undefined;
   }

@@ -28,7 +28,7 @@ export async function run(runner: Runner, early?: EarlyDiff): Promise<void> {
   const cwd = resolve(context.workspace, inputs.workingDirectory);
 
   const git = new Git(cwd);
-  if (early?.cwd === cwd) git.adopt(early.args, early.child);
+  if (early?.cwd === cwd) git.adopt(early);
   const detection = await detect(inputs, {
     git,
     context,

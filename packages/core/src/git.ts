@@ -3,7 +3,7 @@
  * file name: paths travel NUL-separated (`-z`) in both directions and always after `--`;
  * revisions are checked so that nothing user-supplied can be read as an option.
  */
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { ConfigError, InputError } from './errors.js';
 import { collectOutput, type ExecOptions, type ExecResult, execCollect } from './exec.js';
 
@@ -66,9 +66,35 @@ export function diffArgs(base: string, head: string, options: { renames?: boolea
   ];
 }
 
+/** A git command started ahead of need (see `startGit`). */
+export interface StartedGit {
+  /** git's arguments after `GIT_CONFIG_ARGS`. */
+  args: readonly string[];
+  child: ChildProcess;
+  /** Collected from the moment of the spawn, so no output and no exit can be missed. */
+  result: Promise<ExecResult>;
+}
+
+/**
+ * Start `git ...GIT_CONFIG_ARGS ...args` now, the way `Git` would, for `Git.adopt` to pick up later.
+ * Its output is collected at once: a command that finished before anyone adopted it still answers.
+ */
+export function startGit(
+  cwd: string,
+  args: readonly string[],
+  environment: NodeJS.ProcessEnv = process.env,
+): StartedGit {
+  const child = spawn('git', [...GIT_CONFIG_ARGS, ...args], {
+    cwd,
+    env: gitEnv(environment),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return { args, child, result: collectOutput(child, 'git') };
+}
+
 export class Git {
   private readonly runGit: GitRunner;
-  private readonly adopted = new Map<string, { child: ChildProcess; result: Promise<ExecResult> }>();
+  private readonly adopted = new Map<string, StartedGit>();
 
   constructor(
     readonly cwd: string,
@@ -91,8 +117,8 @@ export class Git {
    * succeeded (a failure, e.g. before a fetch brought the commits, runs the command again). Only
    * a time saver: a command nobody asks for is stopped by `dispose()`.
    */
-  adopt(args: readonly string[], child: ChildProcess): void {
-    this.adopted.set(args.join('\0'), { child, result: collectOutput(child, 'git') });
+  adopt(started: StartedGit): void {
+    this.adopted.set(started.args.join('\0'), started);
   }
 
   /** Stop adopted commands that were never used. */

@@ -1,9 +1,23 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { GitRepo, shallowClone } from '@dynamo-ci/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { diffArgs, execCollect, GIT_CONFIG_ARGS, Git, gitEnv, InputError, parseNameStatus } from '../src/index.js';
+import {
+  collectOutput,
+  diffArgs,
+  execCollect,
+  Git,
+  InputError,
+  parseNameStatus,
+  type StartedGit,
+  startGit,
+} from '../src/index.js';
+
+/** A stand-in process adopted as if it were git. */
+function started(args: readonly string[], child: ChildProcess): StartedGit {
+  return { args, child, result: collectOutput(child, 'git') };
+}
 
 /** Names that break naive shell or line-based handling. */
 const HOSTILE = [
@@ -140,7 +154,7 @@ describe('a git command started early (adopt)', () => {
     const git = new Git(repo.dir);
     // A stand-in whose answer differs from git's proves which process answered.
     const child = spawn('printf', ['A\\0early.txt\\0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    git.adopt(diffArgs(base, head), child);
+    git.adopt(started(diffArgs(base, head), child));
     expect(await git.diff(base, head)).toEqual([{ status: 'added', path: 'early.txt' }]);
     expect(await git.diff(base, head)).toEqual([
       { status: 'modified', path: 'a.txt' },
@@ -148,22 +162,27 @@ describe('a git command started early (adopt)', () => {
     ]);
   });
 
-  it('matches what Git runs: GIT_CONFIG_ARGS, diffArgs and gitEnv start the same diff', async () => {
+  it('startGit starts the very diff Git.diff would run', async () => {
     const git = new Git(repo.dir);
-    const child = spawn('git', [...GIT_CONFIG_ARGS, ...diffArgs(base, head)], {
-      cwd: repo.dir,
-      env: gitEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    git.adopt(diffArgs(base, head), child);
+    const early = startGit(repo.dir, diffArgs(base, head));
+    git.adopt(early);
     expect(await git.diff(base, head)).toHaveLength(2);
-    expect(child.exitCode).toBe(0);
+    expect(early.child.exitCode).toBe(0);
+  });
+
+  it('still answers when the early command finished long before anyone adopted it', async () => {
+    const git = new Git(repo.dir);
+    const early = startGit(repo.dir, diffArgs(base, head));
+    await new Promise((resolve) => early.child.once('close', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    git.adopt(early);
+    expect(await git.diff(base, head)).toHaveLength(2);
   });
 
   it('is not used for other commands, and dispose() stops it', async () => {
     const git = new Git(repo.dir);
     const child = spawn('sleep', ['30'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    git.adopt(diffArgs(head, base), child);
+    git.adopt(started(diffArgs(head, base), child));
     expect(await git.diff(base, head)).toHaveLength(2);
     const closed = new Promise((resolve) => child.on('close', (_code, signal) => resolve(signal)));
     git.dispose();
@@ -173,15 +192,11 @@ describe('a git command started early (adopt)', () => {
   it('runs the command again when the early one failed or could not start', async () => {
     const git = new Git(repo.dir);
     const child = spawn('/nonexistent/git', [], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.on('error', () => {});
-    git.adopt(['rev-parse', '--is-shallow-repository'], child);
+    git.adopt(started(['rev-parse', '--is-shallow-repository'], child));
     expect(await git.isShallow()).toBe(false);
     // Started before the commits were here (a fetch came in between): not the answer.
-    const early = spawn('git', [...GIT_CONFIG_ARGS, ...diffArgs(base, '1'.repeat(40))], {
-      cwd: repo.dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    git.adopt(diffArgs(base, head), early);
+    const early = startGit(repo.dir, diffArgs(base, '1'.repeat(40)));
+    git.adopt({ ...early, args: diffArgs(base, head) });
     expect(await git.diff(base, head)).toHaveLength(2);
   });
 });
