@@ -83,6 +83,8 @@ export interface StepResult {
   log: string[];
   durationMs: number;
   cancelled: boolean;
+  /** The inputs the step ran with, action.yml defaults included (the post phase gets them again). */
+  inputs: Record<string, string>;
 }
 
 interface ActionMetadata {
@@ -114,9 +116,17 @@ export class SimulatedJob {
     return this.execute(action, 'main', step, {});
   }
 
-  /** Run the action's `post:` phase with the state its main phase saved. */
+  /**
+   * Run the action's `post:` phase with the state its main phase saved and, as the runner does,
+   * the same inputs as the main phase (unless `step.inputs` says otherwise).
+   */
   async post(action: string, main: StepResult, step: StepOptions = {}): Promise<StepResult> {
-    return this.execute(action, 'post', step, main.state);
+    return this.execute(
+      action,
+      'post',
+      { ...step, inputs: step.inputs ?? main.inputs, skipDefaults: true },
+      main.state,
+    );
   }
 
   cleanup(): void {
@@ -150,7 +160,8 @@ export class SimulatedJob {
     const env: Record<string, string> = { ...this.baseEnv(), ...this.exportedEnv, ...files };
     if (this.extraPath.length > 0) env.PATH = [...this.extraPath, env.PATH].join(':');
     for (const [name, value] of Object.entries(state)) env[`STATE_${name}`] = value;
-    for (const [name, value] of Object.entries(this.inputValues(metadata, step))) {
+    const inputs = this.inputValues(metadata, step);
+    for (const [name, value] of Object.entries(inputs)) {
       env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
     }
     for (const [name, value] of Object.entries(step.env ?? {})) {
@@ -183,6 +194,7 @@ export class SimulatedJob {
       log: commands.log,
       durationMs: Date.now() - started,
       cancelled: outcome.cancelled,
+      inputs,
     };
   }
 

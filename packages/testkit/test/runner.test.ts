@@ -35,7 +35,10 @@ console.log('plain log');
 process.exitCode = 1;
 `,
   );
-  writeFileSync(join(dir, 'dist', 'post.js'), `console.log('::notice::post saw ' + process.env.STATE_pod);`);
+  writeFileSync(
+    join(dir, 'dist', 'post.js'),
+    `console.log('::notice::post saw ' + process.env.STATE_pod + ' and ' + process.env['INPUT_BASE-SHA'].replace(/\\n/g, '%0A') + ' ' + process.env.INPUT_MODE);`,
+  );
   return dir;
 }
 
@@ -53,6 +56,6 @@ describe('SimulatedJob', () => {
     expect(result.log).toContain('plain log');
 
     const post = await job.post(action, result);
-    expect(post.annotations.map((annotation) => annotation.message)).toEqual(['post saw a b']);
+    expect(post.annotations.map((annotation) => annotation.message)).toEqual(['post saw a b and line1\nline2 fast']);
   });
 });
