@@ -579,7 +579,7 @@ class PipelineRun {
           inputs,
           timeoutMs: 300_000,
         });
-        const post = await job.post(action, main, { inputs, timeoutMs: 120_000 });
+        const post = await job.post(action, main, { timeoutMs: 120_000 });
         legs.push(
           this.record({
             ...common,
