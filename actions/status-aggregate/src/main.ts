@@ -14,7 +14,7 @@ import { type ApiJob, evaluateGate } from './gate.js';
 import { overridesDependencyStatus, ungatedJobs, type WorkflowGraph } from './graph.js';
 import { parseInputs } from './inputs.js';
 import { renderSummary } from './render.js';
-import { fetchRunJobs, loadGraph } from './sources.js';
+import { fetchRunJobs, loadGraph, scopeToOwnWorkflow } from './sources.js';
 
 export async function main(): Promise<void> {
   await runAction({ main: run });
@@ -50,8 +50,12 @@ export async function run(runner: Runner): Promise<void> {
   // whose result decides whether the skip was a dependency skip.
   let apiJobs: ApiJob[] | undefined;
   if (github && (inputs.jobsFromApi || needsOutsideResults(inputs.needs, graph))) {
-    apiJobs = await fetchRunJobs(await github(), context);
-    runner.info(`Read ${apiJobs.length} job(s) of run ${context.runId} from the Actions API.`);
+    const runJobs = await fetchRunJobs(await github(), context);
+    apiJobs = scopeToOwnWorkflow(runJobs, env('RUNNER_NAME'));
+    runner.info(
+      `Read ${runJobs.length} job(s) of run ${context.runId} from the Actions API` +
+        (apiJobs.length === runJobs.length ? '.' : `; ${apiJobs.length} belong to this reusable workflow.`),
+    );
   }
 
   const outcome = evaluateGate({

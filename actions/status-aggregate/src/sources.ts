@@ -74,3 +74,20 @@ export async function fetchRunJobs(
     throw new ConfigError('GITHUB_RUN_ID is not set: jobs-from-api needs a workflow run.');
   return listRunJobs(octokit, context.repo, context.runId);
 }
+
+/**
+ * The jobs of the workflow this gate belongs to. Inside a reusable workflow the API names every job
+ * `<caller job> / <job>` (nested calls add more prefixes), and the run also lists the caller's other
+ * jobs. The gate finds its own entry (the unfinished job on this runner), takes that prefix, keeps
+ * the jobs that share it and strips it, so names match the workflow file again. Outside a reusable
+ * workflow the list is returned as it is.
+ */
+export function scopeToOwnWorkflow(jobs: readonly ApiJob[], runnerName: string | undefined): ApiJob[] {
+  const self = runnerName ? jobs.find((job) => job.runnerName === runnerName && job.status !== 'completed') : undefined;
+  const cut = self ? self.name.lastIndexOf(' / ') : -1;
+  if (!self || cut === -1) return [...jobs];
+  const prefix = self.name.slice(0, cut + 3);
+  return jobs
+    .filter((job) => job.name.startsWith(prefix))
+    .map((job) => ({ ...job, name: job.name.slice(prefix.length) }));
+}
