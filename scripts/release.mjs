@@ -46,6 +46,17 @@ function actionNames() {
   return readdirSync(dir).filter((name) => existsSync(join(dir, name, 'action.yml')));
 }
 
+/**
+ * On main the reusable workflows call our actions at the moving major tag (`@v1`); in a release they
+ * call the release's own tag, so a workflow at v1.4.2 always runs the v1.4.2 actions, and the
+ * checkout of our own workflow file (the gates read their job graph from it) is pinned the same way.
+ */
+export function pinToVersion(text) {
+  return text
+    .replace(/(org\/dynamo-ci-actions\/[^@\s]+)@v\d+\b(?![.\d])/g, `$1@v${version}`)
+    .replace(/(repository: org\/dynamo-ci-actions\s*\n\s*ref: )v\d+\b(?![.\d])/g, `$1v${version}`);
+}
+
 function writeTree() {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
@@ -71,7 +82,9 @@ function writeTree() {
       })
     : [];
   if (reusable.length > 0) mkdirSync(join(out, '.github', 'workflows'), { recursive: true });
-  for (const file of reusable) cpSync(join(workflows, file), join(out, '.github', 'workflows', file));
+  for (const file of reusable) {
+    writeFileSync(join(out, '.github', 'workflows', file), pinToVersion(readFileSync(join(workflows, file), 'utf8')));
+  }
   for (const file of ['README.md', 'LICENSE']) {
     if (existsSync(join(root, file))) cpSync(join(root, file), join(out, file));
   }
