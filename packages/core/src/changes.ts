@@ -385,7 +385,12 @@ class ChangeSetResolver {
           'Check that the repository is checked out with an `origin` remote, or use actions/checkout with `fetch-depth: 0`.',
       );
     }
-    return this.diff(mergeBase, head, `${label}: from the merge base ${short(mergeBase)} of base ${short(base)} to head ${short(head)}`, false);
+    return this.diff(
+      mergeBase,
+      head,
+      `${label}: from the merge base ${short(mergeBase)} of base ${short(base)} to head ${short(head)}`,
+      false,
+    );
   }
 
   private async againstDefaultBranch(head: string, defaultBranch: string, label: string): Promise<ChangeSet> {
