@@ -1,5 +1,5 @@
 /** Raw action inputs -> the typed `Inputs` change detection runs on. Pure. */
-import { assertRevision, CHANGE_TYPES, type ChangeType, InputError, inputs } from '@dynamo-ci/core';
+import { assertRevision, CHANGE_TYPES, type ChangeType, InputError, inputs, STATUS_LETTERS } from '@dynamo-ci/core';
 
 export type UncoveredPolicy = 'fail' | 'warn' | 'ignore';
 
@@ -14,17 +14,9 @@ export interface Inputs {
   uncovered: UncoveredPolicy;
   prBranchPattern: RegExp;
   workingDirectory: string;
+  /** Write the whole result as a JSON file (`report-file`). */
+  writeReport: boolean;
 }
-
-/** git's status letters, accepted as shorthands in `change-types`. */
-const LETTERS: Record<string, ChangeType> = {
-  A: 'added',
-  C: 'copied',
-  M: 'modified',
-  R: 'renamed',
-  D: 'deleted',
-  T: 'type-changed',
-};
 
 export function parseInputs(read: (name: string) => string | undefined): Inputs {
   const baseSha = inputs.optional(read('base-sha'))?.trim();
@@ -39,6 +31,7 @@ export function parseInputs(read: (name: string) => string | undefined): Inputs 
     uncovered: inputs.oneOf(read('uncovered'), 'uncovered', ['fail', 'warn', 'ignore'], 'warn'),
     prBranchPattern: parsePattern(read('pr-branch-pattern')),
     workingDirectory: inputs.optional(read('working-directory'))?.trim() ?? '.',
+    writeReport: inputs.boolean(read('write-report'), 'write-report', false),
   };
 }
 
@@ -47,14 +40,16 @@ function parseChangeTypes(raw: string | undefined): ChangeType[] {
   if (values.length === 0 || values.some((value) => value.toLowerCase() === 'all')) return [...CHANGE_TYPES];
   const types = new Set<ChangeType>();
   for (const value of values) {
-    const type = LETTERS[value] ?? (CHANGE_TYPES as readonly string[]).find((name) => name === value.toLowerCase());
+    // A name, or git's status letter for it (ACMRDT).
+    const named = STATUS_LETTERS[value] ?? value.toLowerCase();
+    const type = CHANGE_TYPES.find((name) => name === named);
     if (type === undefined) {
       throw new InputError(
         'change-types',
         `Input 'change-types' must list some of ${CHANGE_TYPES.join('|')} (or git's letters ACMRDT, or all), got ${JSON.stringify(value)}`,
       );
     }
-    types.add(type as ChangeType);
+    types.add(type);
   }
   return [...types];
 }

@@ -7,6 +7,7 @@ import {
   GATE_REPORT_SCHEMA,
   type GateReport,
   InputError,
+  isJobResult,
   type JobResult,
   matchesAnyGlob,
   type ReportJob,
@@ -39,17 +40,6 @@ export interface GateOutcome {
 }
 
 const FAILED = new Set<JobResult>(['failure', 'timed_out', 'action_required', 'startup_failure', 'stale']);
-const KNOWN = new Set<string>([
-  'success',
-  'failure',
-  'cancelled',
-  'skipped',
-  'timed_out',
-  'neutral',
-  'action_required',
-  'startup_failure',
-  'stale',
-]);
 
 interface Unit {
   id: string;
@@ -69,7 +59,7 @@ interface SkipCause {
 /** The result of one API job: its conclusion, or `in_progress` until it has one. */
 export function legResult(job: ApiJob): JobResult {
   if (job.status !== 'completed' || job.conclusion === null) return 'in_progress';
-  return KNOWN.has(job.conclusion) ? (job.conclusion as JobResult) : 'failure';
+  return isJobResult(job.conclusion) ? job.conclusion : 'failure';
 }
 
 /** The result `needs` would show for a set of legs. */

@@ -16,7 +16,8 @@ export interface FileChange {
   previousPath?: string;
 }
 
-const STATUS_LETTERS: Record<string, ChangeStatus> = {
+/** git's status letters (`--name-status`, `--diff-filter`). */
+export const STATUS_LETTERS: Readonly<Record<string, ChangeStatus>> = {
   A: 'added',
   C: 'copied',
   M: 'modified',

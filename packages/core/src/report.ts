@@ -13,17 +13,24 @@ export const GATE_REPORT_SCHEMA = 'dynamo-ci/gate-report@1';
  * A job's result: the four `needs.<id>.result` values, plus the Actions API conclusions a matrix
  * leg can have (`timed_out`, `neutral`, ...) and `in_progress` for a job that had not finished.
  */
-export type JobResult =
-  | 'success'
-  | 'failure'
-  | 'cancelled'
-  | 'skipped'
-  | 'timed_out'
-  | 'neutral'
-  | 'action_required'
-  | 'startup_failure'
-  | 'stale'
-  | 'in_progress';
+export const JOB_RESULTS = [
+  'success',
+  'failure',
+  'cancelled',
+  'skipped',
+  'timed_out',
+  'neutral',
+  'action_required',
+  'startup_failure',
+  'stale',
+  'in_progress',
+] as const;
+
+export type JobResult = (typeof JOB_RESULTS)[number];
+
+export function isJobResult(value: unknown): value is JobResult {
+  return (JOB_RESULTS as readonly unknown[]).includes(value);
+}
 
 export type Verdict = 'pass' | 'fail';
 
@@ -82,19 +89,6 @@ export interface GateReport {
   jobs: ReportJob[];
 }
 
-const RESULTS = new Set<string>([
-  'success',
-  'failure',
-  'cancelled',
-  'skipped',
-  'timed_out',
-  'neutral',
-  'action_required',
-  'startup_failure',
-  'stale',
-  'in_progress',
-]);
-
 /**
  * Parse and validate a report. Throws an Error whose message says what is wrong (callers turn it
  * into an InputError naming their input).
@@ -121,7 +115,7 @@ export function parseReport(text: string): GateReport {
     for (const key of ['id', 'name', 'reason'] as const) {
       if (typeof job[key] !== 'string') throw new Error(`jobs[${index}].${key} is not a string`);
     }
-    if (typeof job.result !== 'string' || !RESULTS.has(job.result)) {
+    if (typeof job.result !== 'string' || !isJobResult(job.result)) {
       throw new Error(`jobs[${index}].result is ${JSON.stringify(job.result)}, not a job result`);
     }
     if (job.verdict !== 'pass' && job.verdict !== 'fail') {
