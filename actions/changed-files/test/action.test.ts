@@ -95,7 +95,7 @@ describe('changed-files bundle', () => {
       token: '',
     });
     onTestFinished(() => job.cleanup());
-    const result = await job.run('changed-files');
+    const result = await job.run('changed-files', { inputs: { 'write-report': 'true' } });
     expect(result.errors).toEqual([]);
     expect(result.exitCode).toBe(0);
     const { outputs } = result;
@@ -143,7 +143,9 @@ describe('changed-files bundle', () => {
         /^The following 2 changed file\(s\) are not covered by any filter in \.github\/filters\.yaml:\n {2}Makefile\n {2}third_party\/sub\n/,
       ),
     ]);
-    expect(outputs.reason).toBe(`pull request #5: merge base ${fx.base.slice(0, 12)} of ${fx.base.slice(0, 12)}`);
+    expect(outputs.reason).toBe(
+      `pull request #5: from the merge base ${fx.base.slice(0, 12)} of base ${fx.base.slice(0, 12)} to head ${fx.head.slice(0, 12)}`,
+    );
     expect(result.summary).toContain(`Base \`${fx.base.slice(0, 12)}\` → head \`${fx.head.slice(0, 12)}\``);
     expect(result.summary).toContain('| `vllm` | **true** | 1 |');
     expect(result.summary).toContain('| `planner` | false | 0 |');
@@ -172,6 +174,8 @@ describe('changed-files bundle', () => {
     expect(added.exitCode).toBe(0);
     expect(json(added.outputs.rust_files)).toEqual(['lib/runtime/src/new_name.rs']);
     expect(added.outputs.deploy).toBe('false');
+    // The report is opt-in (write-report): without it, no file and an empty output.
+    expect(added.outputs['report-file']).toBe('');
     const deleted = await runAction('changed-files', job, { inputs: { 'change-types': 'D' } });
     expect(json(deleted.outputs.files).sort()).toEqual(['deploy/helm/values.yaml', 'lib/runtime/src/old_name.rs']);
     const typeChanged = await runAction('changed-files', job, { inputs: { 'change-types': 'type-changed' } });
