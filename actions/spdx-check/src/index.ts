@@ -1,3 +1,6 @@
-import { main } from './main.js';
+import { startEarlyGit } from './early.js';
 
-await main();
+// The first git commands start first; the rest of the action (and its dependencies) loads meanwhile.
+const early = startEarlyGit();
+const { main } = await import('./main.js');
+await main(early);

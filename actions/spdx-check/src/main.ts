@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, exec, Git, InputError, type Runner, readContext, runAction } from '@dynamo-ci/core';
+import { type EarlyGit, LOCATION_ARGS, stopEarlyGit } from './early.js';
 import { type ConfigFile, parseConfig, parseInputs, resolveSettings } from './inputs.js';
 import { createPorts } from './ports.js';
 import { annotations, countResults, renderJson, renderSarif, renderSummary, stepOutputs } from './render.js';
@@ -8,11 +9,16 @@ import { runScan } from './scan.js';
 
 const VERSION = '1.0.0';
 
-export async function main(): Promise<void> {
-  await runAction({ main: run });
+/** `early`: the git commands `index.ts` started before this module loaded (see early.ts). */
+export async function main(early?: EarlyGit): Promise<void> {
+  try {
+    await runAction({ main: (runner) => run(runner, early) });
+  } finally {
+    stopEarlyGit(early);
+  }
 }
 
-async function run(runner: Runner): Promise<void> {
+async function run(runner: Runner, early?: EarlyGit): Promise<void> {
   const started = Date.now();
   const actionInputs = parseInputs((name) => runner.input(name));
   if (actionInputs.token) runner.mask(actionInputs.token);
@@ -36,8 +42,11 @@ async function run(runner: Runner): Promise<void> {
   const settings = await resolveSettings(actionInputs, config, actionInputs.config);
 
   const git = new Git(cwd);
+  const head = early?.cwd === cwd ? early : undefined;
+  if (head?.listing) git.adopt(head.listing);
   // One git process answers "is this a repository", its top level and where cwd sits in it.
-  const location = await exec('git', ['rev-parse', '--show-toplevel', '--show-prefix'], { cwd });
+  let location = head ? await head.location.result : undefined;
+  if (location?.exitCode !== 0) location = await exec('git', [...LOCATION_ARGS], { cwd });
   if (location.exitCode !== 0) {
     throw new ConfigError(
       `${cwd} is not a git repository: check the repository out first (actions/checkout) or set working-directory.`,

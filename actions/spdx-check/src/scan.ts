@@ -99,6 +99,10 @@ export async function runScan(settings: Settings, ports: ScanPorts): Promise<Sca
   const mappings = compileMappings(settings.fileTypes);
   const policy: Policy = { holder: settings.holder, licenses: settings.licenses };
 
+  // Git processes run concurrently where they are independent: a full scan lists the tracked files
+  // while the change set resolves, and the head commit's year is read while the files are judged.
+  // Errors keep their order (change set, listing, head year): each promise is awaited in that order.
+  const listed = settings.scope === 'all' ? settle(ports.listTracked()) : undefined;
   // Resolved only when needed: scope `changed`, or the `changed` year rule on a full scan.
   const changed =
     settings.scope === 'changed' || settings.yearRule === 'changed' ? await ports.changedFiles() : undefined;
@@ -108,9 +112,11 @@ export async function runScan(settings: Settings, ports: ScanPorts): Promise<Sca
     if (settings.scope === 'changed') {
       notes.push('This run has no change to compare with (no base commit), so every tracked file was checked.');
     }
-    candidates = await ports.listTracked();
+    candidates = await (listed ?? ports.listTracked());
   }
-  const headYear = await ports.headYear();
+  const headYearRead = settle(ports.headYear());
+  // One turn of the event loop, so its git process starts before the synchronous reads below.
+  await new Promise<void>((resolve) => setImmediate(resolve));
 
   // Results keep the candidates' order (git's sorted order); slots are filled as files are judged.
   const results: FileResult[] = new Array(candidates.length);
@@ -153,6 +159,7 @@ export async function runScan(settings: Settings, ports: ScanPorts): Promise<Sca
     pending.push({ slot, path, type, inspection, findings: [...inspection.findings] });
   }
 
+  const headYear = await headYearRead;
   await suggestLicenses(pending);
   await applyYearRule(settings, ports, pending, headYear, changed, notes);
 
@@ -179,6 +186,12 @@ export async function runScan(settings: Settings, ports: ScanPorts): Promise<Sca
     }
   }
   return { files: results, headYear, notes };
+}
+
+/** The promise, marked handled so a rejection waits for its `await` instead of ending the process. */
+function settle<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
 }
 
 function skipped(path: string, skipReason: SkipReason): FileResult {
