@@ -326,24 +326,58 @@ export function baseName(path: string): string {
   return slash === -1 ? path : path.slice(slash + 1);
 }
 
+// Classification runs once per tracked file, so the lookups below avoid work that cannot match:
+// own-key maps (a file named `constructor` or `x.toString` must not hit Object.prototype), a
+// cheap necessary condition before each name regex, and one shared result object per type.
+const NAME_TYPES = new Map(Object.entries(BY_NAME));
+const EXTENSION_TYPES = new Map(Object.entries(BY_EXTENSION));
+/** For each of BY_NAME_PATTERN, in order: a test every name the pattern matches passes. */
+const NAME_PATTERN_GUARDS: readonly ((name: string) => boolean)[] = [
+  (name) => name.startsWith('Dockerfile.') || name.startsWith('Containerfile.'),
+  (name) => name.endsWith('file'),
+  (name) => name.startsWith('requirements') || name.startsWith('constraints'),
+];
+const CODE_L = 76;
+const CODE_C = 67;
+const CODE_N = 78;
+const UNCOMMENTABLE: Classification = Object.freeze({ kind: 'uncommentable' });
+const UNKNOWN_EXTENSIONLESS: Classification = Object.freeze({ kind: 'unknown', extensionless: true });
+const UNKNOWN_EXTENSION: Classification = Object.freeze({ kind: 'unknown', extensionless: false });
+const TYPED = new Map<FileType, Classification>();
+function typed(type: FileType): Classification {
+  let result = TYPED.get(type);
+  if (result === undefined) {
+    result = Object.freeze({ kind: 'typed', type });
+    TYPED.set(type, result);
+  }
+  return result;
+}
+
 /** Classify a repository-relative path. Config mappings first, then the shipped tables. */
 export function classify(path: string, mappings?: CompiledMappings): Classification {
   const configured = mappings?.match(path);
   if (configured) return configured;
   const name = baseName(path);
-  if (UNCOMMENTABLE_NAMES.has(name) || UNCOMMENTABLE_NAME_PATTERN.test(name)) return { kind: 'uncommentable' };
-  const named = BY_NAME[name];
-  if (named) return { kind: 'typed', type: named };
-  for (const [pattern, fileType] of BY_NAME_PATTERN) {
-    if (pattern.test(name)) return { kind: 'typed', type: fileType };
+  const first = name.charCodeAt(0);
+  if (
+    UNCOMMENTABLE_NAMES.has(name) ||
+    ((first === CODE_L || first === CODE_C || first === CODE_N) && UNCOMMENTABLE_NAME_PATTERN.test(name))
+  ) {
+    return UNCOMMENTABLE;
+  }
+  const named = NAME_TYPES.get(name);
+  if (named) return typed(named);
+  for (let index = 0; index < BY_NAME_PATTERN.length; index++) {
+    const [pattern, fileType] = BY_NAME_PATTERN[index] as [RegExp, FileType];
+    if ((NAME_PATTERN_GUARDS[index] as (name: string) => boolean)(name) && pattern.test(name)) return typed(fileType);
   }
   const dot = name.lastIndexOf('.');
-  if (dot <= 0) return { kind: 'unknown', extensionless: true };
+  if (dot <= 0) return UNKNOWN_EXTENSIONLESS;
   const extension = name.slice(dot + 1).toLowerCase();
-  const byExtension = BY_EXTENSION[extension];
-  if (byExtension) return { kind: 'typed', type: byExtension };
-  if (UNCOMMENTABLE_EXTENSIONS.has(extension)) return { kind: 'uncommentable' };
-  return { kind: 'unknown', extensionless: false };
+  const byExtension = EXTENSION_TYPES.get(extension);
+  if (byExtension) return typed(byExtension);
+  if (UNCOMMENTABLE_EXTENSIONS.has(extension)) return UNCOMMENTABLE;
+  return UNKNOWN_EXTENSION;
 }
 
 const SHEBANG_TYPES: readonly [RegExp, FileType][] = [

@@ -84,6 +84,8 @@ const GO_BUILD = /^\/\/(go:build\s|\s*\+build\s)/;
 
 /** How many leading lines form the prolog for this file type. */
 export function findProlog(lines: SplitText, kinds: readonly PrologKind[]): Prolog {
+  // Most types (C, C++, CUDA, Rust, ...) have no prolog at all.
+  if (kinds.length === 0) return { lines: 0, needsBlankAfter: false, complete: true };
   let index = 0;
   const has = (kind: PrologKind) => kinds.includes(kind);
   const text = (at: number) => lines.line(at)?.text;
