@@ -96,6 +96,16 @@ export function parseCopyright(tag: TagLine): ParsedCopyright | undefined {
   const yearsText = match[1] as string;
   const holder = match[2] ?? '';
   const yearsOffset = tag.valueStart + tag.value.indexOf(yearsText);
+  // Nearly every header holds `YYYY` or `YYYY-YYYY`: read those without the general parse below.
+  if (yearsText.length === 4 || (yearsText.length === 9 && yearsText.charCodeAt(4) === 45)) {
+    const from = Number(yearsText.slice(0, 4));
+    const to = yearsText.length === 4 ? from : Number(yearsText.slice(5));
+    if (to < from) return { holder, yearsError: `the range ${yearsText} ends before it starts` };
+    return {
+      holder,
+      years: { first: from, last: to, lastPart: { start: yearsOffset, end: yearsOffset + yearsText.length, from } },
+    };
+  }
   const parts = [...yearsText.matchAll(/(\d{4})(?:\s*-\s*(\d{4}))?/g)];
   let first = Number.POSITIVE_INFINITY;
   let last = 0;
