@@ -179,22 +179,28 @@ function stripLeader(content: string, leader: string): string {
   return rest.trimStart();
 }
 
+const SPDX_MARK = /spdx-/i;
+
+/** Add the comment line's SPDX tag to `tags`, if it is one. */
+function recordTag(split: SplitText, tags: TagLine[], lineIndex: number, content: string): void {
+  // Most comment lines are not tags: look for "SPDX-" before running the regex (a hoisted
+  // literal: a regex literal in a function is a new object on every call).
+  if (!SPDX_MARK.test(content)) return;
+  const match = TAG.exec(content.trim());
+  if (!match) return;
+  const tag: TagName = (match[1] as string).toLowerCase() === 'filecopyrighttext' ? 'copyright' : 'license';
+  const text = (split.line(lineIndex) as Line).text;
+  const inLine = TAG_IN_LINE[tag].exec(text);
+  const valueStart = inLine ? inLine.index + inLine[0].length : text.length;
+  tags.push({ tag, line: lineIndex, value: (match[2] as string).trim(), valueStart });
+}
+
 /** Walk the leading comment region of a file and collect its SPDX tag lines. */
 export function scanHeader(split: SplitText, fileType: FileType): HeaderScan {
   const style = fileType.style;
   const prolog = findProlog(split, fileType.prolog);
   const tags: TagLine[] = [];
-  const record = (lineIndex: number, content: string) => {
-    // Most comment lines are not tags: look for "SPDX-" before running the regex.
-    if (!/spdx-/i.test(content)) return;
-    const match = TAG.exec(content.trim());
-    if (!match) return;
-    const tag: TagName = (match[1] as string).toLowerCase() === 'filecopyrighttext' ? 'copyright' : 'license';
-    const text = (split.line(lineIndex) as Line).text;
-    const inLine = TAG_IN_LINE[tag].exec(text);
-    const valueStart = inLine ? inLine.index + inLine[0].length : text.length;
-    tags.push({ tag, line: lineIndex, value: (match[2] as string).trim(), valueStart });
-  };
+  const record = (lineIndex: number, content: string) => recordTag(split, tags, lineIndex, content);
 
   let openBlock: BlockComment | undefined;
   let inRstComment = false;
