@@ -162,7 +162,7 @@ function makeTimer(dir) {
   writeFileSync(
     script,
     [
-      '#!/bin/sh',
+      '#!/bin/bash',
       'report="$1"; shift',
       'start=$(date +%s%N)',
       HAS_TIME ? `/usr/bin/time -f '%U %S %M' -o "$report.time" "$@"` : '"$@"',
@@ -224,7 +224,7 @@ const timer = makeTimer(temp);
 // writing to the report named in `current-report`.
 const timedNode = join(temp, 'node-timed.sh');
 const reportLink = join(temp, 'current-report');
-writeFileSync(timedNode, `#!/bin/sh\nexec '${timer.script}' "$(cat '${reportLink}')" '${process.execPath}' "$@"\n`);
+writeFileSync(timedNode, `#!/bin/bash\nexec '${timer.script}' "$(cat '${reportLink}')" '${process.execPath}' "$@"\n`);
 chmodSync(timedNode, 0o755);
 
 async function runAction(before, after) {

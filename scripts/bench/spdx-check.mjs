@@ -173,7 +173,7 @@ async function main() {
     if (HAVE_TIME) {
       writeFileSync(
         wrapper,
-        `#!/bin/sh\nexec /usr/bin/time -f '%U %S %M' -o '${statsFile}' '${process.execPath}' "$@"\n`,
+        `#!/bin/bash\nexec /usr/bin/time -f '%U %S %M' -o '${statsFile}' '${process.execPath}' "$@"\n`,
       );
       chmodSync(wrapper, 0o755);
       node = wrapper;
