@@ -39,14 +39,6 @@ export class TimeoutError extends UserError {
   override name = 'TimeoutError';
 }
 
-/** An action whose own issue is not done yet. */
-export class NotImplementedError extends UserError {
-  override name = 'NotImplementedError';
-  constructor(action: string) {
-    super(`The ${action} action is not implemented yet; do not use it in a workflow until a release lists it.`);
-  }
-}
-
 export function isUserError(error: unknown): error is UserError {
   return error instanceof UserError;
 }

@@ -6,7 +6,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { getExecOutput } from '@actions/exec';
-import { TimeoutError } from './errors.js';
 
 export interface ExecResult {
   exitCode: number;
@@ -170,13 +169,6 @@ export function spawnProcess(
       });
     });
   });
-}
-
-/** Throw a TimeoutError naming the program when a spawn hit its deadline. */
-export function assertNotTimedOut(result: SpawnResult, what: string, timeoutMs: number): void {
-  if (result.timedOut) {
-    throw new TimeoutError(`${what} did not finish within ${Math.round(timeoutMs / 60_000)} minute(s) and was stopped`);
-  }
 }
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
