@@ -62,7 +62,8 @@ describe('slack-notify bundle', () => {
     slack = await FakeSlack.start();
     github = await FakeGitHub.start();
   });
-  afterEach(() => {
+  afterEach(async () => {
+    await slack.idle();
     slack.clearFaults();
     slack.requests.length = 0;
     slack.messages.length = 0;

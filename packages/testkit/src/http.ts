@@ -57,6 +57,8 @@ export class FakeHttpServer {
   private readonly routes: Route[] = [];
   private readonly faults: (Fault & { remaining: number })[] = [];
   private server: Server | undefined;
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
   url = '';
 
   /** Register a route; `:name` segments match one path segment, `*name` the rest of the path. */
@@ -90,6 +92,15 @@ export class FakeHttpServer {
     this.faults.length = 0;
   }
 
+  /**
+   * Resolves when no request is being handled. A client that gave up on a delayed answer (a timeout
+   * test) leaves its request running here; waiting for it keeps it out of the next test's records.
+   */
+  idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   /** Requests seen whose method and path match. */
   seen(method: string, path: RegExp | string): FakeRequest[] {
     return this.requests.filter((request) => request.method === method && matches(path, request.path));
@@ -97,12 +108,17 @@ export class FakeHttpServer {
 
   async start(host = '127.0.0.1'): Promise<this> {
     this.server = createServer((request, response) => {
-      this.handle(request, response).catch((error) => {
-        if (!response.headersSent) {
-          response.writeHead(500, { 'content-type': 'application/json' });
-        }
-        response.end(JSON.stringify({ message: `fake server error: ${String(error?.stack ?? error)}` }));
-      });
+      this.inFlight++;
+      this.handle(request, response)
+        .catch((error) => {
+          if (!response.headersSent) {
+            response.writeHead(500, { 'content-type': 'application/json' });
+          }
+          response.end(JSON.stringify({ message: `fake server error: ${String(error?.stack ?? error)}` }));
+        })
+        .finally(() => {
+          if (--this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+        });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, host, resolve));
     const address = this.server.address() as AddressInfo;

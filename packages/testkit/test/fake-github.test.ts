@@ -50,6 +50,16 @@ describe('FakeGitHub', () => {
     expect(fake.seen('GET', '/repos/o/r/pulls/5').length).toBe(3);
   });
 
+  it('idle() waits for a delayed request the client gave up on', async () => {
+    fake.fault({ path: /\/pulls\/5$/, delayMs: 300, times: 1 });
+    await expect(fetch(`${fake.url}/repos/o/r/pulls/5`, { signal: AbortSignal.timeout(50) })).rejects.toThrow();
+    const before = fake.requests.length;
+    const started = Date.now();
+    await fake.idle();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    expect(fake.requests.length).toBe(before);
+  });
+
   it('moves refs only to known commits and never creates twice', async () => {
     fake.addCommit({ sha: 'c'.repeat(40) });
     const post = (body: unknown) =>
