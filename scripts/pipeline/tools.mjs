@@ -51,7 +51,7 @@ export class LocalRegistry {
     const registry = new LocalRegistry();
     registry.root = root;
     registry.host = `127.0.0.1:${port}`;
-    registry.process = spawn(REGISTRY_BINARY, ['serve', config], { stdio: 'ignore' });
+    registry.process = spawn(REGISTRY_BINARY, ['serve', config], { stdio: 'ignore', detached: true });
     for (let attempt = 0; attempt < 100; attempt++) {
       try {
         if ((await fetch(`http://${registry.host}/v2/`)).status === 200) return registry;

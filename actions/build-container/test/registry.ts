@@ -66,7 +66,7 @@ export class Registry {
           '  secret: build-container-tests',
         ].join('\n'),
       );
-      const child = spawn(REGISTRY_BINARY, ['serve', config], { stdio: 'ignore' });
+      const child = spawn(REGISTRY_BINARY, ['serve', config], { stdio: 'ignore', detached: true });
       const registry = new Registry(root, `127.0.0.1:${port}`, child);
       if (await registry.waitReady()) return registry;
       registry.stop(false);

@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { createChangeSetApi, env, Git, type Runner, readContext, runAction } from '@dynamo-ci/core';
+import { createChangeSetApi, env, Git, type Runner, readContext, runAction, stopChild } from '@dynamo-ci/core';
 import { type Detection, detect } from './detect.js';
 import type { EarlyDiff } from './early.js';
 import { parseInputs } from './inputs.js';
@@ -15,7 +15,7 @@ export async function main(early?: EarlyDiff): Promise<void> {
   } finally {
     // Not adopted (bad inputs, another working directory): a git waiting on a full pipe
     // would keep the process alive.
-    if (early && early.child.exitCode === null && early.child.signalCode === null) early.child.kill();
+    if (early) stopChild(early.child);
   }
 }
 

@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { diffArgs } from '@dynamo-ci/core';
+import { diffArgs, stopChild } from '@dynamo-ci/core';
 import { describe, expect, it } from 'vitest';
 import { guessCommits, startEarlyDiff } from '../src/early.js';
 
@@ -47,6 +47,6 @@ describe('early diff', () => {
     const env = { ...environment('push', { ref: 'refs/heads/main', before: A, after: B }), PATH: '/nonexistent' };
     const early = startEarlyDiff({ ...env, GITHUB_WORKSPACE: tmpdir() });
     expect(early?.args).toEqual(diffArgs(A, B));
-    early?.child.kill();
+    if (early) stopChild(early.child);
   });
 });

@@ -9,6 +9,7 @@
  * It imports nothing heavy: only core's git module.
  */
 import { resolve } from 'node:path';
+import { stopChild } from '@dynamo-ci/core/exec';
 import { type StartedGit, startGit } from '@dynamo-ci/core/git';
 
 export interface EarlyGit {
@@ -44,6 +45,6 @@ export function startEarlyGit(environment: NodeJS.ProcessEnv = process.env): Ear
 export function stopEarlyGit(early: EarlyGit | undefined): void {
   for (const started of [early?.location, early?.listing]) {
     const child = started?.child;
-    if (child && child.exitCode === null && child.signalCode === null) child.kill();
+    if (child) stopChild(child);
   }
 }

@@ -1,11 +1,10 @@
 /**
- * Running external programs: always an argument array, never a shell string. `exec` (over
- * `@actions/exec`) backs short commands, `execCollect` short commands with big outputs (git's
- * file lists); `spawnProcess` is for the long ones (image builds, pytest) that need a deadline,
- * cancellation and line streaming, which `@actions/exec` cannot give.
+ * Running external programs: always an argument array, never a shell string, each program in a
+ * process group of its own (a program that signals its whole group, kill(0, ...), must not take the
+ * step with it). `exec` is for short commands (git, tool probes); `spawnProcess` for long ones (image
+ * builds, pytest) that need a deadline, cancellation and line streaming.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { getExecOutput } from '@actions/exec';
 
 export interface ExecResult {
   exitCode: number;
@@ -20,22 +19,10 @@ export interface ExecOptions {
   input?: string | Buffer;
 }
 
-/** Run a short command to completion and capture its output; never throws on a non-zero exit. */
-export async function exec(command: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-  const result = await getExecOutput(command, [...args], {
-    cwd: options.cwd,
-    env: options.env,
-    input: typeof options.input === 'string' ? Buffer.from(options.input) : options.input,
-    silent: true,
-    ignoreReturnCode: true,
-  });
-  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-}
-
 /**
- * Run a short command to completion with its output collected as Buffers and decoded once.
- * `exec` (`@actions/exec`) splits every chunk into lines for listeners, which costs about 200 ms
- * on a 50,000-file `git diff`. Never throws: a program that cannot start gives exit code 127.
+ * Run a short command to completion with its output collected as Buffers and decoded once (no
+ * per-line splitting: `@actions/exec` spent about 200 ms on a 50,000-file `git diff` that way).
+ * Never throws: a non-zero exit is in the result, and a program that cannot start gives exit code 127.
  */
 export function execCollect(command: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
   let child: ChildProcess;
@@ -44,6 +31,8 @@ export function execCollect(command: string, args: readonly string[], options: E
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Its own process group: a program that signals its whole group must not take the step with it.
+      detached: true,
     });
   } catch (error) {
     return Promise.resolve({ exitCode: 127, stdout: '', stderr: `cannot run ${command}: ${(error as Error).message}` });
@@ -81,6 +70,19 @@ export function collectOutput(child: ChildProcess, command = 'the program'): Pro
     });
   });
 }
+
+/**
+ * Stop a child process if it is still running. Never call `child.kill()` on a child whose spawn
+ * failed: Node keeps pid 0 in its handle until the 'error' event, and kill(0, signal) signals the
+ * caller's whole process group (on a runner, every process of the step; in CI, the test runner).
+ */
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  child.kill(signal);
+}
+
+/** `execCollect` under its everyday name. */
+export const exec = execCollect;
 
 export interface SpawnOptions extends ExecOptions {
   /** Stop the program (SIGTERM, then SIGKILL after `killGraceMs`) when this much time has passed. */

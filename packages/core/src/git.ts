@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { ConfigError, InputError } from './errors.js';
-import { collectOutput, type ExecOptions, type ExecResult, execCollect } from './exec.js';
+import { collectOutput, type ExecOptions, type ExecResult, execCollect, stopChild } from './exec.js';
 
 export type ChangeStatus = 'added' | 'copied' | 'modified' | 'renamed' | 'deleted' | 'type-changed' | 'unmerged';
 
@@ -89,6 +89,7 @@ export function startGit(
     cwd,
     env: gitEnv(environment),
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   return { args, child, result: collectOutput(child, 'git') };
 }
@@ -125,7 +126,7 @@ export class Git {
   /** Stop adopted commands that were never used. */
   dispose(): void {
     for (const { child } of this.adopted.values()) {
-      if (child.exitCode === null && child.signalCode === null) child.kill();
+      stopChild(child);
     }
     this.adopted.clear();
   }

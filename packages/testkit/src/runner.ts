@@ -282,14 +282,17 @@ function runProcess(
   step: StepOptions,
 ): Promise<ProcessOutcome> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, as a step is on a runner: a program the action starts that signals its
+    // whole group (kill(0, ...)) then stops the action, not the test runner.
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     let cancelled = false;
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
+    // A failed spawn keeps pid 0 in Node's handle until 'error': kill() then would signal our own group.
     const cancel = () => {
-      if (child.exitCode === null && !cancelled) {
+      if (child.pid !== undefined && child.exitCode === null && !cancelled) {
         cancelled = true;
         child.kill('SIGINT');
       }
@@ -297,7 +300,11 @@ function runProcess(
     const timers: NodeJS.Timeout[] = [];
     if (step.cancelAfterMs !== undefined) timers.push(setTimeout(cancel, step.cancelAfterMs));
     step.cancelWhen?.then(cancel, () => {});
-    timers.push(setTimeout(() => child.kill('SIGKILL'), step.timeoutMs ?? 120_000));
+    timers.push(
+      setTimeout(() => {
+        if (child.pid !== undefined) child.kill('SIGKILL');
+      }, step.timeoutMs ?? 120_000),
+    );
     child.on('error', reject);
     child.on('close', (exitCode, signal) => {
       for (const timer of timers) clearTimeout(timer);
