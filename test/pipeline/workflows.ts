@@ -3,9 +3,10 @@
  * violations (empty when the invariant holds) so a test can assert both that the repository's
  * workflows are clean and that a deliberately broken workflow is caught.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
+import { workflowFiles } from '../../scripts/workflow-files.mjs';
 import { evaluateValue, truthy } from './expressions.js';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
@@ -29,21 +30,7 @@ export function parseWorkflow(path: string, text: string): Workflow {
 
 /** Every workflow file: this repository's and the example consumer repositories'. */
 export function loadWorkflows(root = repoRoot): Workflow[] {
-  const dirs = [join(root, '.github', 'workflows')];
-  const examples = join(root, 'examples');
-  if (existsSync(examples)) {
-    for (const entry of readdirSync(examples, { withFileTypes: true })) {
-      if (entry.isDirectory()) dirs.push(join(examples, entry.name, '.github', 'workflows'));
-    }
-  }
-  return dirs
-    .filter((dir) => existsSync(dir))
-    .flatMap((dir) =>
-      readdirSync(dir)
-        .filter((name) => /\.ya?ml$/.test(name))
-        .map((name) => join(dir, name)),
-    )
-    .map((file) => parseWorkflow(relative(root, file), readFileSync(file, 'utf8')));
+  return workflowFiles(root).map((file) => parseWorkflow(relative(root, file), readFileSync(file, 'utf8')));
 }
 
 /** The `on:` block as a map of event -> configuration. */
