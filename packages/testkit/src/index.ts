@@ -5,4 +5,5 @@ export * from './fake-slack.js';
 export * from './files.js';
 export * from './git-repo.js';
 export * from './http.js';
+export * from './registry.js';
 export * from './runner.js';
