@@ -17,6 +17,7 @@ import {
   loadFilters,
   resolveChangeSet,
 } from '@dynamo-ci/core';
+import { detectsRenames } from './change-types.js';
 import type { Inputs } from './inputs.js';
 
 export interface DetectPorts {
@@ -71,6 +72,7 @@ export async function detect(inputs: Inputs, ports: DetectPorts): Promise<Detect
           baseSha: inputs.baseSha,
           headSha: inputs.headSha,
           prBranchPattern: inputs.prBranchPattern,
+          renames: detectsRenames(inputs.changeTypes, inputs.writeReport),
         },
         { git: ports.git, api: ports.api, log: ports.log },
       );

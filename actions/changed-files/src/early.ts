@@ -13,6 +13,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { diffArgs, type StartedGit, startGit, ZERO_SHA } from '@dynamo-ci/core/git';
+import { boolean } from '@dynamo-ci/core/inputs';
+import { detectsRenames, parseChangeTypes } from './change-types.js';
 
 export interface EarlyDiff extends StartedGit {
   /** Where git runs (the resolved `working-directory`). */
@@ -62,11 +64,16 @@ export function startEarlyDiff(environment: NodeJS.ProcessEnv = process.env): Ea
   try {
     const commits = guessCommits(environment);
     if (!commits) return undefined;
+    // The same rename decision as the action's (an input the action rejects throws: no head start).
+    const renames = detectsRenames(
+      parseChangeTypes(environment['INPUT_CHANGE-TYPES']),
+      boolean(environment['INPUT_WRITE-REPORT'], 'write-report', false),
+    );
     const cwd = resolve(
       environment.GITHUB_WORKSPACE || process.cwd(),
       environment['INPUT_WORKING-DIRECTORY']?.trim() || '.',
     );
-    return { cwd, ...startGit(cwd, diffArgs(...commits), environment) };
+    return { cwd, ...startGit(cwd, diffArgs(...commits, { renames }), environment) };
   } catch {
     return undefined;
   }

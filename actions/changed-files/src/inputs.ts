@@ -1,5 +1,6 @@
 /** Raw action inputs -> the typed `Inputs` change detection runs on. Pure. */
-import { assertRevision, CHANGE_TYPES, type ChangeType, InputError, inputs, STATUS_LETTERS } from '@dynamo-ci/core';
+import { assertRevision, type ChangeType, InputError, inputs } from '@dynamo-ci/core';
+import { parseChangeTypes } from './change-types.js';
 
 export type UncoveredPolicy = 'fail' | 'warn' | 'ignore';
 
@@ -33,25 +34,6 @@ export function parseInputs(read: (name: string) => string | undefined): Inputs 
     workingDirectory: inputs.optional(read('working-directory'))?.trim() ?? '.',
     writeReport: inputs.boolean(read('write-report'), 'write-report', false),
   };
-}
-
-function parseChangeTypes(raw: string | undefined): ChangeType[] {
-  const values = inputs.list(raw);
-  if (values.length === 0 || values.some((value) => value.toLowerCase() === 'all')) return [...CHANGE_TYPES];
-  const types = new Set<ChangeType>();
-  for (const value of values) {
-    // A name, or git's status letter for it (ACMRDT).
-    const named = STATUS_LETTERS[value] ?? value.toLowerCase();
-    const type = CHANGE_TYPES.find((name) => name === named);
-    if (type === undefined) {
-      throw new InputError(
-        'change-types',
-        `Input 'change-types' must list some of ${CHANGE_TYPES.join('|')} (or git's letters ACMRDT, or all), got ${JSON.stringify(value)}`,
-      );
-    }
-    types.add(type);
-  }
-  return [...types];
 }
 
 function parsePattern(raw: string | undefined): RegExp {

@@ -30,7 +30,15 @@
  * nothing works, a `ConfigError` says what to change.
  */
 import { ConfigError, messageOf, ServiceError } from './errors.js';
-import { assertRevision, type ChangeStatus, type FileChange, type Git, ZERO_SHA } from './git.js';
+import {
+  assertRevision,
+  CHANGE_TYPES,
+  type ChangeStatus,
+  type ChangeType,
+  type FileChange,
+  type Git,
+  ZERO_SHA,
+} from './git.js';
 import { createGitHubClient, type GitHubClient, type GitHubContext, type RepoRef } from './github.js';
 
 export type ChangeSource = 'git' | 'api' | 'none';
@@ -58,6 +66,12 @@ export interface ChangeSetOptions {
   prBranchPattern?: RegExp;
   /** The default branch; else the event's `repository.default_branch`, else the API, else `main`. */
   defaultBranch?: string;
+  /**
+   * Detect renames in git diffs (default true). Callers that count a rename's old and new path
+   * alike pass false: without detection a rename is a deletion plus an addition of the same two
+   * paths, and git answers sooner (measured: a third less time on a 50,000-file diff).
+   */
+  renames?: boolean;
   /** The remote to fetch from (default `origin`). */
   remote?: string;
   /** The deepest bounded fetch before the API (and finally an unbounded fetch) is tried. Default 2048. */
@@ -93,10 +107,6 @@ export interface ChangeSetPorts {
 }
 
 export const DEFAULT_PR_BRANCH_PATTERN = /^pull-request\/(\d+)$/;
-
-/** Every change type git reports between two commits (`unmerged` never appears there). */
-export const CHANGE_TYPES = ['added', 'copied', 'modified', 'renamed', 'deleted', 'type-changed'] as const;
-export type ChangeType = (typeof CHANGE_TYPES)[number];
 
 const PULL_REQUEST_EVENTS = new Set([
   'pull_request',
@@ -426,7 +436,10 @@ class ChangeSetResolver {
     }
     const [resolvedBase = base, resolvedHead = head] =
       baseSha !== undefined && headSha !== undefined ? [baseSha, headSha] : await this.resolveAll([base, head]);
-    const files = resolvedBase === resolvedHead ? [] : await this.git.diff(resolvedBase, resolvedHead);
+    const files =
+      resolvedBase === resolvedHead
+        ? []
+        : await this.git.diff(resolvedBase, resolvedHead, { renames: this.options.renames !== false });
     return { base: resolvedBase, head: resolvedHead, files, source: 'git', reason };
   }
 

@@ -16,6 +16,10 @@ export interface FileChange {
   previousPath?: string;
 }
 
+/** Every change type git reports between two commits (`unmerged` never appears there). */
+export const CHANGE_TYPES = ['added', 'copied', 'modified', 'renamed', 'deleted', 'type-changed'] as const;
+export type ChangeType = (typeof CHANGE_TYPES)[number];
+
 /** git's status letters (`--name-status`, `--diff-filter`). */
 export const STATUS_LETTERS: Readonly<Record<string, ChangeStatus>> = {
   A: 'added',
@@ -215,8 +219,8 @@ export class Git {
   }
 
   /**
-   * The files that differ between two commits, with renames detected. Submodule pointer moves
-   * are reported as modifications of the submodule path.
+   * The files that differ between two commits, with renames detected unless `renames: false`.
+   * Submodule pointer moves are reported as modifications of the submodule path.
    */
   async diff(base: string, head: string, options: { renames?: boolean } = {}): Promise<FileChange[]> {
     assertRevision(base);
