@@ -33,6 +33,8 @@ export interface FilterOutcome {
   name: string;
   changed: boolean;
   files: string[];
+  /** `files` as runs of consecutive indexes into `Detection.paths`: flattened `[start, end)` pairs. */
+  runs: number[];
   /** A catch-all group (`all: ['**']`): it does not count towards coverage. */
   catchAll: boolean;
 }
@@ -83,7 +85,13 @@ export async function detect(inputs: Inputs, ports: DetectPorts): Promise<Detect
       findings,
       changeSet,
       paths: [],
-      filters: config.groups.map((group) => ({ name: group.name, changed: true, files: [], catchAll: false })),
+      filters: config.groups.map((group) => ({
+        name: group.name,
+        changed: true,
+        files: [],
+        runs: [],
+        catchAll: false,
+      })),
       uncovered: [],
       everything: true,
     };
@@ -99,6 +107,7 @@ export async function detect(inputs: Inputs, ports: DetectPorts): Promise<Detect
       name: group.name,
       changed: group.files.length > 0,
       files: group.files,
+      runs: group.runs,
       catchAll: group.catchAll,
     })),
     uncovered: matched.uncovered,

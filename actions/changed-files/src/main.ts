@@ -6,7 +6,7 @@ import { createChangeSetApi, env, Git, type Runner, readContext, runAction, stop
 import { type Detection, detect } from './detect.js';
 import type { EarlyDiff } from './early.js';
 import { parseInputs } from './inputs.js';
-import { appendAll, Encoded, type OutputValue, writeOutputs } from './outputs.js';
+import { appendAll, Encoded, encodePathLists, type OutputValue, writeOutputs } from './outputs.js';
 import { renderSummary, uncoveredMessage } from './render.js';
 
 export async function main(early?: EarlyDiff): Promise<void> {
@@ -83,17 +83,14 @@ interface SerializedLists {
 }
 
 function serialize(detection: Detection): SerializedLists {
-  const files = new Encoded(JSON.stringify(detection.paths));
+  const lists = encodePathLists(detection.paths, detection.filters);
   return {
-    // A group's files are a subsequence of the paths: as many means the same list (`all: ['**']`).
-    filterFiles: detection.filters.map((filter) =>
-      filter.files.length === detection.paths.length ? files : new Encoded(JSON.stringify(filter.files)),
-    ),
-    changes: new Encoded(
+    filterFiles: lists.groups,
+    changes: Encoded.of(
       JSON.stringify(detection.filters.filter((filter) => filter.changed).map((filter) => filter.name)),
     ),
-    files,
-    uncovered: new Encoded(JSON.stringify(detection.uncovered)),
+    files: lists.files,
+    uncovered: Encoded.of(JSON.stringify(detection.uncovered)),
   };
 }
 
@@ -151,17 +148,17 @@ function writeReport(detection: Detection, lists: SerializedLists): string {
   const text = (value: string) => Buffer.from(value, 'utf8');
   const parts = [
     text(`${head},"changes":`),
-    lists.changes.bytes,
+    ...lists.changes.parts,
     text(',"files":'),
-    lists.files.bytes,
+    ...lists.files.parts,
     text(',"uncovered":'),
-    lists.uncovered.bytes,
+    ...lists.uncovered.parts,
     text(',"filters":{'),
   ];
   detection.filters.forEach((filter, index) => {
     parts.push(
       text(`${index > 0 ? ',' : ''}${JSON.stringify(filter.name)}:{"changed":${filter.changed},"files":`),
-      (lists.filterFiles[index] as Encoded).bytes,
+      ...(lists.filterFiles[index] as Encoded).parts,
       text('}'),
     );
   });

@@ -91,7 +91,11 @@ describe('rename detection', () => {
       asked.push(args);
       return run(args, options);
     };
-    await detect(inputs, { git, cwd: repo.dir, context: { eventName: 'workflow_dispatch', payload: {}, sha: head } });
+    await detect(inputs, {
+      git,
+      cwd: repo.dir,
+      context: { eventName: 'workflow_dispatch', payload: {}, sha: head, ref: 'refs/heads/main' },
+    });
     expect(asked.filter((args) => args[0] === 'diff')).toEqual([early?.args]);
   });
 });

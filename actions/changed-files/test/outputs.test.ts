@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Runner } from '@dynamo-ci/core';
 import { parseFileCommands } from '@dynamo-ci/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendAll, Encoded, writeOutputs } from '../src/outputs.js';
+import { appendAll, Encoded, encodePathLists, writeOutputs } from '../src/outputs.js';
 
 function fakeRunner(): { runner: Runner; set: [string, string][] } {
   const set: [string, string][] = [];
@@ -31,7 +31,7 @@ describe('writeOutputs', () => {
     writeFileSync(file, 'earlier=1\n');
     process.env.GITHUB_OUTPUT = file;
     const { runner, set } = fakeRunner();
-    const list = new Encoded(JSON.stringify(['a b.md', 'line\nbreak', 'ghadelimiter_x', 'ünï']));
+    const list = Encoded.of(JSON.stringify(['a b.md', 'line\nbreak', 'ghadelimiter_x', 'ünï']));
     writeOutputs(
       runner,
       [
@@ -62,7 +62,7 @@ describe('writeOutputs', () => {
     writeOutputs(
       runner,
       [
-        ['files', new Encoded('["ghp_secret123.md"]')],
+        ['files', Encoded.of('["ghp_secret123.md"]')],
         ['count', 1],
       ],
       ['ghp_secret123'],
@@ -77,7 +77,7 @@ describe('writeOutputs', () => {
     writeOutputs(
       runner,
       [
-        ['files', new Encoded('[]')],
+        ['files', Encoded.of('[]')],
         ['any', false],
       ],
       [],
@@ -86,6 +86,105 @@ describe('writeOutputs', () => {
       ['files', '[]'],
       ['any', 'false'],
     ]);
+  });
+});
+
+/** Groups as the matcher reports them: each a subsequence of the paths, with its runs. */
+function groupsOf(paths: readonly string[], members: readonly ((path: string, index: number) => boolean)[]) {
+  return members.map((isMember) => {
+    const files: string[] = [];
+    const runs: number[] = [];
+    paths.forEach((path, index) => {
+      if (!isMember(path, index)) return;
+      files.push(path);
+      if (runs[runs.length - 1] === index) runs[runs.length - 1] = index + 1;
+      else runs.push(index, index + 1);
+    });
+    return { files, runs };
+  });
+}
+
+const bytesOf = (value: Encoded) => Buffer.concat(value.parts).toString('utf8');
+
+describe('encodePathLists', () => {
+  const members = [
+    () => true,
+    () => false,
+    (path: string) => path.endsWith('.md'),
+    (_: string, index: number) => index % 3 !== 1,
+    (_: string, index: number) => index === 0,
+    (_: string, index: number) => index === 7,
+  ];
+
+  it.each([
+    [
+      'plain ASCII paths (lists cut from the files bytes)',
+      ['a.md', 'b/c.py', 'b/d.md', 'e f.md', 'g', 'h/i.md', 'j', 'k.md'],
+    ],
+    ['paths to escape', ['a"q.md', 'b\\c.py', 'line\nbreak.md', 'tab\t', 'e', 'f.md', 'g', 'h.md']],
+    ['non-ASCII paths', ['ünï.md', 'b.py', 'c.md', '日本.md', 'e', 'f.md', 'g', 'h.md']],
+  ])('gives every list exactly JSON.stringify of its paths: %s', (_, paths) => {
+    const groups = groupsOf(paths, members);
+    const lists = encodePathLists(paths, groups);
+    expect(bytesOf(lists.files)).toBe(JSON.stringify(paths));
+    lists.groups.forEach((list, index) => {
+      const expected = JSON.stringify(groups[index]?.files);
+      expect(bytesOf(list)).toBe(expected);
+      expect(list.text).toBe(expected);
+    });
+    expect(encodePathLists([], groupsOf([], members)).groups.map(bytesOf)).toEqual(members.map(() => '[]'));
+  });
+
+  it('cuts filter lists out of the files bytes when every path is plain, and shares the whole list', () => {
+    const paths = ['a.md', 'b.py', 'c.md', 'd.md'];
+    const lists = encodePathLists(paths, groupsOf(paths, [() => true, (path) => path.endsWith('.md')]));
+    expect(lists.groups[0]).toBe(lists.files);
+    const cut = lists.groups[1] as Encoded;
+    expect(cut.within).toBe(lists.files);
+    expect(cut.parts.every((part) => part.length <= 1 || part.buffer === lists.files.parts[0]?.buffer)).toBe(true);
+    // A string without '"' is in a cut list only if it is in the files list.
+    expect(cut.contains('c.md')).toBe(true);
+    expect(cut.contains('b.py')).toBe(true); // conservative: through the files list
+    expect(cut.contains('"c.md","d.md"')).toBe(true);
+    expect(cut.contains('"a.md","c.md"')).toBe(true);
+    expect(cut.contains('"b.py"')).toBe(false);
+  });
+
+  it('writes cut lists with one delimiter none of them can contain, and hands lists with a secret to the runner', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outputs-'));
+    const saved = process.env.GITHUB_OUTPUT;
+    try {
+      const file = join(dir, 'output');
+      writeFileSync(file, '');
+      process.env.GITHUB_OUTPUT = file;
+      const paths = ['ghadelimiter_x.md', 'ghp_secret1.py', 'z.md'];
+      const lists = encodePathLists(
+        paths,
+        groupsOf(paths, [(path) => path.endsWith('.md'), (path) => path.endsWith('.py')]),
+      );
+      const { runner, set } = fakeRunner();
+      writeOutputs(
+        runner,
+        [
+          ['md_files', lists.groups[0] as Encoded],
+          ['py_files', lists.groups[1] as Encoded],
+          ['files', lists.files],
+        ],
+        ['ghp_secret1'],
+      );
+      // The secret is in the files list, so every list cut from it goes through the runner.
+      expect(set).toEqual([
+        ['md_files', '["ghadelimiter_x.md","z.md"]'],
+        ['py_files', '["ghp_secret1.py"]'],
+        ['files', JSON.stringify(paths)],
+      ]);
+      writeOutputs(runner, [['md_files', lists.groups[0] as Encoded]], []);
+      expect(parseFileCommands(readFileSync(file, 'utf8'))).toEqual({ md_files: '["ghadelimiter_x.md","z.md"]' });
+    } finally {
+      if (saved === undefined) delete process.env.GITHUB_OUTPUT;
+      else process.env.GITHUB_OUTPUT = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -206,6 +206,8 @@ export interface GroupMatch {
   name: string;
   /** The matched paths, in input order. */
   files: string[];
+  /** The same as runs of consecutive input indexes, flattened `[start, end)` pairs. */
+  runs: number[];
   catchAll: boolean;
 }
 
@@ -339,6 +341,7 @@ export class FilterMatcher {
     let lastDirectory: string | undefined;
     let lastCandidates: DirectoryCandidates = { sure: [], test: [] };
     const files: string[][] = programs.map(() => []);
+    const runs: number[][] = programs.map(() => []);
     const uncovered: string[] = [];
     const hasCoverageGroup = coverage.some(Boolean);
     let stamp = 0;
@@ -486,13 +489,20 @@ export class FilterMatcher {
       }
       const membership = membershipOf(path, slash);
       const members = membership.members;
-      for (let index = 0; index < members.length; index++) (files[members[index] as number] as string[]).push(path);
+      for (let index = 0; index < members.length; index++) {
+        const member = members[index] as number;
+        (files[member] as string[]).push(path);
+        const run = runs[member] as number[];
+        if (run[run.length - 1] === pathIndex) run[run.length - 1] = pathIndex + 1;
+        else run.push(pathIndex, pathIndex + 1);
+      }
       if (!membership.covered) uncovered.push(path);
     }
     return {
       groups: programs.map((program, programIndex) => ({
         name: program.group.name,
         files: files[programIndex] as string[],
+        runs: runs[programIndex] as number[],
         catchAll: !this.coverage[programIndex],
       })),
       uncovered,

@@ -306,6 +306,17 @@ describe('FilterMatcher agrees with a naive ordered picomatch evaluation', () =>
     const result = new FilterMatcher(groups).match(gitPaths);
     const fast = gitPaths.map((path) => result.groups.map((group) => group.files.includes(path)));
     expect(fast).toEqual(gitPaths.map(naive));
+    // Each group's runs of indexes are its files, run by run, with no two runs touching.
+    for (const group of result.groups) {
+      const expanded: string[] = [];
+      for (let index = 0; index < group.runs.length; index += 2) {
+        const [start, end] = [group.runs[index] as number, group.runs[index + 1] as number];
+        expect(start).toBeLessThan(end);
+        if (index > 0) expect(start).toBeGreaterThan(group.runs[index - 1] as number);
+        expanded.push(...gitPaths.slice(start, end));
+      }
+      expect(expanded).toEqual(group.files);
+    }
   });
 });
 
