@@ -97,8 +97,20 @@ export function createPorts(options: PortOptions): RepositoryPorts {
     },
 
     async headYear() {
-      const revision = await headRevision();
-      const date = (await git.run(['show', '-s', '--format=%cs', '--end-of-options', revision])).trim();
+      // One git process in the usual case: it starts at once, before the scan's synchronous reads
+      // (a second one would wait for the first to exit, that is, for the reads to end).
+      const wanted = options.headSha ?? resolved?.head;
+      const dateOf = (revision: string) =>
+        git.run(['show', '-s', '--format=%cs', '--end-of-options', `${revision}^{commit}`]);
+      let revision = wanted ?? 'HEAD';
+      let date: string;
+      try {
+        date = (await dateOf(revision)).trim();
+      } catch (error) {
+        if (wanted === undefined) throw error;
+        revision = 'HEAD';
+        date = (await dateOf(revision)).trim();
+      }
       const year = Number(date.slice(0, 4));
       if (!Number.isInteger(year) || year < 1970)
         throw new ConfigError(`Could not read the date of commit ${revision}`);
