@@ -493,7 +493,8 @@ export class FilterMatcher {
         const member = members[index] as number;
         (files[member] as string[]).push(path);
         const run = runs[member] as number[];
-        if (run[run.length - 1] === pathIndex) run[run.length - 1] = pathIndex + 1;
+        const end = run.length - 1;
+        if (end > 0 && run[end] === pathIndex) run[end] = pathIndex + 1;
         else run.push(pathIndex, pathIndex + 1);
       }
       if (!membership.covered) uncovered.push(path);
