@@ -214,6 +214,31 @@ function timeFloor(timer, dir, base, head) {
   };
 }
 
+/**
+ * A second, Node-specific reference (as spdx-check's benchmark has): a bare Node process that only
+ * runs the diff the action runs (`--no-renames`, see change-types.ts), splits it into paths and
+ * writes them as one JSON list. No filters, no 14 other lists, no runner protocol: what any Node
+ * implementation pays before matching a single path.
+ */
+const BARE_NODE_SCRIPT = [
+  "const { spawn } = require('node:child_process');",
+  "const { writeFileSync } = require('node:fs');",
+  'const [base, head, out] = process.argv.slice(1);',
+  "const child = spawn('git', ['diff', '--name-status', '-z', '--no-renames', base, head, '--'], { stdio: ['ignore', 'pipe', 'ignore'] });",
+  'const chunks = [];',
+  "child.stdout.on('data', (chunk) => chunks.push(chunk));",
+  "child.on('close', () => {",
+  "  const fields = Buffer.concat(chunks).toString().split('\\0');",
+  '  const paths = [];',
+  '  for (let i = 1; i < fields.length; i += 2) paths.push(fields[i]);',
+  '  writeFileSync(out, JSON.stringify(paths));',
+  '});',
+].join('\n');
+
+function timeBareNode(timer, dir, base, head, out) {
+  return timed(timer, process.execPath, ['-e', BARE_NODE_SCRIPT, base, head, out], { cwd: dir, stdio: 'ignore' });
+}
+
 const repository = buildRepository();
 const bundle = join(root, 'actions', 'changed-files', 'dist', 'index.js');
 if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`pnpm build\` first`);
@@ -260,11 +285,18 @@ console.log(
     `(${floorCheck.entries} name-status fields); true filters: ${JSON.parse(check.outputs.changes).join(' ')}`,
 );
 
+// The reference must do the real work: its list is the action's `files` (same paths, same order).
+timeBareNode(timer, repository.dir, repository.base, repository.head, join(temp, 'paths.json'));
+if (readFileSync(join(temp, 'paths.json'), 'utf8') !== check.outputs.files) {
+  throw new Error('the bare Node reference did not list the paths the action did');
+}
+
 const samples = {
   floorWall: [],
   floorCpu: [],
   node: [],
   git: [],
+  bareNode: [],
   wall: [],
   step: [],
   cpu: [],
@@ -278,6 +310,9 @@ for (let run = 0; run < RUNS; run++) {
   samples.floorCpu.push(floor.cpuMs);
   samples.node.push(floor.nodeMs);
   samples.git.push(floor.gitMs);
+  samples.bareNode.push(
+    timeBareNode(timer, repository.dir, repository.base, repository.head, join(temp, 'paths.json')).wallMs,
+  );
   const result = await runAction(repository.base, repository.head);
   samples.wall.push(result.wallMs);
   samples.step.push(result.stepMs);
@@ -303,6 +338,10 @@ console.log(
 console.log(
   `  changed-files, 50k-file diff, 14 filter groups: ${m.wall.toFixed(0)} ms wall (${ratio.toFixed(2)}x the floor), ` +
     `${m.cpu.toFixed(0)} ms CPU (${cpuRatio.toFixed(2)}x)`,
+);
+console.log(
+  `  bare Node reference: the same diff without renames, split, one JSON list written: ${m.bareNode.toFixed(0)} ms ` +
+    `(${(m.bareNode / m.floorWall).toFixed(2)}x the floor)`,
 );
 console.log(`  (the simulated runner's whole step, reading the output files included: ${m.step.toFixed(0)} ms)`);
 console.log(`  peak memory (max RSS): ${peakMb.toFixed(0)} MB`);
