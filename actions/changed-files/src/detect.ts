@@ -32,7 +32,10 @@ export interface DetectPorts {
 export interface FilterOutcome {
   name: string;
   changed: boolean;
-  files: string[];
+  /** How many changed paths the filter matched. */
+  count: number;
+  /** The matched paths (made when first read: on a big diff only the runs are needed). */
+  readonly files: string[];
   /** `files` as runs of consecutive indexes into `Detection.paths`: flattened `[start, end)` pairs. */
   runs: number[];
   /** A catch-all group (`all: ['**']`): it does not count towards coverage. */
@@ -88,6 +91,7 @@ export async function detect(inputs: Inputs, ports: DetectPorts): Promise<Detect
       filters: config.groups.map((group) => ({
         name: group.name,
         changed: true,
+        count: 0,
         files: [],
         runs: [],
         catchAll: false,
@@ -103,13 +107,19 @@ export async function detect(inputs: Inputs, ports: DetectPorts): Promise<Detect
     findings,
     changeSet,
     paths,
-    filters: matched.groups.map((group) => ({
-      name: group.name,
-      changed: group.files.length > 0,
-      files: group.files,
-      runs: group.runs,
-      catchAll: group.catchAll,
-    })),
+    filters: matched.groups.map((group) => {
+      const count = group.count;
+      return {
+        name: group.name,
+        changed: count > 0,
+        count,
+        get files() {
+          return group.files;
+        },
+        runs: group.runs,
+        catchAll: group.catchAll,
+      };
+    }),
     uncovered: matched.uncovered,
     everything: false,
   };

@@ -100,7 +100,7 @@ function outputs(detection: Detection, lists: SerializedLists): [string, OutputV
     entries.push(
       [filter.name, filter.changed],
       [`${filter.name}_files`, lists.filterFiles[index] as Encoded],
-      [`${filter.name}_count`, filter.files.length],
+      [`${filter.name}_count`, filter.count],
     );
   });
   entries.push(
@@ -124,7 +124,7 @@ function logDetection(runner: Runner, detection: Detection): void {
       `${detection.paths.length} changed path(s).`,
   );
   for (const filter of detection.filters) {
-    runner.info(`  ${filter.name}: ${filter.changed}${detection.everything ? '' : ` (${filter.files.length})`}`);
+    runner.info(`  ${filter.name}: ${filter.changed}${detection.everything ? '' : ` (${filter.count})`}`);
   }
   if (runner.isDebug()) {
     for (const path of detection.paths) runner.debug(`changed: ${JSON.stringify(path)}`);

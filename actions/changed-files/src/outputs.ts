@@ -64,7 +64,7 @@ const CLOSE = Buffer.from(']');
  */
 export function encodePathLists(
   paths: readonly string[],
-  groups: readonly { files: readonly string[]; runs: readonly number[] }[],
+  groups: readonly { readonly files: readonly string[]; count: number; runs: readonly number[] }[],
 ): { files: Encoded; groups: Encoded[] } {
   const text = JSON.stringify(paths);
   // Verbatim: '[', then each path as '"path"' followed by ',' (']' after the last).
@@ -74,7 +74,7 @@ export function encodePathLists(
   const bytes = Buffer.from(text, ascii ? 'latin1' : 'utf8');
   const files = new Encoded([bytes], text);
   // A group's files are a subsequence of the paths: as many means the same list (`all: ['**']`).
-  const whole = (group: { files: readonly string[] }) => group.files.length === paths.length;
+  const whole = (group: { count: number }) => group.count === paths.length;
   if (!ascii || text.length !== verbatimLength) {
     return { files, groups: groups.map((group) => (whole(group) ? files : Encoded.of(JSON.stringify(group.files)))) };
   }
@@ -84,7 +84,7 @@ export function encodePathLists(
   for (let index = 0; index < paths.length; index++) {
     start[index + 1] = (start[index] as number) + (paths[index] as string).length + 3;
   }
-  const cut = (group: { files: readonly string[]; runs: readonly number[] }): Encoded => {
+  const cut = (group: { readonly files: readonly string[]; runs: readonly number[] }): Encoded => {
     const parts: Buffer[] = [OPEN];
     const { runs } = group;
     for (let index = 0; index < runs.length; index += 2) {

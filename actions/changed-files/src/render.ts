@@ -19,7 +19,7 @@ export function renderSummary(detection: Detection, filtersFile: string): string
   const rows = detection.filters.map((filter) => [
     code(filter.name),
     filter.changed ? '**true**' : 'false',
-    detection.everything ? '—' : String(filter.files.length),
+    detection.everything ? '—' : String(filter.count),
   ]);
   lines.push(table(['Filter', 'Changed', 'Files'], rows, { rawColumns: [0, 1] }));
   if (detection.uncovered.length > 0) {

@@ -100,7 +100,7 @@ function groupsOf(paths: readonly string[], members: readonly ((path: string, in
       if (runs[runs.length - 1] === index) runs[runs.length - 1] = index + 1;
       else runs.push(index, index + 1);
     });
-    return { files, runs };
+    return { files, count: files.length, runs };
   });
 }
 

@@ -204,11 +204,50 @@ export function isCatchAll(group: FilterGroup): boolean {
 
 export interface GroupMatch {
   name: string;
-  /** The matched paths, in input order. */
-  files: string[];
-  /** The same as runs of consecutive input indexes, flattened `[start, end)` pairs. */
+  /** How many paths the group matched. */
+  count: number;
+  /** The matched paths as runs of consecutive input indexes: flattened `[start, end)` pairs. */
   runs: number[];
+  /** The matched paths, in input order (made from `runs` when first read). */
+  readonly files: string[];
   catchAll: boolean;
+}
+
+/**
+ * A group's result. The path list is made only when asked for: on a big diff the runs are all a
+ * caller needs (changed-files cuts its JSON lists by them), and a list per group is 100,000s of
+ * array slots for the garbage collector.
+ */
+class MatchedGroup implements GroupMatch {
+  private list: string[] | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly runs: number[],
+    readonly catchAll: boolean,
+    private readonly paths: readonly string[],
+  ) {}
+
+  get count(): number {
+    let count = 0;
+    for (let index = 0; index < this.runs.length; index += 2) {
+      count += (this.runs[index + 1] as number) - (this.runs[index] as number);
+    }
+    return count;
+  }
+
+  get files(): string[] {
+    if (this.list === undefined) {
+      const list: string[] = [];
+      for (let index = 0; index < this.runs.length; index += 2) {
+        for (let at = this.runs[index] as number; at < (this.runs[index + 1] as number); at++) {
+          list.push(this.paths[at] as string);
+        }
+      }
+      this.list = list;
+    }
+    return this.list;
+  }
 }
 
 export interface FilterMatchResult {
@@ -340,7 +379,6 @@ export class FilterMatcher {
     const directoryCandidates = new Map<string, DirectoryCandidates>();
     let lastDirectory: string | undefined;
     let lastCandidates: DirectoryCandidates = { sure: [], test: [] };
-    const files: string[][] = programs.map(() => []);
     const runs: number[][] = programs.map(() => []);
     const uncovered: string[] = [];
     const hasCoverageGroup = coverage.some(Boolean);
@@ -490,9 +528,7 @@ export class FilterMatcher {
       const membership = membershipOf(path, slash);
       const members = membership.members;
       for (let index = 0; index < members.length; index++) {
-        const member = members[index] as number;
-        (files[member] as string[]).push(path);
-        const run = runs[member] as number[];
+        const run = runs[members[index] as number] as number[];
         const end = run.length - 1;
         if (end > 0 && run[end] === pathIndex) run[end] = pathIndex + 1;
         else run.push(pathIndex, pathIndex + 1);
@@ -500,12 +536,10 @@ export class FilterMatcher {
       if (!membership.covered) uncovered.push(path);
     }
     return {
-      groups: programs.map((program, programIndex) => ({
-        name: program.group.name,
-        files: files[programIndex] as string[],
-        runs: runs[programIndex] as number[],
-        catchAll: !this.coverage[programIndex],
-      })),
+      groups: programs.map(
+        (program, programIndex) =>
+          new MatchedGroup(program.group.name, runs[programIndex] as number[], !this.coverage[programIndex], paths),
+      ),
       uncovered,
     };
   }

@@ -316,6 +316,7 @@ describe('FilterMatcher agrees with a naive ordered picomatch evaluation', () =>
         expanded.push(...gitPaths.slice(start, end));
       }
       expect(expanded).toEqual(group.files);
+      expect(group.count).toBe(expanded.length);
     }
   });
 });
