@@ -156,11 +156,10 @@ function writeReport(detection: Detection, lists: SerializedLists): string {
     text(',"filters":{'),
   ];
   detection.filters.forEach((filter, index) => {
-    parts.push(
-      text(`${index > 0 ? ',' : ''}${JSON.stringify(filter.name)}:{"changed":${filter.changed},"files":`),
-      ...(lists.filterFiles[index] as Encoded).parts,
-      text('}'),
-    );
+    parts.push(text(`${index > 0 ? ',' : ''}${JSON.stringify(filter.name)}:{"changed":${filter.changed},"files":`));
+    // A list cut into runs can have more parts than a function call takes arguments: no spread.
+    for (const part of (lists.filterFiles[index] as Encoded).parts) parts.push(part);
+    parts.push(text('}'));
   });
   parts.push(text(`},"changeSet":${JSON.stringify(changeSet.files)}}`));
   appendAll(file, parts, 'wx');

@@ -129,7 +129,10 @@ export function writeOutputs(runner: Runner, outputs: [string, OutputValue][], s
   while (clashes()) delimiter = `ghadelimiter_${randomUUID()}`;
   const parts: Buffer[] = [];
   for (const [name, value] of toFile) {
-    parts.push(Buffer.from(`${name}<<${delimiter}\n`), ...value.parts, Buffer.from(`\n${delimiter}\n`));
+    parts.push(Buffer.from(`${name}<<${delimiter}\n`));
+    // A list cut into runs can have more parts than a function call takes arguments: no spread.
+    for (const part of value.parts) parts.push(part);
+    parts.push(Buffer.from(`\n${delimiter}\n`));
   }
   appendAll(file, parts);
 }

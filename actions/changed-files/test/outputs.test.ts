@@ -150,6 +150,27 @@ describe('encodePathLists', () => {
     expect(cut.contains('"b.py"')).toBe(false);
   });
 
+  it('writes a list cut into more runs than a function call takes arguments', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outputs-'));
+    const saved = process.env.GITHUB_OUTPUT;
+    try {
+      const file = join(dir, 'output');
+      writeFileSync(file, '');
+      process.env.GITHUB_OUTPUT = file;
+      // Every other path: 150,000 runs, 300,000 parts.
+      const paths = Array.from({ length: 300_000 }, (_, index) => `d/f${index}.${index % 2 ? 'md' : 'py'}`);
+      const lists = encodePathLists(paths, groupsOf(paths, [(path) => path.endsWith('.md')]));
+      expect((lists.groups[0] as Encoded).parts.length).toBeGreaterThan(300_000);
+      writeOutputs(fakeRunner().runner, [['md_files', lists.groups[0] as Encoded]], []);
+      const written = parseFileCommands(readFileSync(file, 'utf8'));
+      expect(written.md_files).toBe(JSON.stringify(paths.filter((path) => path.endsWith('.md'))));
+    } finally {
+      if (saved === undefined) delete process.env.GITHUB_OUTPUT;
+      else process.env.GITHUB_OUTPUT = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('writes cut lists with one delimiter none of them can contain, and hands lists with a secret to the runner', () => {
     const dir = mkdtempSync(join(tmpdir(), 'outputs-'));
     const saved = process.env.GITHUB_OUTPUT;
