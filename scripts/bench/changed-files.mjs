@@ -9,6 +9,7 @@
 // The repository is built with `git fast-import` and cached under .bench/changed-files/.
 //
 // Usage (after `pnpm build`): node scripts/bench/changed-files.mjs [--runs N] [--files N] [--changed N]
+import './lib/node-env.mjs';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -26,10 +27,6 @@ const { values } = parseArgs({
   },
 });
 const RUNS = Math.max(3, Number(values.runs));
-// A CA bundle named here is parsed by every Node process at start (about 35 ms on this machine).
-// The simulated runner does not pass it to the action, and GitHub's runners do not set it: the
-// floor's `node -e 0` must not pay it either, or the floor is 35 ms too slow.
-delete process.env.NODE_EXTRA_CA_CERTS;
 const FILES = Number(values.files);
 const CHANGED = Number(values.changed);
 const TARGET_RATIO = 1.3;

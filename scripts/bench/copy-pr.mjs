@@ -5,6 +5,7 @@
 // decision costs (they count against the token's rate limit). Medians of several runs.
 //
 // Usage (after `pnpm build`): node scripts/bench/copy-pr.mjs [--runs N]
+import './lib/node-env.mjs';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';

@@ -13,6 +13,7 @@
 // Medians of several interleaved runs.
 //
 // Usage (after `pnpm build`): node scripts/bench/deploy-profile.mjs [--runs N]
+import './lib/node-env.mjs';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

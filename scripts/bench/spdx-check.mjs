@@ -6,6 +6,7 @@
 // is installed, `reuse lint` on the same tree. Medians of several runs; prints target met/missed.
 //
 // Usage (after `pnpm build`): node scripts/bench/spdx-check.mjs [--files N] [--runs N] [--no-reuse]
+import './lib/node-env.mjs';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -21,10 +22,6 @@ const { values } = parseArgs({
   },
 });
 const FILES = Number(values.files);
-// A CA bundle named here is parsed by every Node process at start (about 35 ms on this machine).
-// The simulated runner does not pass it to the action, and GitHub's runners do not set it: the
-// bare-Node floor must not pay it either, or the gap between Node and the action looks smaller.
-delete process.env.NODE_EXTRA_CA_CERTS;
 const RUNS = Math.max(3, Number(values.runs));
 const TARGET_RATIO = 3; // at most 3x the head -c floor
 const TARGET_REUSE = 20; // at least 20x faster than reuse lint

@@ -8,6 +8,7 @@
 // Medians of several interleaved runs. Prints "target met/missed"; always exits 0.
 //
 // Usage (after `pnpm build`): node scripts/bench/status-aggregate.mjs [--runs N]
+import './lib/node-env.mjs';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
