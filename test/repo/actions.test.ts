@@ -3,7 +3,9 @@
  * output is described in action.yml and documented in the README, and the bundle, run through the
  * simulated runner with a required input missing, exits 1 with an ::error:: naming that input.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, runAction } from '@dynamo-ci/testkit';
 import { describe, expect, it } from 'vitest';
@@ -41,6 +43,28 @@ describe('the action set', () => {
       'copy-pr',
     ]) {
       expect(ACTIONS).toContain(name);
+    }
+  });
+});
+
+describe('the Node the simulated runner starts bundles with', () => {
+  it('is $DYNAMO_CI_NODE when set, and Node 24 in CI, as `runs.using: node24` is on GitHub', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'node-version-action-'));
+    try {
+      writeFileSync(join(dir, 'action.yml'), 'name: v\ndescription: v\nruns:\n  using: node24\n  main: index.js\n');
+      writeFileSync(
+        join(dir, 'index.js'),
+        "require('node:fs').appendFileSync(process.env.GITHUB_OUTPUT, `version=${process.version}\\n`);\n",
+      );
+      const result = await runAction(dir);
+      const expected = process.env.DYNAMO_CI_NODE
+        ? execFileSync(process.env.DYNAMO_CI_NODE, ['-p', 'process.version'], { encoding: 'utf8' }).trim()
+        : process.version;
+      expect(result.outputs.version).toBe(expected);
+      // .ci/run installs Node 24 from npm and points DYNAMO_CI_NODE at it.
+      if (process.env.DYNAMO_CI_REQUIRE_TOOLS === '1') expect(result.outputs.version).toMatch(/^v24\./);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -47,7 +47,10 @@ export interface JobOptions {
   token?: string;
   /** Extra environment (after the runner's own; e.g. PATH, KUBECONFIG). */
   env?: Record<string, string | undefined>;
-  /** The node binary to run bundles with (default: this process's). */
+  /**
+   * The node binary to run bundles with: default `$DYNAMO_CI_NODE` (CI sets it to Node 24, the
+   * runner's `node24`), else this process's.
+   */
   node?: string;
 }
 
@@ -170,7 +173,13 @@ export class SimulatedJob {
     }
 
     const started = Date.now();
-    const outcome = await runProcess(this.options.node ?? process.execPath, [bundle], this.workspace, env, step);
+    const outcome = await runProcess(
+      this.options.node ?? process.env.DYNAMO_CI_NODE ?? process.execPath,
+      [bundle],
+      this.workspace,
+      env,
+      step,
+    );
     const read = (file: string) => readFileSync(file, 'utf8');
     const commands = parseWorkflowCommands(outcome.stdout);
     const exportedEnv = parseFileCommands(read(files.GITHUB_ENV));
