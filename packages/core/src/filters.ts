@@ -326,7 +326,10 @@ export class FilterMatcher {
     this.coverage = groups.map((group) => !isCatchAll(group));
   }
 
-  /** Which groups each path falls in, and the paths no (non-catch-all) group covers. */
+  /**
+   * Which groups each path falls in, and the paths no (non-catch-all) group covers. A group's
+   * path list is read from `paths` when first asked for: leave the array as it is.
+   */
   match(paths: readonly string[]): FilterMatchResult {
     const { tests, programs, byPath, byExtension, byBaseName, byDirectory, directoryShape, always, everywhere } = this;
     // Applying patterns in order, each matching positive sets "in" and each matching negation
