@@ -71,6 +71,48 @@ describe('writeOutputs', () => {
     expect(parseFileCommands(readFileSync(file, 'utf8'))).toEqual({ count: '1' });
   });
 
+  it('writes a list cut into more runs than a function call takes arguments', () => {
+    const file = join(dir, 'output');
+    writeFileSync(file, '');
+    process.env.GITHUB_OUTPUT = file;
+    // Every other path: 150,000 runs, 300,000 parts.
+    const paths = Array.from({ length: 300_000 }, (_, index) => `d/f${index}.${index % 2 ? 'md' : 'py'}`);
+    const lists = encodePathLists(paths, groupsOf(paths, [(path) => path.endsWith('.md')]));
+    expect((lists.groups[0] as Encoded).parts.length).toBeGreaterThan(300_000);
+    writeOutputs(fakeRunner().runner, [['md_files', lists.groups[0] as Encoded]], []);
+    const written = parseFileCommands(readFileSync(file, 'utf8'));
+    expect(written.md_files).toBe(JSON.stringify(paths.filter((path) => path.endsWith('.md'))));
+  });
+
+  it('writes cut lists with one delimiter none of them can contain, and hands lists with a secret to the runner', () => {
+    const file = join(dir, 'output');
+    writeFileSync(file, '');
+    process.env.GITHUB_OUTPUT = file;
+    const paths = ['ghadelimiter_x.md', 'ghp_secret1.py', 'z.md'];
+    const lists = encodePathLists(
+      paths,
+      groupsOf(paths, [(path) => path.endsWith('.md'), (path) => path.endsWith('.py')]),
+    );
+    const { runner, set } = fakeRunner();
+    writeOutputs(
+      runner,
+      [
+        ['md_files', lists.groups[0] as Encoded],
+        ['py_files', lists.groups[1] as Encoded],
+        ['files', lists.files],
+      ],
+      ['ghp_secret1'],
+    );
+    // The secret is in the files list, so every list cut from it goes through the runner.
+    expect(set).toEqual([
+      ['md_files', '["ghadelimiter_x.md","z.md"]'],
+      ['py_files', '["ghp_secret1.py"]'],
+      ['files', JSON.stringify(paths)],
+    ]);
+    writeOutputs(runner, [['md_files', lists.groups[0] as Encoded]], []);
+    expect(parseFileCommands(readFileSync(file, 'utf8'))).toEqual({ md_files: '["ghadelimiter_x.md","z.md"]' });
+  });
+
   it('hands everything to the runner when there is no output file', () => {
     delete process.env.GITHUB_OUTPUT;
     const { runner, set } = fakeRunner();
@@ -148,64 +190,6 @@ describe('encodePathLists', () => {
     expect(cut.contains('"c.md","d.md"')).toBe(true);
     expect(cut.contains('"a.md","c.md"')).toBe(true);
     expect(cut.contains('"b.py"')).toBe(false);
-  });
-
-  it('writes a list cut into more runs than a function call takes arguments', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'outputs-'));
-    const saved = process.env.GITHUB_OUTPUT;
-    try {
-      const file = join(dir, 'output');
-      writeFileSync(file, '');
-      process.env.GITHUB_OUTPUT = file;
-      // Every other path: 150,000 runs, 300,000 parts.
-      const paths = Array.from({ length: 300_000 }, (_, index) => `d/f${index}.${index % 2 ? 'md' : 'py'}`);
-      const lists = encodePathLists(paths, groupsOf(paths, [(path) => path.endsWith('.md')]));
-      expect((lists.groups[0] as Encoded).parts.length).toBeGreaterThan(300_000);
-      writeOutputs(fakeRunner().runner, [['md_files', lists.groups[0] as Encoded]], []);
-      const written = parseFileCommands(readFileSync(file, 'utf8'));
-      expect(written.md_files).toBe(JSON.stringify(paths.filter((path) => path.endsWith('.md'))));
-    } finally {
-      if (saved === undefined) delete process.env.GITHUB_OUTPUT;
-      else process.env.GITHUB_OUTPUT = saved;
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('writes cut lists with one delimiter none of them can contain, and hands lists with a secret to the runner', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'outputs-'));
-    const saved = process.env.GITHUB_OUTPUT;
-    try {
-      const file = join(dir, 'output');
-      writeFileSync(file, '');
-      process.env.GITHUB_OUTPUT = file;
-      const paths = ['ghadelimiter_x.md', 'ghp_secret1.py', 'z.md'];
-      const lists = encodePathLists(
-        paths,
-        groupsOf(paths, [(path) => path.endsWith('.md'), (path) => path.endsWith('.py')]),
-      );
-      const { runner, set } = fakeRunner();
-      writeOutputs(
-        runner,
-        [
-          ['md_files', lists.groups[0] as Encoded],
-          ['py_files', lists.groups[1] as Encoded],
-          ['files', lists.files],
-        ],
-        ['ghp_secret1'],
-      );
-      // The secret is in the files list, so every list cut from it goes through the runner.
-      expect(set).toEqual([
-        ['md_files', '["ghadelimiter_x.md","z.md"]'],
-        ['py_files', '["ghp_secret1.py"]'],
-        ['files', JSON.stringify(paths)],
-      ]);
-      writeOutputs(runner, [['md_files', lists.groups[0] as Encoded]], []);
-      expect(parseFileCommands(readFileSync(file, 'utf8'))).toEqual({ md_files: '["ghadelimiter_x.md","z.md"]' });
-    } finally {
-      if (saved === undefined) delete process.env.GITHUB_OUTPUT;
-      else process.env.GITHUB_OUTPUT = saved;
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
 
