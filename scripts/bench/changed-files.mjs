@@ -4,7 +4,8 @@
 // upstream's filters.yaml (14 groups). It times the action's whole process (the bundle, node start
 // to exit, under the simulated runner) against the floor measured in the same run: a bare
 // `node -e 0` plus `git diff --name-status -z -M` of the same two commits. Also peak memory (GNU
-// time) and a 20-file push on the same repository. Medians of several interleaved runs.
+// time), a 20-file push on the same repository, and a bare-Node reference (the diff, split, one
+// JSON list written: see BARE_NODE_SCRIPT). Medians of several interleaved runs.
 //
 // The repository is built with `git fast-import` and cached under .bench/changed-files/.
 //
