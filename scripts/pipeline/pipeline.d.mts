@@ -19,6 +19,9 @@ export interface PipelineJob {
     errors: { message: string; file?: string; line?: number }[];
     warnings: { message: string; file?: string }[];
     summary: string;
+    /** The step's log lines (workflow commands taken out) and its stderr. */
+    log: string[];
+    stderr: string;
   };
   post?: { exitCode: number | null; warnings: { message: string }[] };
   changes?: Record<string, string>;

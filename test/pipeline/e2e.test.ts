@@ -38,6 +38,18 @@ const legsOf = (jobs: PipelineJob[], workflow: string, id: string) =>
 const jobOf = (jobs: PipelineJob[], workflow: string, id: string) =>
   jobs.find((job) => job.workflow === workflow && job.id === id && job.leg === undefined) as PipelineJob;
 const ran = (legs: PipelineJob[]) => legs.filter((leg) => leg.status !== 'not-run');
+/** Legs that ran and did not succeed, each with what its step said: a failure here says why. */
+const failed = (legs: PipelineJob[]) =>
+  ran(legs)
+    .filter((leg) => leg.status !== 'success')
+    .map((leg) =>
+      [
+        `${leg.leg}: ${leg.status}`,
+        ...(leg.step?.errors ?? []).map((error) => error.message),
+        ...(leg.step?.log ?? []).slice(-20),
+        (leg.step?.stderr ?? '').slice(-2000),
+      ].join('\n'),
+    );
 
 describe.sequential('the pipeline on the example repository', () => {
   it('docs-only PR: nothing built, every gate green', { timeout: 120_000 }, async () => {
@@ -73,6 +85,7 @@ describe.sequential('the pipeline on the example repository', () => {
       'vllm cuda13.0 amd64',
       'vllm cuda13.0 arm64',
     ]);
+    expect(failed(builds)).toEqual([]);
     const tests = legsOf(run.jobs, 'backend.yml', 'test');
     expect(new Set(tests.map((leg) => leg.leg?.split(' ')[0]))).toEqual(new Set(['vllm']));
     expect(tests).toHaveLength(8);
@@ -110,6 +123,7 @@ describe.sequential('the pipeline on the example repository', () => {
     const frameworks = (legs: PipelineJob[]) => [...new Set(legs.map((leg) => leg.leg?.split(' ')[0]))].sort();
     expect(frameworks(builds)).toEqual(['frontend', 'sglang', 'trtllm', 'vllm']);
     expect(builds).toHaveLength(12);
+    expect(failed(builds)).toEqual([]);
     expect(frameworks(ran(legsOf(run.jobs, 'backend.yml', 'test')))).toEqual(['sglang', 'trtllm', 'vllm']);
     expect(run.gates['backend-status-check']).toBe('success');
   });
@@ -200,6 +214,7 @@ describe.sequential('the pipeline on the example repository', () => {
     expect(new Set(builds.map((leg) => leg.leg?.split(' ')[0]))).toEqual(new Set(['vllm', 'sglang', 'trtllm']));
     expect(builds).toHaveLength(10);
     for (const leg of builds) expect(leg.image).toContain(':nightly-');
+    expect(failed(builds)).toEqual([]);
     const tests = ran(legsOf(run.jobs, 'test-suite.yml', 'test'));
     const vllm = tests.find((leg) => leg.leg === 'vllm cuda12.9 amd64 gpu_0');
     expect(vllm?.step?.outputs['marker-expression']).toBe('vllm and gpu_0');
