@@ -10,18 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median } from './bench/lib/median.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({ options: { only: { type: 'string' }, runs: { type: 'string', default: '11' } } });
 const runs = Number(values.runs);
 /** The target: each action starts within this much of bare Node. */
 const STARTUP_BUDGET_MS = 150;
-
-export function median(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 function timeProcess(args, env) {
   const started = process.hrtime.bigint();

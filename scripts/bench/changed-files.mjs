@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SimulatedJob } from '../../packages/testkit/dist/index.js';
+import { median } from './lib/median.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const { values } = parseArgs({
@@ -35,12 +36,6 @@ const TARGET_RSS_MB = 300;
 const TARGET_SMALL_MS = 300;
 const FILTERS = join(root, '..', 'shared', 'filters', 'dynamo-filters.yaml');
 const FILTERS_FILE = existsSync(FILTERS) ? FILTERS : '/work/shared/filters/dynamo-filters.yaml';
-
-function median(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 function git(cwd, args, input) {
   const result = spawnSync('git', args, { cwd, input, encoding: 'utf8', maxBuffer: 1 << 30 });

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { FakeGitHub, SimulatedJob } from '../../packages/testkit/dist/index.js';
+import { median } from './lib/median.mjs';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' } } });
 const runs = Math.max(3, Number(values.runs));
@@ -17,12 +18,6 @@ const runs = Math.max(3, Number(values.runs));
 const TARGET_EXTRA_MS = 400;
 const REPO = 'ai-dynamo/dynamo';
 const sha = (seed) => createHash('sha1').update(seed).digest('hex');
-
-function median(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 /** A PR with 100 signed commits (one page of the commits list), head last. */
 function seed(fake, author) {

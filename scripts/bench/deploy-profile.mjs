@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FakeKubernetes, FakeOpenAIFrontend, SimulatedJob } from '../../packages/testkit/dist/index.js';
+import { median } from './lib/median.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
@@ -30,12 +31,6 @@ const PROFILE_PATH = 'examples/backends/vllm/deploy/agg.yaml';
 const PROFILE = readFileSync(join(root, 'actions/deploy-profile/test/fixtures/agg.yaml'), 'utf8');
 const TARGET_OVERHEAD_MS = 1500;
 const TARGET_FAIL_FAST_MS = 2000;
-
-function median(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 async function world(scenario = 'ready') {
   const frontend = await new FakeOpenAIFrontend().start();

@@ -13,6 +13,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SimulatedJob } from '../../packages/testkit/dist/index.js';
+import { median } from './lib/median.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -28,12 +29,6 @@ const TARGET_REUSE = 20; // at least 20x faster than reuse lint
 const TARGET_RSS_MB = 150;
 
 const HOLDER = 'NVIDIA CORPORATION & AFFILIATES. All rights reserved.';
-
-function median(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 function git(cwd, args) {
   const result = spawnSync('git', args, {

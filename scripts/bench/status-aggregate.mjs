@@ -14,18 +14,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FakeGitHub, SimulatedJob } from '../../packages/testkit/dist/index.js';
+import { median } from './lib/median.mjs';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const RUNS = Math.max(3, Number(values.runs));
 const JOBS = 1000;
 /** Target: the gate adds at most this much to a bare Node start. */
 const TARGET_EXTRA_MS = { api: 400, graph: 800 };
-
-function median(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 function floorMs() {
   const started = process.hrtime.bigint();
