@@ -110,15 +110,9 @@ export function defaultTagPrefix(context: RefContext): string {
   return sha;
 }
 
-export interface ExtraTagValues {
+/** What an extra tag's placeholders can name: the tag's parts, the commit, the primary tag. */
+export interface ExtraTagValues extends TagParts {
   sha?: string;
-  framework: string;
-  target?: string;
-  variant?: string;
-  cudaVersion?: string;
-  suffix?: string;
-  arch?: string;
-  prefix: string;
   /** The primary tag. */
   tag: string;
 }
