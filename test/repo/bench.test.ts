@@ -3,9 +3,9 @@
  * size. The numbers themselves are not checked here: at this size, and next to the rest of the
  * test suite, they mean nothing.
  */
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { execCollect } from '@dynamo-ci/core';
 import { repoRoot } from '@dynamo-ci/testkit';
 import { describe, expect, it } from 'vitest';
 
@@ -22,21 +22,8 @@ const SMALL: Record<string, string[]> = {
 const benchDir = join(repoRoot, 'scripts', 'bench');
 const BENCHES = readdirSync(benchDir).filter((file) => file.endsWith('.mjs'));
 
-function run(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(benchDir, file), ...(SMALL[file] ?? [])], { cwd: repoRoot });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (file: string) =>
+  execCollect(process.execPath, [join(benchDir, file), ...(SMALL[file] ?? [])], { cwd: repoRoot });
 
 describe('the benchmarks', () => {
   it('each have small arguments here', () => {
@@ -47,7 +34,7 @@ describe('the benchmarks', () => {
     '%s runs to its verdicts',
     async (file) => {
       const result = await run(file);
-      expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+      expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
       expect(result.stdout).toMatch(/target(:| met| missed)/);
     },
     180_000,
