@@ -18,7 +18,6 @@ import { env, type Runner } from '@dynamo-ci/core';
  */
 export class Encoded {
   private textValue: string | undefined;
-  private makeText?: () => string;
 
   /**
    * `within`: for a list cut out of another list's bytes (see `encodePathLists`), that list. Any
@@ -27,19 +26,16 @@ export class Encoded {
    */
   constructor(
     readonly parts: readonly Buffer[],
-    text: string | (() => string),
+    private readonly makeText: () => string,
     readonly within?: Encoded,
-  ) {
-    if (typeof text === 'string') this.textValue = text;
-    else this.makeText = text;
-  }
+  ) {}
 
   static of(text: string): Encoded {
-    return new Encoded([Buffer.from(text, 'utf8')], text);
+    return new Encoded([Buffer.from(text, 'utf8')], () => text);
   }
 
   get text(): string {
-    if (this.textValue === undefined) this.textValue = (this.makeText as () => string)();
+    this.textValue ??= this.makeText();
     return this.textValue;
   }
 
@@ -72,7 +68,7 @@ export function encodePathLists(
   for (let index = 0; index < paths.length; index++) verbatimLength += (paths[index] as string).length + 3;
   const ascii = Buffer.byteLength(text, 'utf8') === text.length;
   const bytes = Buffer.from(text, ascii ? 'latin1' : 'utf8');
-  const files = new Encoded([bytes], text);
+  const files = new Encoded([bytes], () => text);
   // A group's files are a subsequence of the paths: as many means the same list (`all: ['**']`).
   const whole = (group: { count: number }) => group.count === paths.length;
   if (!ascii || text.length !== verbatimLength) {
@@ -119,10 +115,7 @@ export function writeOutputs(runner: Runner, outputs: [string, OutputValue][], s
   });
   // One delimiter for every value, that none of them contains (lists cut out of another list
   // are checked through it: the delimiter has no '"'). Values are checked once each.
-  const checked = new Set<Encoded>();
-  const scanned = toFile
-    .map(([, value]) => value.within ?? value)
-    .filter((value) => !checked.has(value) && checked.add(value));
+  const scanned = [...new Set(toFile.map(([, value]) => value.within ?? value))];
   let delimiter = `ghadelimiter_${randomUUID()}`;
   const clashes = () =>
     toFile.some(([name]) => name.includes(delimiter)) || scanned.some((value) => value.contains(delimiter));
