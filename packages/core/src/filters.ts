@@ -363,12 +363,12 @@ export class FilterMatcher {
     const decidedIn = new Uint8Array(programCount);
     const initiallyIn = programs.map((program) => program.allNegative);
     const coverage = this.coverage;
-    // Cheap guards before hashing a string: a key's length and last character (a path's base
-    // name and the path end with the same character).
+    // Cheap guards before hashing a string: a key's length and last two characters (a path's
+    // base name and the path end with the same characters).
     const fingerprints = (map: Map<string, unknown>) => {
-      const flags = new Uint8Array(64 * 128);
+      const flags = new Uint8Array(FINGERPRINTS);
       for (const key of map.keys()) {
-        if (key !== '') flags[fingerprint(key.length, key.charCodeAt(key.length - 1))] = 1;
+        if (key !== '') flags[fingerprintOf(key, key.length)] = 1;
       }
       return flags;
     };
@@ -380,6 +380,7 @@ export class FilterMatcher {
     // Per folder: globs that surely match every file in it (`dir/**` of an ancestor, `dir/*` of
     // the folder itself) and globs that need a test (`container/templates/dynamo_*`).
     const directoryCandidates = new Map<string, DirectoryCandidates>();
+    const interned = new Map<string, DirectoryCandidates>();
     let lastDirectory: string | undefined;
     let lastCandidates: DirectoryCandidates = { sure: [], test: [] };
     const runs: number[][] = programs.map(() => []);
@@ -443,6 +444,10 @@ export class FilterMatcher {
             else if (shape !== CHILDREN) candidates.test.push(id);
           }
         }
+        // Folders with the same globs share one object, and so their verdicts per extension.
+        const key = `${candidates.sure.join(',')}|${candidates.test.join(',')}`;
+        candidates = interned.get(key) ?? candidates;
+        interned.set(key, candidates);
         directoryCandidates.set(lastDirectory, candidates);
       }
       if (candidates !== lastCandidates) {
@@ -476,16 +481,16 @@ export class FilterMatcher {
     const pathVerdict = (path: string, slash: number, dot: number, tested: number[]): Membership => {
       stamp++;
       hitAll(always);
-      const last = path.charCodeAt(path.length - 1);
-      if (pathFlags[fingerprint(path.length, last)] === 1) hitAll(byPath.get(path));
-      if (baseNameFlags[fingerprint(path.length - slash - 1, last)] === 1)
+      const whole = fingerprintOf(path, path.length);
+      if (pathFlags[whole] === 1) hitAll(byPath.get(path));
+      if (baseNameFlags[fingerprintOf(path, path.length - slash - 1)] === 1)
         hitAll(byBaseName.get(path.slice(slash + 1)));
       if (hasExtensions && dot > slash && dot < path.length - 1) hitAll(byExtension.get(path.slice(dot + 1)));
       if (hasDirectories) {
         hitAll(lastCandidates.sure);
         testAll(lastCandidates.test, path);
         // `dir/**` also matches the path `dir` itself.
-        if (directoryFlags[fingerprint(path.length, last)] === 1) testAll(byDirectory.get(path), path);
+        if (directoryFlags[whole] === 1) testAll(byDirectory.get(path), path);
       }
       testAll(tested, path);
       testAll(everywhere, path);
@@ -495,11 +500,11 @@ export class FilterMatcher {
       const dot = path.lastIndexOf('.');
       const extensionLength = dot > slash ? path.length - dot - 1 : -1;
       const tested = slash === -1 ? rootOnly : noTests;
-      const last = path.charCodeAt(path.length - 1);
+      const whole = fingerprintOf(path, path.length);
       if (
-        pathFlags[fingerprint(path.length, last)] === 1 ||
-        baseNameFlags[fingerprint(path.length - slash - 1, last)] === 1 ||
-        (hasDirectories && directoryFlags[fingerprint(path.length, last)] === 1) ||
+        pathFlags[whole] === 1 ||
+        baseNameFlags[fingerprintOf(path, path.length - slash - 1)] === 1 ||
+        (hasDirectories && directoryFlags[whole] === 1) ||
         lastCandidates.test.length !== 0 ||
         everywhere.length !== 0 ||
         tested.length !== 0
@@ -561,8 +566,15 @@ interface Membership {
   covered: boolean;
 }
 
-function fingerprint(length: number, lastCharacter: number): number {
-  return ((length & 63) << 7) | (lastCharacter & 127);
+const FINGERPRINTS = 1 << 20;
+/**
+ * The fingerprint of the last `length` characters of `text` (a path, or its base name): that
+ * length and the last two characters, folded into 20 bits.
+ */
+function fingerprintOf(text: string, length: number): number {
+  const end = text.length;
+  const secondLast = length >= 2 ? text.charCodeAt(end - 2) : 0;
+  return ((length & 255) << 12) | ((text.charCodeAt(end - 1) & 63) << 6) | (secondLast & 63);
 }
 
 const SUBTREE = 1;
