@@ -6,7 +6,7 @@ import { createChangeSetApi, env, Git, type Runner, readContext, runAction, stop
 import { type Detection, detect } from './detect.js';
 import type { EarlyDiff } from './early.js';
 import { parseInputs } from './inputs.js';
-import { appendAll, Encoded, encodePathLists, type OutputValue, writeOutputs } from './outputs.js';
+import { assemble, Encoded, encodePathLists, type OutputValue, writeBytes, writeOutputs } from './outputs.js';
 import { renderSummary, uncoveredMessage } from './render.js';
 
 export async function main(early?: EarlyDiff): Promise<void> {
@@ -145,23 +145,23 @@ function writeReport(detection: Detection, lists: SerializedLists): string {
     source: changeSet.source,
     reason: changeSet.reason,
   }).slice(0, -1);
-  const text = (value: string) => Buffer.from(value, 'utf8');
-  const parts = [
-    text(`${head},"changes":`),
-    ...lists.changes.parts,
-    text(',"files":'),
-    ...lists.files.parts,
-    text(',"uncovered":'),
-    ...lists.uncovered.parts,
-    text(',"filters":{'),
+  const pieces: (string | Encoded)[] = [
+    `${head},"changes":`,
+    lists.changes,
+    ',"files":',
+    lists.files,
+    ',"uncovered":',
+    lists.uncovered,
+    ',"filters":{',
   ];
   detection.filters.forEach((filter, index) => {
-    parts.push(text(`${index > 0 ? ',' : ''}${JSON.stringify(filter.name)}:{"changed":${filter.changed},"files":`));
-    // A list cut into runs can have more parts than a function call takes arguments: no spread.
-    for (const part of (lists.filterFiles[index] as Encoded).parts) parts.push(part);
-    parts.push(text('}'));
+    pieces.push(
+      `${index > 0 ? ',' : ''}${JSON.stringify(filter.name)}:{"changed":${filter.changed},"files":`,
+      lists.filterFiles[index] as Encoded,
+      '}',
+    );
   });
-  parts.push(text(`},"changeSet":${JSON.stringify(changeSet.files)}}`));
-  appendAll(file, parts, 'wx');
+  pieces.push(`},"changeSet":${JSON.stringify(changeSet.files)}}`);
+  writeBytes(file, assemble(pieces), 'wx');
   return file;
 }

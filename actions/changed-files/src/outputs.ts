@@ -2,36 +2,55 @@
  * Writing many megabytes of outputs at once. `@actions/core`'s `setOutput` opens, appends to and
  * closes `$GITHUB_OUTPUT` once per output and UTF-8-encodes each value there; a 50,000-file diff
  * has about 11 MB of list outputs, and the report file repeats them. Here each value is encoded
- * once, and the output file gets all of them in one `writev`, in the same `name<<delimiter` format
- * the runner reads (one random delimiter that no value contains).
+ * once, every output is assembled into one buffer, and the file gets it in one write, in the same
+ * `name<<delimiter` format the runner reads (one random delimiter that no value contains).
  *
  * Outputs go through `runner.setOutput` instead when there is no `$GITHUB_OUTPUT` (a local run:
  * the runner prints them), and for any value containing a masked secret (the runner redacts it).
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, openSync, writevSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { env, type Runner } from '@dynamo-ci/core';
 
+const OPEN = 0x5b; // [
+const COMMA = 0x2c;
+const CLOSE = 0x5d; // ]
+
 /**
- * A value encoded once, shared by the output file and the report file: its bytes, in one or more
- * parts, and its text (made only when asked for).
+ * A value encoded once, shared by the output file and the report file. Either its own bytes, or
+ * a JSON list cut out of another list's bytes (`within`): byte ranges of it, joined by commas
+ * inside brackets. Its text is made only when asked for.
  */
 export class Encoded {
   private textValue: string | undefined;
 
-  /**
-   * `within`: for a list cut out of another list's bytes (see `encodePathLists`), that list. Any
-   * string without a `"` that occurs in this one occurs in it: every place where two pieces were
-   * joined is next to a `"`.
-   */
-  constructor(
-    readonly parts: readonly Buffer[],
+  private constructor(
+    /** The value's bytes (a cut list has none of its own). */
+    readonly bytes: Buffer | undefined,
+    readonly byteLength: number,
     private readonly makeText: () => string,
+    /**
+     * For a cut list, the list it is cut from. Any string without a `"` that occurs in this one
+     * occurs in it: every place where two pieces were joined is next to a `"`.
+     */
     readonly within?: Encoded,
+    /** For a cut list: flattened `[start, end)` byte ranges of `within.bytes`. */
+    private readonly ranges?: Float64Array,
   ) {}
 
-  static of(text: string): Encoded {
-    return new Encoded([Buffer.from(text, 'utf8')], () => text);
+  static of(text: string, encoding: 'utf8' | 'latin1' = 'utf8'): Encoded {
+    const bytes = Buffer.from(text, encoding);
+    return new Encoded(bytes, bytes.length, () => text);
+  }
+
+  /** A JSON list made of `ranges` of `source`'s bytes, joined by commas inside brackets. */
+  static cut(source: Encoded, ranges: Float64Array, makeText: () => string): Encoded {
+    if (source.bytes === undefined) throw new Error('a list can only be cut out of a value with bytes of its own');
+    let byteLength = ranges.length === 0 ? 2 : 1 + ranges.length / 2;
+    for (let index = 0; index < ranges.length; index += 2) {
+      byteLength += (ranges[index + 1] as number) - (ranges[index] as number);
+    }
+    return new Encoded(undefined, byteLength, makeText, source, ranges);
   }
 
   get text(): string {
@@ -42,20 +61,68 @@ export class Encoded {
   /** Whether `value` occurs in this value's text. */
   contains(value: string): boolean {
     if (this.within !== undefined && !value.includes('"')) return this.within.contains(value);
-    if (this.parts.length === 1) return (this.parts[0] as Buffer).includes(value);
+    if (this.bytes !== undefined) return this.bytes.includes(value);
     return this.text.includes(value);
+  }
+
+  /**
+   * Copy the value's bytes into `out` at `at` and return where they end. A cut list copies its
+   * ranges from `out` itself when its source already sits there at `sourceAt` (`copyWithin`
+   * allocates nothing: a list of 10,000 runs would otherwise make 10,000 buffer views).
+   */
+  copyTo(out: Buffer, at: number, sourceAt?: number): number {
+    if (this.bytes !== undefined) return at + this.bytes.copy(out, at);
+    const ranges = this.ranges as Float64Array;
+    const source = (this.within as Encoded).bytes as Buffer;
+    let end = at;
+    out[end++] = OPEN;
+    for (let index = 0; index < ranges.length; index += 2) {
+      if (index > 0) out[end++] = COMMA;
+      const start = ranges[index] as number;
+      const stop = ranges[index + 1] as number;
+      if (sourceAt === undefined) source.copy(out, end, start, stop);
+      else out.copyWithin(end, sourceAt + start, sourceAt + stop);
+      end += stop - start;
+    }
+    out[end++] = CLOSE;
+    return end;
   }
 }
 
-const OPEN = Buffer.from('[');
-const COMMA = Buffer.from(',');
-const CLOSE = Buffer.from(']');
+/**
+ * Text and values laid out in one buffer. Values with bytes of their own go in first, so that a
+ * list cut out of one of them copies from the buffer itself.
+ */
+export function assemble(pieces: readonly (string | Encoded)[]): Buffer {
+  const offsets = new Float64Array(pieces.length + 1);
+  for (let index = 0; index < pieces.length; index++) {
+    const piece = pieces[index] as string | Encoded;
+    const length = typeof piece === 'string' ? Buffer.byteLength(piece, 'utf8') : piece.byteLength;
+    offsets[index + 1] = (offsets[index] as number) + length;
+  }
+  const out = Buffer.allocUnsafe(offsets[pieces.length] as number);
+  const placed = new Map<Encoded, number>();
+  pieces.forEach((piece, index) => {
+    const at = offsets[index] as number;
+    if (typeof piece === 'string') out.write(piece, at, 'utf8');
+    else if (piece.within === undefined) {
+      piece.copyTo(out, at);
+      if (!placed.has(piece)) placed.set(piece, at);
+    }
+  });
+  pieces.forEach((piece, index) => {
+    if (typeof piece !== 'string' && piece.within !== undefined) {
+      piece.copyTo(out, offsets[index] as number, placed.get(piece.within));
+    }
+  });
+  return out;
+}
 
 /**
  * `files` and every filter's `<name>_files` as JSON. On a 50,000-file diff they add up to about
  * 11 MB, and each path is in several of them. `files` is serialized once; when every path came
  * out verbatim (ASCII with nothing to escape: the usual case), a filter's list is cut out of
- * those bytes, one piece per run of consecutive paths, and nothing is serialized or encoded
+ * those bytes, one range per run of consecutive paths, and nothing is serialized or encoded
  * again. Otherwise each list is serialized on its own.
  */
 export function encodePathLists(
@@ -67,8 +134,7 @@ export function encodePathLists(
   let verbatimLength = paths.length === 0 ? 2 : 1;
   for (let index = 0; index < paths.length; index++) verbatimLength += (paths[index] as string).length + 3;
   const ascii = Buffer.byteLength(text, 'utf8') === text.length;
-  const bytes = Buffer.from(text, ascii ? 'latin1' : 'utf8');
-  const files = new Encoded([bytes], () => text);
+  const files = Encoded.of(text, ascii ? 'latin1' : 'utf8');
   // A group's files are a subsequence of the paths: as many means the same list (`all: ['**']`).
   const whole = (group: { count: number }) => group.count === paths.length;
   if (!ascii || text.length !== verbatimLength) {
@@ -81,15 +147,14 @@ export function encodePathLists(
     start[index + 1] = (start[index] as number) + (paths[index] as string).length + 3;
   }
   const cut = (group: { readonly files: readonly string[]; runs: readonly number[] }): Encoded => {
-    const parts: Buffer[] = [OPEN];
     const { runs } = group;
+    const ranges = new Float64Array(runs.length);
     for (let index = 0; index < runs.length; index += 2) {
-      if (index > 0) parts.push(COMMA);
       // A run [first, end) ends just before the comma in front of path `end`.
-      parts.push(bytes.subarray(start[runs[index] as number], (start[runs[index + 1] as number] as number) - 1));
+      ranges[index] = start[runs[index] as number] as number;
+      ranges[index + 1] = (start[runs[index + 1] as number] as number) - 1;
     }
-    parts.push(CLOSE);
-    return new Encoded(parts, () => JSON.stringify(group.files), files);
+    return Encoded.cut(files, ranges, () => JSON.stringify(group.files));
   };
   return { files, groups: groups.map((group) => (whole(group) ? files : cut(group))) };
 }
@@ -120,40 +185,16 @@ export function writeOutputs(runner: Runner, outputs: [string, OutputValue][], s
   const clashes = () =>
     toFile.some(([name]) => name.includes(delimiter)) || scanned.some((value) => value.contains(delimiter));
   while (clashes()) delimiter = `ghadelimiter_${randomUUID()}`;
-  const parts: Buffer[] = [];
-  for (const [name, value] of toFile) {
-    parts.push(Buffer.from(`${name}<<${delimiter}\n`));
-    // A list cut into runs can have more parts than a function call takes arguments: no spread.
-    for (const part of value.parts) parts.push(part);
-    parts.push(Buffer.from(`\n${delimiter}\n`));
-  }
-  appendAll(file, parts);
+  const pieces: (string | Encoded)[] = [];
+  for (const [name, value] of toFile) pieces.push(`${name}<<${delimiter}\n`, value, `\n${delimiter}\n`);
+  writeBytes(file, assemble(pieces));
 }
 
-/** Append buffers to a file with as few system calls as the kernel allows. */
-export function appendAll(file: string, parts: readonly Buffer[], flags = 'a'): void {
+/** Write a buffer to a file (appending by default), however many writes the kernel needs. */
+export function writeBytes(file: string, bytes: Buffer, flags = 'a'): void {
   const fd = openSync(file, flags);
   try {
-    // writev takes at most IOV_MAX (1024) buffers and may write less than asked.
-    for (let start = 0; start < parts.length; start += 1024) {
-      const batch = parts.slice(start, start + 1024);
-      let written = writevSync(fd, batch);
-      let total = batch.reduce((sum, part) => sum + part.length, 0);
-      let rest = batch;
-      while (written < total) {
-        total -= written;
-        const remaining: Buffer[] = [];
-        for (const part of rest) {
-          if (written >= part.length) written -= part.length;
-          else {
-            remaining.push(written > 0 ? part.subarray(written) : part);
-            written = 0;
-          }
-        }
-        rest = remaining;
-        written = writevSync(fd, rest);
-      }
-    }
+    for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
   } finally {
     closeSync(fd);
   }

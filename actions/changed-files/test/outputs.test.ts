@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Runner } from '@dynamo-ci/core';
 import { parseFileCommands } from '@dynamo-ci/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendAll, Encoded, encodePathLists, writeOutputs } from '../src/outputs.js';
+import { assemble, Encoded, encodePathLists, writeBytes, writeOutputs } from '../src/outputs.js';
 
 function fakeRunner(): { runner: Runner; set: [string, string][] } {
   const set: [string, string][] = [];
@@ -78,7 +78,7 @@ describe('writeOutputs', () => {
     // Every other path: 150,000 runs, 300,000 parts.
     const paths = Array.from({ length: 300_000 }, (_, index) => `d/f${index}.${index % 2 ? 'md' : 'py'}`);
     const lists = encodePathLists(paths, groupsOf(paths, [(path) => path.endsWith('.md')]));
-    expect((lists.groups[0] as Encoded).parts.length).toBeGreaterThan(300_000);
+    expect((lists.groups[0] as Encoded).within).toBe(lists.files);
     writeOutputs(fakeRunner().runner, [['md_files', lists.groups[0] as Encoded]], []);
     const written = parseFileCommands(readFileSync(file, 'utf8'));
     expect(written.md_files).toBe(JSON.stringify(paths.filter((path) => path.endsWith('.md'))));
@@ -146,7 +146,7 @@ function groupsOf(paths: readonly string[], members: readonly ((path: string, in
   });
 }
 
-const bytesOf = (value: Encoded) => Buffer.concat(value.parts).toString('utf8');
+const bytesOf = (value: Encoded) => assemble([value]).toString('utf8');
 
 describe('encodePathLists', () => {
   const members = [
@@ -183,7 +183,8 @@ describe('encodePathLists', () => {
     expect(lists.groups[0]).toBe(lists.files);
     const cut = lists.groups[1] as Encoded;
     expect(cut.within).toBe(lists.files);
-    expect(cut.parts.every((part) => part.length <= 1 || part.buffer === lists.files.parts[0]?.buffer)).toBe(true);
+    expect(cut.bytes).toBeUndefined();
+    expect(cut.byteLength).toBe('["a.md","c.md","d.md"]'.length);
     // A string without '"' is in a cut list only if it is in the files list.
     expect(cut.contains('c.md')).toBe(true);
     expect(cut.contains('b.py')).toBe(true); // conservative: through the files list
@@ -193,12 +194,26 @@ describe('encodePathLists', () => {
   });
 });
 
-describe('appendAll', () => {
-  it('writes more buffers than one writev takes, in order', () => {
+describe('assemble and writeBytes', () => {
+  it('lays text and values out in order, cut lists copied from their source in the buffer or outside it', () => {
+    const plain = ['a.md', 'b.py', 'c.md', 'u.py', 'd.md'];
+    const lists = encodePathLists(plain, groupsOf(plain, [(path) => path.endsWith('.md')]));
+    const cut = lists.groups[0] as Encoded;
+    const expected = JSON.stringify(plain.filter((path) => path.endsWith('.md')));
+    // The cut list first, its source later: the source is placed before any cut is copied.
+    expect(assemble(['x', cut, 'ü', lists.files, '\n']).toString('utf8')).toBe(`x${expected}ü${lists.files.text}\n`);
+    expect(assemble([cut, cut]).toString('utf8')).toBe(expected + expected);
+    expect(assemble([]).length).toBe(0);
+  });
+
+  it('appends a buffer after what the file holds, and creates with wx', () => {
     const dir = mkdtempSync(join(tmpdir(), 'append-'));
-    const parts = Array.from({ length: 2500 }, (_, index) => Buffer.from(`${index},`));
-    appendAll(join(dir, 'f'), parts, 'wx');
-    expect(readFileSync(join(dir, 'f'), 'utf8')).toBe(parts.map(String).join(''));
+    const file = join(dir, 'f');
+    writeFileSync(file, 'earlier\n');
+    const big = Buffer.alloc(3 << 20, 'x');
+    writeBytes(file, big);
+    expect(readFileSync(file, 'utf8')).toBe(`earlier\n${big.toString()}`);
+    expect(() => writeBytes(file, big, 'wx')).toThrow(/EEXIST/);
     rmSync(dir, { recursive: true, force: true });
   });
 });
