@@ -35,6 +35,10 @@ const TARGET_RATIO = 1.3;
 const TARGET_RSS_MB = 300;
 const TARGET_SMALL_MS = 300;
 const FILTERS = join(root, '..', 'shared', 'filters', 'dynamo-filters.yaml');
+// The Node the simulated runner starts bundles with (as in the tests: `$DYNAMO_CI_NODE`, which
+// .ci/run points at Node 24, the version GitHub runs `node24` actions on); the floor's `node -e 0`
+// and the bare-Node reference use the same binary.
+const NODE = process.env.DYNAMO_CI_NODE || process.execPath;
 const FILTERS_FILE = existsSync(FILTERS) ? FILTERS : '/work/shared/filters/dynamo-filters.yaml';
 
 function git(cwd, args, input) {
@@ -192,7 +196,7 @@ function timed(timer, command, args, options = {}) {
 }
 
 function timeFloor(timer, dir, base, head) {
-  const node = timed(timer, process.execPath, ['-e', '0'], { stdio: 'ignore' });
+  const node = timed(timer, NODE, ['-e', '0'], { stdio: 'ignore' });
   const diff = timed(timer, 'git', ['diff', '--name-status', '-z', '-M', base, head], {
     cwd: dir,
     maxBuffer: 1 << 30,
@@ -229,7 +233,7 @@ const BARE_NODE_SCRIPT = [
 ].join('\n');
 
 function timeBareNode(timer, dir, base, head, out) {
-  return timed(timer, process.execPath, ['-e', BARE_NODE_SCRIPT, base, head, out], { cwd: dir, stdio: 'ignore' });
+  return timed(timer, NODE, ['-e', BARE_NODE_SCRIPT, base, head, out], { cwd: dir, stdio: 'ignore' });
 }
 
 const repository = buildRepository();
@@ -246,7 +250,7 @@ const timer = makeTimer(temp);
 // writing to the report named in `current-report`.
 const timedNode = join(temp, 'node-timed.sh');
 const reportLink = join(temp, 'current-report');
-writeFileSync(timedNode, `#!/bin/bash\nexec '${timer.script}' "$(cat '${reportLink}')" '${process.execPath}' "$@"\n`);
+writeFileSync(timedNode, `#!/bin/bash\nexec '${timer.script}' "$(cat '${reportLink}')" '${NODE}' "$@"\n`);
 chmodSync(timedNode, 0o755);
 
 async function runAction(before, after) {
@@ -324,7 +328,10 @@ const ratio = m.wall / m.floorWall;
 const cpuRatio = m.cpu / m.floorCpu;
 const peakMb = Math.max(...samples.rss);
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
-console.log(`median of ${RUNS} runs (interleaved; load average ${load} on ${availableParallelism()} CPUs):`);
+const nodeVersion = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
+console.log(
+  `median of ${RUNS} runs (interleaved; Node ${nodeVersion}; load average ${load} on ${availableParallelism()} CPUs):`,
+);
 console.log(
   `  floor: node -e 0 ${m.node.toFixed(0)} ms + git diff -M ${m.git.toFixed(0)} ms = ${m.floorWall.toFixed(0)} ms wall, ${m.floorCpu.toFixed(0)} ms CPU`,
 );
