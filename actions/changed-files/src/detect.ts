@@ -7,7 +7,7 @@ import {
   type ChangeSet,
   type ChangeSetApi,
   ConfigError,
-  changedPaths,
+  changeSetPaths,
   type FilterConfig,
   type FilterFinding,
   FilterMatcher,
@@ -17,7 +17,7 @@ import {
   loadFilters,
   resolveChangeSet,
 } from '@dynamo-ci/core';
-import { detectsRenames } from './change-types.js';
+import { diffOptions } from './change-types.js';
 import type { Inputs } from './inputs.js';
 
 export interface DetectPorts {
@@ -77,7 +77,7 @@ export async function detect(inputs: Inputs, ports: DetectPorts): Promise<Detect
           baseSha: inputs.baseSha,
           headSha: inputs.headSha,
           prBranchPattern: inputs.prBranchPattern,
-          renames: detectsRenames(inputs.changeTypes, inputs.writeReport),
+          ...diffOptions(inputs.changeTypes, inputs.writeReport),
         },
         { git: ports.git, api: ports.api, log: ports.log },
       );
@@ -100,7 +100,7 @@ export async function detect(inputs: Inputs, ports: DetectPorts): Promise<Detect
       everything: true,
     };
   }
-  const paths = changedPaths(changeSet.files, inputs.changeTypes);
+  const paths = changeSetPaths(changeSet, inputs.changeTypes);
   const matched = new FilterMatcher(config.groups).match(paths);
   return {
     config,

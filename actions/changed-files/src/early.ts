@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { diffArgs, type StartedGit, startGit, ZERO_SHA } from '@dynamo-ci/core/git';
 import { boolean } from '@dynamo-ci/core/inputs';
-import { detectsRenames, parseChangeTypes } from './change-types.js';
+import { diffOptions, parseChangeTypes } from './change-types.js';
 
 export interface EarlyDiff extends StartedGit {
   /** Where git runs (the resolved `working-directory`). */
@@ -64,8 +64,8 @@ export function startEarlyDiff(environment: NodeJS.ProcessEnv = process.env): Ea
   try {
     const commits = guessCommits(environment);
     if (!commits) return undefined;
-    // The same rename decision as the action's (an input the action rejects throws: no head start).
-    const renames = detectsRenames(
+    // The same diff options as the action's (an input the action rejects throws: no head start).
+    const options = diffOptions(
       parseChangeTypes(environment['INPUT_CHANGE-TYPES']),
       boolean(environment['INPUT_WRITE-REPORT'], 'write-report', false),
     );
@@ -73,7 +73,7 @@ export function startEarlyDiff(environment: NodeJS.ProcessEnv = process.env): Ea
       environment.GITHUB_WORKSPACE || process.cwd(),
       environment['INPUT_WORKING-DIRECTORY']?.trim() || '.',
     );
-    return { cwd, ...startGit(cwd, diffArgs(...commits, { renames }), environment) };
+    return { cwd, ...startGit(cwd, diffArgs(...commits, options), environment) };
   } catch {
     return undefined;
   }

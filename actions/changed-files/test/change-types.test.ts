@@ -5,10 +5,18 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHANGE_TYPES, type ChangeType, changedPaths, Git, stopChild } from '@dynamo-ci/core';
+import {
+  CHANGE_TYPES,
+  type ChangeSet,
+  type ChangeType,
+  changedPaths,
+  changeSetPaths,
+  Git,
+  stopChild,
+} from '@dynamo-ci/core';
 import { GitRepo } from '@dynamo-ci/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { detectsRenames, parseChangeTypes } from '../src/change-types.js';
+import { detectsRenames, diffOptions, parseChangeTypes } from '../src/change-types.js';
 import { detect } from '../src/detect.js';
 import { startEarlyDiff } from '../src/early.js';
 import { parseInputs } from '../src/inputs.js';
@@ -31,6 +39,8 @@ beforeAll(() => {
   repo.symlink('to-link', 'edited.py');
   head = repo.commit('head');
 });
+
+const changeSet: ChangeSet = { base: 'a', head: 'b', files: [], source: 'git', reason: '' };
 
 /** Every subset of the change types. */
 function subsets(): ChangeType[][] {
@@ -59,6 +69,27 @@ describe('rename detection', () => {
     // `renamed` with 3 of the 4 combinations of `added` and `deleted`, times 8 of the other three types.
     expect(needed).toBe(24);
     expect(detectsRenames([...CHANGE_TYPES], true)).toBe(true);
+  });
+
+  it('asks for the paths alone only where every path of the diff without renames counts', async () => {
+    const git = new Git(repo.dir);
+    const without = await git.diff(base, head, { renames: false });
+    const pathsOnly = await git.diffPaths(base, head);
+    let alone = 0;
+    for (const types of subsets()) {
+      const options = diffOptions(types, false);
+      if (!options.pathsOnly) continue;
+      alone++;
+      expect(options.renames).toBe(false);
+      expect(pathsOnly, types.join(',')).toEqual(changedPaths(without, types));
+      expect(changeSetPaths({ ...changeSet, paths: pathsOnly }, types)).toBe(pathsOnly);
+    }
+    // added, modified, deleted and type-changed, with any of renamed and copied.
+    expect(alone).toBe(4);
+    expect(diffOptions([...CHANGE_TYPES], true)).toEqual({ renames: true, pathsOnly: false });
+    expect(diffOptions(['added', 'modified', 'deleted'], false)).toEqual({ renames: false, pathsOnly: false });
+    // A paths-only change set cannot answer a narrower question.
+    expect(() => changeSetPaths({ ...changeSet, paths: pathsOnly }, ['added'])).toThrow(/paths-only/);
   });
 
   it.each([

@@ -37,6 +37,7 @@ import {
   type ChangeType,
   type FileChange,
   type Git,
+  PLAIN_CHANGE_TYPES,
   ZERO_SHA,
 } from './git.js';
 import { createGitHubClient, type GitHubClient, type GitHubContext, type RepoRef } from './github.js';
@@ -49,6 +50,11 @@ export interface ChangeSet {
   /** The commit the diff ends at (the run's commit when there is no diff). */
   head: string | undefined;
   files: FileChange[];
+  /**
+   * Every changed path, without statuses, when the caller asked for `pathsOnly` and git answered
+   * (`files` is then empty). Use `changeSetPaths`, which reads either.
+   */
+  paths?: string[];
   /** `git`: a local diff; `api`: GitHub's PR files list; `none`: no diff (treat as everything). */
   source: ChangeSource;
   /** One sentence for humans: why these two commits, and any fallback taken. */
@@ -72,6 +78,11 @@ export interface ChangeSetOptions {
    * paths, and git answers sooner (measured: a third less time on a 50,000-file diff).
    */
   renames?: boolean;
+  /**
+   * Only the paths are needed, every change type alike: git lists them without statuses or
+   * rename detection (`paths` instead of `files`), about half the parsing on a big diff.
+   */
+  pathsOnly?: boolean;
   /** The remote to fetch from (default `origin`). */
   remote?: string;
   /** The deepest bounded fetch before the API (and finally an unbounded fetch) is tried. Default 2048. */
@@ -154,6 +165,14 @@ export function changedPaths(files: readonly FileChange[], types: readonly Chang
     emitted.add(path);
     return true;
   });
+}
+
+/** The paths of a change set limited to `types` (see `changedPaths`), whether it lists `files` or only `paths`. */
+export function changeSetPaths(changeSet: ChangeSet, types: readonly ChangeType[] = CHANGE_TYPES): string[] {
+  if (changeSet.paths === undefined) return changedPaths(changeSet.files, types);
+  if (!PLAIN_CHANGE_TYPES.every((type) => types.includes(type)))
+    throw new Error(`a paths-only change set cannot be limited to ${types.join(', ')}`);
+  return changeSet.paths;
 }
 
 /** A `ChangeSetApi` over the retrying Octokit client of `createGitHubClient`. */
@@ -436,10 +455,14 @@ class ChangeSetResolver {
     }
     const [resolvedBase = base, resolvedHead = head] =
       baseSha !== undefined && headSha !== undefined ? [baseSha, headSha] : await this.resolveAll([base, head]);
-    const files =
-      resolvedBase === resolvedHead
-        ? []
-        : await this.git.diff(resolvedBase, resolvedHead, { renames: this.options.renames !== false });
+    const same = resolvedBase === resolvedHead;
+    if (this.options.pathsOnly) {
+      const paths = same ? [] : await this.git.diffPaths(resolvedBase, resolvedHead);
+      return { base: resolvedBase, head: resolvedHead, files: [], paths, source: 'git', reason };
+    }
+    const files = same
+      ? []
+      : await this.git.diff(resolvedBase, resolvedHead, { renames: this.options.renames !== false });
     return { base: resolvedBase, head: resolvedHead, files, source: 'git', reason };
   }
 

@@ -20,6 +20,12 @@ export interface FileChange {
 export const CHANGE_TYPES = ['added', 'copied', 'modified', 'renamed', 'deleted', 'type-changed'] as const;
 export type ChangeType = (typeof CHANGE_TYPES)[number];
 
+/**
+ * The change types a diff without rename or copy detection reports: a paths-only diff
+ * (`diffPaths`) is exactly the paths of every change when all of these count.
+ */
+export const PLAIN_CHANGE_TYPES: readonly ChangeType[] = ['added', 'modified', 'deleted', 'type-changed'];
+
 /** git's status letters (`--name-status`, `--diff-filter`). */
 export const STATUS_LETTERS: Readonly<Record<string, ChangeStatus>> = {
   A: 'added',
@@ -54,17 +60,26 @@ export function gitEnv(base: NodeJS.ProcessEnv = process.env): Record<string, st
   return { ...(base as Record<string, string>), GIT_TERMINAL_PROMPT: '0' };
 }
 
-/** The arguments of `Git.diff` (after `GIT_CONFIG_ARGS`), for callers that start the diff early. */
-export function diffArgs(base: string, head: string, options: { renames?: boolean } = {}): string[] {
+/**
+ * What a diff reports: `renames` (default true) detects renames; `pathsOnly` asks for the paths
+ * alone (`--name-only`, no rename detection), for callers that count every change type alike.
+ */
+export interface DiffOptions {
+  renames?: boolean;
+  pathsOnly?: boolean;
+}
+
+/** The arguments of `Git.diff` and `Git.diffPaths` (after `GIT_CONFIG_ARGS`), for callers that start the diff early. */
+export function diffArgs(base: string, head: string, options: DiffOptions = {}): string[] {
   return [
     'diff',
-    '--name-status',
+    options.pathsOnly ? '--name-only' : '--name-status',
     '-z',
     '--no-color',
     '--no-ext-diff',
     '--no-textconv',
     '--ignore-submodules=none',
-    options.renames === false ? '--no-renames' : '-M',
+    options.renames === false || options.pathsOnly ? '--no-renames' : '-M',
     base,
     head,
     '--',
@@ -226,6 +241,16 @@ export class Git {
     assertRevision(base);
     assertRevision(head);
     return parseNameStatus(await this.run(diffArgs(base, head, options)));
+  }
+
+  /**
+   * Only the paths that differ between two commits, in git's order: a rename is its old and its
+   * new path. On a big diff this is about half the work of parsing `diff`'s statuses.
+   */
+  async diffPaths(base: string, head: string): Promise<string[]> {
+    assertRevision(base);
+    assertRevision(head);
+    return splitNul(await this.run(diffArgs(base, head, { pathsOnly: true })));
   }
 
   /** Tracked files (relative to the repository root when `cwd` is the root), optionally limited to paths. */

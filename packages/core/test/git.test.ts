@@ -71,6 +71,16 @@ describe('Git on a real repository with hostile file names', () => {
     expect(existsSync(join(repo.dir, 'x.py'))).toBe(false);
   });
 
+  it('lists only the paths, every name exactly, in the order of the diff without renames', async () => {
+    const git = new Git(repo.dir);
+    const paths = await git.diffPaths(base, head);
+    expect(paths).toEqual((await git.diff(base, head, { renames: false })).map((change) => change.path));
+    expect(paths).toEqual(expect.arrayContaining([...HOSTILE, 'rename-me.txt', '--renamed to.txt', 'keep.txt']));
+    expect(paths).toHaveLength(HOSTILE.length + 4);
+    expect(await git.diffPaths(head, head)).toEqual([]);
+    expect(existsSync(join(repo.dir, 'pwned'))).toBe(false);
+  });
+
   it('lists tracked files, and limits to paths given after --', async () => {
     const git = new Git(repo.dir);
     const files = await git.lsFiles();
