@@ -13,6 +13,12 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SimulatedJob } from '../../packages/testkit/dist/index.js';
+
+// The Node the simulated runner starts bundles with (as in the tests: `$DYNAMO_CI_NODE`, which
+// .ci/run points at Node 24, the version GitHub runs `node24` actions on); the bare Node floor
+// uses the same binary.
+const NODE = process.env.DYNAMO_CI_NODE || process.execPath;
+
 import { median } from './lib/median.mjs';
 
 const { values } = parseArgs({
@@ -169,9 +175,7 @@ async function main() {
       [
         '#!/bin/bash',
         'start=$(date +%s%N)',
-        HAVE_TIME
-          ? `/usr/bin/time -f '%U %S %M' -o '${statsFile}' '${process.execPath}' "$@"`
-          : `'${process.execPath}' "$@"`,
+        HAVE_TIME ? `/usr/bin/time -f '%U %S %M' -o '${statsFile}' '${NODE}' "$@"` : `'${NODE}' "$@"`,
         'code=$?',
         `echo $(( $(date +%s%N) - start )) > '${wallFile}'`,
         'exit $code',
@@ -219,7 +223,7 @@ async function main() {
       const measured = timeShell('git ls-files -z | xargs -0 head -q -c 4096 > /dev/null', workspace);
       floor.push(measured.ms);
       if (measured.cpuMs !== undefined) floorCpu.push(measured.cpuMs);
-      const bare = timeShell(`'${process.execPath}' -e "$SPDX_BENCH_NODE_FLOOR"`, workspace, {
+      const bare = timeShell(`'${NODE}' -e "$SPDX_BENCH_NODE_FLOOR"`, workspace, {
         SPDX_BENCH_NODE_FLOOR: nodeFloorScript,
       });
       nodeFloor.push(bare.ms);
@@ -244,7 +248,8 @@ async function main() {
         .map((load) => load.toFixed(1))
         .join(' ')} on ${cpus().length} cores`,
     );
-    console.log(`medians of ${RUNS} runs (whole process, start to exit; cpu = user+sys):`);
+    const nodeVersion = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
+    console.log(`medians of ${RUNS} runs (whole process, start to exit; Node ${nodeVersion}; cpu = user+sys):`);
     console.log(
       `  floor: git ls-files -z | xargs -0 head -q -c 4096   ${floorMs.toFixed(0).padStart(6)} ms${cpu(floorCpu)}`,
     );
