@@ -331,6 +331,160 @@ export class FilterMatcher {
    * path list is read from `paths` when first asked for: leave the array as it is.
    */
   match(paths: readonly string[]): FilterMatchResult {
+    return this.matchSorted(paths) ?? this.matchEach(paths);
+  }
+
+  /**
+   * Matching paths in ascending order, as git lists them: every path under a folder is then one
+   * block of the list, found by binary search, so `dir/**` costs two searches however many paths
+   * it matches. Each glob's matches become a bit set (literals and folders by search, extensions
+   * and base names in one pass over the paths, the few shapes that need a test only over their
+   * folder's block), and each group applies its patterns in order as bit-set operations.
+   * Undefined when the paths are not in strictly ascending order (then `matchEach` answers).
+   */
+  private matchSorted(paths: readonly string[]): FilterMatchResult | undefined {
+    const count = paths.length;
+    for (let index = 1; index < count; index++) {
+      if (!((paths[index - 1] as string) < (paths[index] as string))) return undefined;
+    }
+    const { tests, byPath, byExtension, byBaseName, byDirectory, directoryShape, always, everywhere, rootOnly } = this;
+    const words = (count + 31) >>> 5;
+    const sets: (Uint32Array | undefined)[] = tests.map(() => undefined);
+    const setOf = (id: number): Uint32Array => {
+      let set = sets[id];
+      if (set === undefined) {
+        set = new Uint32Array(words);
+        sets[id] = set;
+      }
+      return set;
+    };
+    const add = (id: number, index: number): void => {
+      const set = setOf(id);
+      set[index >>> 5] = (set[index >>> 5] as number) | (1 << (index & 31));
+    };
+    const addEach = (ids: readonly number[], index: number): void => {
+      for (let at = 0; at < ids.length; at++) add(ids[at] as number, index);
+    };
+    const testEach = (ids: readonly number[], path: string, index: number): void => {
+      for (const id of ids) if ((tests[id] as Test)(path)) add(id, index);
+    };
+    /** The first index whose path is not below `key`. */
+    const lowerBound = (key: string): number => {
+      let low = 0;
+      let high = count;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if ((paths[middle] as string) < key) low = middle + 1;
+        else high = middle;
+      }
+      return low;
+    };
+    /** The indexes of the paths starting with `prefix`: one block, as the paths are sorted. */
+    const blockOf = (prefix: string): [number, number] => {
+      const from = lowerBound(prefix);
+      let low = from;
+      let high = count;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if ((paths[middle] as string).startsWith(prefix)) low = middle + 1;
+        else high = middle;
+      }
+      return [from, low];
+    };
+    const find = (path: string): number => {
+      const at = lowerBound(path);
+      return paths[at] === path ? at : -1;
+    };
+
+    for (const id of always) if (count > 0) fillBits(setOf(id), 0, count);
+    for (const [path, ids] of byPath) {
+      const at = find(path);
+      if (at !== -1) addEach(ids, at);
+    }
+    // `**/name` matches `name` at the root too (elsewhere it ends a path: see below).
+    for (const [name, ids] of byBaseName) {
+      const at = find(name);
+      if (at !== -1) addEach(ids, at);
+    }
+    for (const [base, ids] of byDirectory) {
+      const at = find(base);
+      const [from, to] = blockOf(`${base}/`);
+      for (const id of ids) {
+        const test = tests[id] as Test;
+        // `dir/**` also matches the path `dir` itself.
+        if (at !== -1 && test(base)) add(id, at);
+        if (directoryShape[id] === SUBTREE) {
+          if (from < to) fillBits(setOf(id), from, to);
+        } else {
+          for (let index = from; index < to; index++) if (test(paths[index] as string)) add(id, index);
+        }
+      }
+    }
+    // What a path ends with: `.ext` for `**/*.ext`, `/name` for `**/name`, by its last two characters.
+    const endings = new Map<number, { ending: string; ids: number[] }[]>();
+    const indexEnding = (ending: string, ids: number[]) => {
+      const key = lastTwoOf(ending);
+      const list = endings.get(key);
+      if (list) list.push({ ending, ids });
+      else endings.set(key, [{ ending, ids }]);
+    };
+    for (const [extension, ids] of byExtension) indexEnding(`.${extension}`, ids);
+    for (const [name, ids] of byBaseName) indexEnding(`/${name}`, ids);
+    if (endings.size > 0 || rootOnly.length > 0 || everywhere.length > 0) {
+      const hasEndings = endings.size > 0;
+      const hasRootOnly = rootOnly.length > 0;
+      const hasEverywhere = everywhere.length > 0;
+      for (let index = 0; index < count; index++) {
+        const path = paths[index] as string;
+        if (hasEndings) {
+          const candidates = endings.get(lastTwoOf(path));
+          if (candidates !== undefined) {
+            for (const { ending, ids } of candidates) if (path.endsWith(ending)) addEach(ids, index);
+          }
+        }
+        if (hasRootOnly && path.indexOf('/') === -1) testEach(rootOnly, path, index);
+        if (hasEverywhere) testEach(everywhere, path, index);
+      }
+    }
+
+    // Each group: its patterns in order, a positive one adding its matches, a negation removing them.
+    const lastWordMask = count % 32 === 0 ? 0xffffffff : 2 ** (count % 32) - 1;
+    const covered = new Uint32Array(words);
+    const groups = this.programs.map((program, programIndex) => {
+      const members = new Uint32Array(words);
+      if (program.allNegative && words > 0) {
+        members.fill(0xffffffff);
+        members[words - 1] = lastWordMask;
+      }
+      program.ids.forEach((id, step) => {
+        const set = sets[id];
+        if (set === undefined) return;
+        if (program.negated[step] === 1) {
+          for (let word = 0; word < words; word++) members[word] = (members[word] as number) & ~(set[word] as number);
+        } else {
+          for (let word = 0; word < words; word++) members[word] = (members[word] as number) | (set[word] as number);
+        }
+      });
+      if (this.coverage[programIndex]) {
+        for (let word = 0; word < words; word++) covered[word] = (covered[word] as number) | (members[word] as number);
+      }
+      return new MatchedGroup(program.group.name, runsOf(members), !this.coverage[programIndex], paths);
+    });
+    const uncovered: string[] = [];
+    if (this.coverage.some(Boolean)) {
+      for (let word = 0; word < words; word++) {
+        let missing = ~(covered[word] as number) & (word === words - 1 ? lastWordMask : 0xffffffff);
+        while (missing !== 0) {
+          uncovered.push(paths[word * 32 + lowestBit(missing)] as string);
+          missing &= missing - 1;
+        }
+      }
+    }
+    return { groups, uncovered };
+  }
+
+  /** Matching paths in any order: each path on its own (see the class comment). */
+  private matchEach(paths: readonly string[]): FilterMatchResult {
     const { tests, programs, byPath, byExtension, byBaseName, byDirectory, directoryShape, always, everywhere } = this;
     // Applying patterns in order, each matching positive sets "in" and each matching negation
     // sets "out", so a group's verdict is the sign of its LAST matching pattern (none matching:
@@ -564,6 +718,50 @@ interface DirectoryCandidates {
 interface Membership {
   members: number[];
   covered: boolean;
+}
+
+/** Set bits [from, to) of a bit set (from < to). */
+function fillBits(set: Uint32Array, from: number, to: number): void {
+  const first = from >>> 5;
+  const last = (to - 1) >>> 5;
+  const head = (0xffffffff << (from & 31)) >>> 0;
+  const tail = 0xffffffff >>> (31 - ((to - 1) & 31));
+  if (first === last) {
+    set[first] = (set[first] as number) | (head & tail);
+    return;
+  }
+  set[first] = (set[first] as number) | head;
+  set.fill(0xffffffff, first + 1, last);
+  set[last] = (set[last] as number) | tail;
+}
+
+/** The index of the lowest set bit of a 32-bit word (not 0). */
+function lowestBit(word: number): number {
+  return 31 - Math.clz32(word & -word);
+}
+
+/** A bit set's runs of set bits, as flattened `[start, end)` pairs. */
+function runsOf(set: Uint32Array): number[] {
+  const runs: number[] = [];
+  let carry = 0;
+  for (let word = 0; word < set.length; word++) {
+    const bits = set[word] as number;
+    // A set bit of `edges` is where a run starts (the bit before it is clear) or ends.
+    let edges = (bits ^ ((bits << 1) | carry)) >>> 0;
+    carry = bits >>> 31;
+    while (edges !== 0) {
+      runs.push(word * 32 + lowestBit(edges));
+      edges &= edges - 1;
+    }
+  }
+  if (carry === 1) runs.push(set.length * 32);
+  return runs;
+}
+
+/** The last two characters of a string (the second-last 0 for one character), in 14 bits. */
+function lastTwoOf(text: string): number {
+  const end = text.length;
+  return ((text.charCodeAt(end - 1) & 127) << 7) | (end >= 2 ? text.charCodeAt(end - 2) & 127 : 0);
 }
 
 const FINGERPRINTS = 1 << 20;

@@ -302,10 +302,14 @@ describe('FilterMatcher agrees with a naive ordered picomatch evaluation', () =>
   const gitPaths = paths.filter((path) =>
     path.split('/').every((part) => part !== '' && part !== '.' && part !== '..'),
   );
-  it('on every probe path', () => {
-    const result = new FilterMatcher(groups).match(gitPaths);
-    const fast = gitPaths.map((path) => result.groups.map((group) => group.files.includes(path)));
-    expect(fast).toEqual(gitPaths.map(naive));
+  // As given (each path on its own), and in git's order (folders as blocks, by binary search).
+  it.each([
+    ['as given', gitPaths],
+    ['sorted', [...new Set(gitPaths)].sort()],
+  ])('on every probe path, %s', (_label, list) => {
+    const result = new FilterMatcher(groups).match(list);
+    const fast = list.map((path) => result.groups.map((group) => group.files.includes(path)));
+    expect(fast).toEqual(list.map(naive));
     // Each group's runs of indexes are its files, run by run, with no two runs touching.
     for (const group of result.groups) {
       const expanded: string[] = [];
@@ -313,7 +317,7 @@ describe('FilterMatcher agrees with a naive ordered picomatch evaluation', () =>
         const [start, end] = [group.runs[index] as number, group.runs[index + 1] as number];
         expect(start).toBeLessThan(end);
         if (index > 0) expect(start).toBeGreaterThan(group.runs[index - 1] as number);
-        expanded.push(...gitPaths.slice(start, end));
+        expanded.push(...list.slice(start, end));
       }
       expect(expanded).toEqual(group.files);
       expect(group.count).toBe(expanded.length);
@@ -388,5 +392,51 @@ describe('FilterMatcher: verdicts shared per folder and extension agree with pic
     const covered = (path: string) =>
       naive(path).some((isIn, index) => isIn && !isCatchAll(groups[index] as (typeof groups)[number]));
     expect(result.uncovered).toEqual(list.filter((path) => !covered(path)));
+  });
+});
+
+describe('FilterMatcher on sorted paths: bit sets at word boundaries', () => {
+  const config = parseFilters(
+    [
+      "all: ['**']",
+      "none: ['!**']",
+      "notmd: ['!**/*.md']",
+      "tree: ['d/**', '!d/skip/**']",
+      "kids: ['d/*']",
+      "names: ['**/x.md', 'd0']",
+    ].join('\n'),
+  );
+  const naive = (path: string) =>
+    config.groups.map((group) => {
+      let state = group.patterns.every((pattern) => pattern.negated);
+      for (const pattern of group.patterns) {
+        if (picomatch(pattern.glob, { dot: true, noextglob: true })(path)) state = !pattern.negated;
+      }
+      return state;
+    });
+  it.each([0, 1, 2, 31, 32, 33, 63, 64, 65, 100])('%i paths', (size) => {
+    const shapes = ['d/f{}.md', 'd/skip/f{}.py', 'd/sub/f{}.rs', 'e/x.md', 'd{}', 'd/f{}'];
+    const list = [
+      ...new Set(
+        Array.from({ length: size }, (_, index) =>
+          (shapes[index % shapes.length] as string).replace('{}', String(index)),
+        ),
+      ),
+    ].sort();
+    const result = new FilterMatcher(config.groups).match(list);
+    const fast = list.map((path) => result.groups.map((group) => group.files.includes(path)));
+    expect(fast).toEqual(list.map(naive));
+    for (const group of result.groups) {
+      expect(group.count).toBe(group.files.length);
+      for (let index = 0; index < group.runs.length; index += 2) {
+        expect(group.runs[index + 1] as number).toBeLessThanOrEqual(list.length);
+      }
+    }
+    const covered = (path: string) =>
+      naive(path).some((isIn, index) => isIn && !isCatchAll(config.groups[index] as (typeof config.groups)[number]));
+    expect(result.uncovered).toEqual(list.filter((path) => !covered(path)));
+    // `all` has every path and `none` none.
+    expect(result.groups[0]?.count).toBe(list.length);
+    expect(result.groups[1]?.count).toBe(0);
   });
 });
