@@ -344,29 +344,25 @@ export class FilterMatcher {
    */
   private matchSorted(paths: readonly string[]): FilterMatchResult | undefined {
     const count = paths.length;
-    for (let index = 1; index < count; index++) {
-      if (!((paths[index - 1] as string) < (paths[index] as string))) return undefined;
-    }
     const { tests, byPath, byExtension, byBaseName, byDirectory, directoryShape, always, everywhere, rootOnly } = this;
     const words = (count + 31) >>> 5;
-    const sets: (Uint32Array | undefined)[] = tests.map(() => undefined);
-    const setOf = (id: number): Uint32Array => {
+    const sets: (BitSet | undefined)[] = tests.map(() => undefined);
+    const setOf = (id: number): BitSet => {
       let set = sets[id];
       if (set === undefined) {
-        set = new Uint32Array(words);
+        set = new BitSet(words);
         sets[id] = set;
       }
       return set;
     };
-    const add = (id: number, index: number): void => {
-      const set = setOf(id);
-      set[index >>> 5] = (set[index >>> 5] as number) | (1 << (index & 31));
-    };
+    const add = (id: number, index: number): void => setOf(id).add(index);
     const addEach = (ids: readonly number[], index: number): void => {
       for (let at = 0; at < ids.length; at++) add(ids[at] as number, index);
     };
     const testEach = (ids: readonly number[], path: string, index: number): void => {
-      for (const id of ids) if ((tests[id] as Test)(path)) add(id, index);
+      for (let at = 0; at < ids.length; at++) {
+        if ((tests[ids[at] as number] as Test)(path)) add(ids[at] as number, index);
+      }
     };
     /** The first index whose path is not below `key`. */
     const lowerBound = (key: string): number => {
@@ -396,7 +392,27 @@ export class FilterMatcher {
       return paths[at] === path ? at : -1;
     };
 
-    for (const id of always) if (count > 0) fillBits(setOf(id), 0, count);
+    // One pass over the paths, which also checks their order (the searches below rely on it):
+    // what each ends with (`.ext` for `**/*.ext`, `/name` for `**/name`), and the tests of globs
+    // not tied to a folder.
+    const endings = new Endings();
+    for (const [extension, ids] of byExtension) endings.add(`.${extension}`, ids);
+    for (const [name, ids] of byBaseName) endings.add(`/${name}`, ids);
+    const testsEach = rootOnly.length > 0 || everywhere.length > 0;
+    const ascending = scanPaths(
+      paths,
+      endings,
+      addEach,
+      testsEach
+        ? (path, index) => {
+            if (rootOnly.length > 0 && path.indexOf('/') === -1) testEach(rootOnly, path, index);
+            if (everywhere.length > 0) testEach(everywhere, path, index);
+          }
+        : undefined,
+    );
+    if (!ascending) return undefined;
+
+    for (const id of always) if (count > 0) setOf(id).fill(0, count);
     for (const [path, ids] of byPath) {
       const at = find(path);
       if (at !== -1) addEach(ids, at);
@@ -414,66 +430,31 @@ export class FilterMatcher {
         // `dir/**` also matches the path `dir` itself.
         if (at !== -1 && test(base)) add(id, at);
         if (directoryShape[id] === SUBTREE) {
-          if (from < to) fillBits(setOf(id), from, to);
+          if (from < to) setOf(id).fill(from, to);
         } else {
           for (let index = from; index < to; index++) if (test(paths[index] as string)) add(id, index);
         }
       }
     }
-    // What a path ends with: `.ext` for `**/*.ext`, `/name` for `**/name`, by its last two characters.
-    const endings = new Map<number, { ending: string; ids: number[] }[]>();
-    const indexEnding = (ending: string, ids: number[]) => {
-      const key = lastTwoOf(ending);
-      const list = endings.get(key);
-      if (list) list.push({ ending, ids });
-      else endings.set(key, [{ ending, ids }]);
-    };
-    for (const [extension, ids] of byExtension) indexEnding(`.${extension}`, ids);
-    for (const [name, ids] of byBaseName) indexEnding(`/${name}`, ids);
-    if (endings.size > 0 || rootOnly.length > 0 || everywhere.length > 0) {
-      const hasEndings = endings.size > 0;
-      const hasRootOnly = rootOnly.length > 0;
-      const hasEverywhere = everywhere.length > 0;
-      for (let index = 0; index < count; index++) {
-        const path = paths[index] as string;
-        if (hasEndings) {
-          const candidates = endings.get(lastTwoOf(path));
-          if (candidates !== undefined) {
-            for (const { ending, ids } of candidates) if (path.endsWith(ending)) addEach(ids, index);
-          }
-        }
-        if (hasRootOnly && path.indexOf('/') === -1) testEach(rootOnly, path, index);
-        if (hasEverywhere) testEach(everywhere, path, index);
-      }
-    }
-
     // Each group: its patterns in order, a positive one adding its matches, a negation removing them.
-    const lastWordMask = count % 32 === 0 ? 0xffffffff : 2 ** (count % 32) - 1;
-    const covered = new Uint32Array(words);
+    const covered = new BitSet(words);
     const groups = this.programs.map((program, programIndex) => {
-      const members = new Uint32Array(words);
-      if (program.allNegative && words > 0) {
-        members.fill(0xffffffff);
-        members[words - 1] = lastWordMask;
-      }
+      const members = new BitSet(words);
+      if (program.allNegative && count > 0) members.fill(0, count);
       program.ids.forEach((id, step) => {
         const set = sets[id];
         if (set === undefined) return;
-        if (program.negated[step] === 1) {
-          for (let word = 0; word < words; word++) members[word] = (members[word] as number) & ~(set[word] as number);
-        } else {
-          for (let word = 0; word < words; word++) members[word] = (members[word] as number) | (set[word] as number);
-        }
+        if (program.negated[step] === 1) members.remove(set);
+        else members.addAll(set);
       });
-      if (this.coverage[programIndex]) {
-        for (let word = 0; word < words; word++) covered[word] = (covered[word] as number) | (members[word] as number);
-      }
-      return new MatchedGroup(program.group.name, runsOf(members), !this.coverage[programIndex], paths);
+      if (this.coverage[programIndex]) covered.addAll(members);
+      return new MatchedGroup(program.group.name, members.runs(), !this.coverage[programIndex], paths);
     });
     const uncovered: string[] = [];
     if (this.coverage.some(Boolean)) {
       for (let word = 0; word < words; word++) {
-        let missing = ~(covered[word] as number) & (word === words - 1 ? lastWordMask : 0xffffffff);
+        // Bits past the last path are clear in `covered`: keep them out.
+        let missing = ~(covered.words[word] as number) & (word === words - 1 ? lastWordMask(count) : 0xffffffff);
         while (missing !== 0) {
           uncovered.push(paths[word * 32 + lowestBit(missing)] as string);
           missing &= missing - 1;
@@ -720,19 +701,89 @@ interface Membership {
   covered: boolean;
 }
 
-/** Set bits [from, to) of a bit set (from < to). */
-function fillBits(set: Uint32Array, from: number, to: number): void {
-  const first = from >>> 5;
-  const last = (to - 1) >>> 5;
-  const head = (0xffffffff << (from & 31)) >>> 0;
-  const tail = 0xffffffff >>> (31 - ((to - 1) & 31));
-  if (first === last) {
-    set[first] = (set[first] as number) | (head & tail);
-    return;
+/**
+ * A set of path indexes, one bit each, and the span of words that can have bits set: most globs
+ * match one folder's block, and set operations only walk that span.
+ */
+class BitSet {
+  readonly words: Uint32Array;
+  /** Words below `low` and from `high` on are 0. */
+  private low: number;
+  private high = 0;
+
+  constructor(size: number) {
+    this.words = new Uint32Array(size);
+    this.low = size;
   }
-  set[first] = (set[first] as number) | head;
-  set.fill(0xffffffff, first + 1, last);
-  set[last] = (set[last] as number) | tail;
+
+  add(index: number): void {
+    const word = index >>> 5;
+    this.words[word] = (this.words[word] as number) | (1 << (index & 31));
+    this.widen(word, word + 1);
+  }
+
+  /** Add the indexes [from, to) (from < to). */
+  fill(from: number, to: number): void {
+    const first = from >>> 5;
+    const last = (to - 1) >>> 5;
+    const head = (0xffffffff << (from & 31)) >>> 0;
+    const tail = 0xffffffff >>> (31 - ((to - 1) & 31));
+    const { words } = this;
+    if (first === last) words[first] = (words[first] as number) | (head & tail);
+    else {
+      words[first] = (words[first] as number) | head;
+      words.fill(0xffffffff, first + 1, last);
+      words[last] = (words[last] as number) | tail;
+    }
+    this.widen(first, last + 1);
+  }
+
+  addAll(other: BitSet): void {
+    orWords(this.words, other.words, other.low, other.high);
+    this.widen(other.low, other.high);
+  }
+
+  remove(other: BitSet): void {
+    andNotWords(this.words, other.words, Math.max(this.low, other.low), Math.min(this.high, other.high));
+  }
+
+  /** The runs of set bits, as flattened `[start, end)` pairs. */
+  runs(): number[] {
+    const runs: number[] = [];
+    const { words } = this;
+    let carry = 0;
+    for (let word = this.low; word < this.high; word++) {
+      const bits = words[word] as number;
+      // A set bit of `edges` is where a run starts (the bit before it is clear) or ends.
+      let edges = (bits ^ ((bits << 1) | carry)) >>> 0;
+      carry = bits >>> 31;
+      while (edges !== 0) {
+        runs.push(word * 32 + lowestBit(edges));
+        edges &= edges - 1;
+      }
+    }
+    if (carry === 1) runs.push(this.high * 32);
+    return runs;
+  }
+
+  private widen(low: number, high: number): void {
+    if (low >= high) return;
+    if (low < this.low) this.low = low;
+    if (high > this.high) this.high = high;
+  }
+}
+
+function orWords(target: Uint32Array, source: Uint32Array, from: number, to: number): void {
+  for (let word = from; word < to; word++) target[word] = (target[word] as number) | (source[word] as number);
+}
+
+function andNotWords(target: Uint32Array, source: Uint32Array, from: number, to: number): void {
+  for (let word = from; word < to; word++) target[word] = (target[word] as number) & ~(source[word] as number);
+}
+
+/** The bits of the last word of a set of `count` indexes that stand for an index. */
+function lastWordMask(count: number): number {
+  return count % 32 === 0 ? 0xffffffff : 2 ** (count % 32) - 1;
 }
 
 /** The index of the lowest set bit of a 32-bit word (not 0). */
@@ -740,22 +791,55 @@ function lowestBit(word: number): number {
   return 31 - Math.clz32(word & -word);
 }
 
-/** A bit set's runs of set bits, as flattened `[start, end)` pairs. */
-function runsOf(set: Uint32Array): number[] {
-  const runs: number[] = [];
-  let carry = 0;
-  for (let word = 0; word < set.length; word++) {
-    const bits = set[word] as number;
-    // A set bit of `edges` is where a run starts (the bit before it is clear) or ends.
-    let edges = (bits ^ ((bits << 1) | carry)) >>> 0;
-    carry = bits >>> 31;
-    while (edges !== 0) {
-      runs.push(word * 32 + lowestBit(edges));
-      edges &= edges - 1;
+/** Strings a path may end with, each with its globs, looked up by the path's last two characters. */
+class Endings {
+  /** Per pair of last characters (folded into 14 bits): an index into `lists`, or -1. */
+  readonly slots = new Int32Array(1 << 14).fill(-1);
+  readonly lists: { ending: string; ids: number[] }[][] = [];
+  size = 0;
+
+  add(ending: string, ids: number[]): void {
+    const slot = lastTwoOf(ending);
+    if (this.slots[slot] === -1) {
+      this.slots[slot] = this.lists.length;
+      this.lists.push([]);
     }
+    (this.lists[this.slots[slot] as number] as { ending: string; ids: number[] }[]).push({ ending, ids });
+    this.size++;
   }
-  if (carry === 1) runs.push(set.length * 32);
-  return runs;
+}
+
+/**
+ * One pass over every path: the globs of each ending it has go to `onEnding`, and the path to
+ * `onEach` when given. False, and stopped, at the first path not above the one before it. A
+ * small function of its own, so V8 optimizes the loop early.
+ */
+function scanPaths(
+  paths: readonly string[],
+  endings: Endings,
+  onEnding: (ids: readonly number[], index: number) => void,
+  onEach: ((path: string, index: number) => void) | undefined,
+): boolean {
+  const { slots, lists } = endings;
+  const hasEndings = endings.size > 0;
+  let previous = '';
+  for (let index = 0; index < paths.length; index++) {
+    const path = paths[index] as string;
+    if (index > 0 && !(previous < path)) return false;
+    previous = path;
+    if (hasEndings) {
+      const slot = slots[lastTwoOf(path)] as number;
+      if (slot !== -1) {
+        const candidates = lists[slot] as { ending: string; ids: number[] }[];
+        for (let at = 0; at < candidates.length; at++) {
+          const candidate = candidates[at] as { ending: string; ids: number[] };
+          if (path.endsWith(candidate.ending)) onEnding(candidate.ids, index);
+        }
+      }
+    }
+    if (onEach !== undefined) onEach(path, index);
+  }
+  return true;
 }
 
 /** The last two characters of a string (the second-last 0 for one character), in 14 bits. */
