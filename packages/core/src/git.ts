@@ -299,6 +299,10 @@ export function parseNameStatus(output: string): FileChange[] {
   return changes;
 }
 
+/** The entries of NUL-terminated output (`-z`): git never lists an empty one. */
 export function splitNul(output: string): string[] {
-  return output.split('\0').filter((entry) => entry !== '');
+  const entries = output.split('\0');
+  // The terminator of the last entry leaves one empty string at the end.
+  if (entries[entries.length - 1] === '') entries.pop();
+  return entries;
 }

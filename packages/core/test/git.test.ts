@@ -11,6 +11,7 @@ import {
   InputError,
   parseNameStatus,
   type StartedGit,
+  splitNul,
   startGit,
 } from '../src/index.js';
 
@@ -133,6 +134,15 @@ describe('Git in a shallow clone', () => {
     expect(await git.fetchCommits(['1111111111111111111111111111111111111111'], { depth: 1 })).toBe(false);
     const refs = clone.git(['for-each-ref', '--format=%(refname)']).trim();
     expect(refs).toBe('');
+  });
+});
+
+describe('splitNul', () => {
+  it('splits NUL-terminated entries, names with spaces and newlines kept whole', () => {
+    expect(splitNul('')).toEqual([]);
+    expect(splitNul('a\0')).toEqual(['a']);
+    expect(splitNul('a b\0line\nbreak\0-x\0')).toEqual(['a b', 'line\nbreak', '-x']);
+    expect(splitNul('unterminated')).toEqual(['unterminated']);
   });
 });
 
