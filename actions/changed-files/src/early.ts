@@ -73,7 +73,7 @@ export function startEarlyDiff(environment: NodeJS.ProcessEnv = process.env): Ea
       environment.GITHUB_WORKSPACE || process.cwd(),
       environment['INPUT_WORKING-DIRECTORY']?.trim() || '.',
     );
-    return { cwd, ...startGit(cwd, diffArgs(...commits, options), environment) };
+    return { cwd, ...startGit(cwd, diffArgs(...commits, options), environment, { largeOutput: true }) };
   } catch {
     return undefined;
   }

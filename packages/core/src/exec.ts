@@ -5,6 +5,10 @@
  * builds, pytest) that need a deadline, cancellation and line streaming.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface ExecResult {
   exitCode: number;
@@ -17,6 +21,12 @@ export interface ExecOptions {
   env?: Record<string, string>;
   /** Written to the program's stdin. */
   input?: string | Buffer;
+  /**
+   * Take stdout through a temporary file instead of a pipe: for megabytes of output, which a pipe
+   * hands over in hundreds of small reads (measured: 200-400 reads and 5-10 ms more for the
+   * 2.8 MB of a 50,000-file `git diff --name-only`).
+   */
+  largeOutput?: boolean;
 }
 
 /**
@@ -26,28 +36,80 @@ export interface ExecOptions {
  */
 export function execCollect(command: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
   let child: ChildProcess;
+  const file = options.largeOutput ? OutputFile.open() : undefined;
   try {
     child = spawn(command, [...args], {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: ['pipe', file?.fd ?? 'pipe', 'pipe'],
       // Its own process group: a program that signals its whole group must not take the step with it.
       detached: true,
     });
   } catch (error) {
+    file?.close();
     return Promise.resolve({ exitCode: 127, stdout: '', stderr: `cannot run ${command}: ${(error as Error).message}` });
   }
   child.stdin?.on('error', () => {});
   child.stdin?.end(options.input);
-  return collectOutput(child, command);
+  return collectOutput(child, command, file);
+}
+
+/**
+ * A temporary file for a child's stdout (see `ExecOptions.largeOutput`). Created exclusively and
+ * readable by its owner only, and unlinked at once where the system allows it: the child writes
+ * through the open descriptor, and nothing is left behind whatever happens.
+ */
+export class OutputFile {
+  private closed = false;
+
+  private constructor(
+    readonly fd: number,
+    private readonly path: string,
+    private unlinked: boolean,
+  ) {}
+
+  static open(): OutputFile {
+    const path = join(tmpdir(), `dynamo-ci-${process.pid}-${randomBytes(6).toString('hex')}.out`);
+    const fd = openSync(path, 'wx+', 0o600);
+    let unlinked = false;
+    try {
+      unlinkSync(path);
+      unlinked = true;
+    } catch {
+      // Windows keeps an open file: unlinked on close.
+    }
+    return new OutputFile(fd, path, unlinked);
+  }
+
+  /** Everything written to the file, from its start ('' once closed). */
+  read(): string {
+    if (this.closed) return '';
+    const size = fstatSync(this.fd).size;
+    const bytes = Buffer.allocUnsafe(size);
+    let done = 0;
+    while (done < size) {
+      const read = readSync(this.fd, bytes, done, size - done, done);
+      if (read === 0) break;
+      done += read;
+    }
+    return bytes.toString('utf8', 0, done);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+    if (!this.unlinked) unlinkSync(this.path);
+  }
 }
 
 /**
  * The result of a child process started elsewhere with piped stdout/stderr (for instance before
- * the bundle finished loading). Attach it before the event loop turns, or keep an 'error'
- * listener on the child meanwhile: a child that could not start gives exit code 127.
+ * the bundle finished loading), or stdout into `file`. Attach it before the event loop turns, or
+ * keep an 'error' listener on the child meanwhile: a child that could not start gives exit code
+ * 127. `file` is closed when the child is done.
  */
-export function collectOutput(child: ChildProcess, command = 'the program'): Promise<ExecResult> {
+export function collectOutput(child: ChildProcess, command = 'the program', file?: OutputFile): Promise<ExecResult> {
   return new Promise<ExecResult>((resolve) => {
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
@@ -57,14 +119,22 @@ export function collectOutput(child: ChildProcess, command = 'the program'): Pro
     child.on('error', (error) => {
       failed = error;
       // A process that never started emits no 'close'.
-      if (child.pid === undefined)
+      if (child.pid === undefined) {
+        file?.close();
         resolve({ exitCode: 127, stdout: '', stderr: `cannot run ${command}: ${error.message}` });
+      }
     });
     child.on('close', (code, signal) => {
       const err = Buffer.concat(stderr).toString('utf8');
+      let out: string;
+      try {
+        out = file ? file.read() : Buffer.concat(stdout).toString('utf8');
+      } finally {
+        file?.close();
+      }
       resolve({
         exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
-        stdout: Buffer.concat(stdout).toString('utf8'),
+        stdout: out,
         stderr: failed && err === '' ? `${command}: ${failed.message}` : err,
       });
     });

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { ConfigError, InputError } from './errors.js';
-import { collectOutput, type ExecOptions, type ExecResult, execCollect, stopChild } from './exec.js';
+import { collectOutput, type ExecOptions, type ExecResult, execCollect, OutputFile, stopChild } from './exec.js';
 
 export type ChangeStatus = 'added' | 'copied' | 'modified' | 'renamed' | 'deleted' | 'type-changed' | 'unmerged';
 
@@ -103,14 +103,22 @@ export function startGit(
   cwd: string,
   args: readonly string[],
   environment: NodeJS.ProcessEnv = process.env,
+  options: Pick<ExecOptions, 'largeOutput'> = {},
 ): StartedGit {
-  const child = spawn('git', [...GIT_CONFIG_ARGS, ...args], {
-    cwd,
-    env: gitEnv(environment),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  return { args, child, result: collectOutput(child, 'git') };
+  const file = options.largeOutput ? OutputFile.open() : undefined;
+  let child: ChildProcess;
+  try {
+    child = spawn('git', [...GIT_CONFIG_ARGS, ...args], {
+      cwd,
+      env: gitEnv(environment),
+      stdio: ['ignore', file?.fd ?? 'pipe', 'pipe'],
+      detached: true,
+    });
+  } catch (error) {
+    file?.close();
+    throw error;
+  }
+  return { args, child, result: collectOutput(child, 'git', file) };
 }
 
 export class Git {
@@ -151,7 +159,9 @@ export class Git {
   }
 
   private async execute(args: readonly string[], options?: ExecOptions): Promise<ExecResult> {
-    if (this.adopted.size > 0 && options === undefined) {
+    // Only a command run as it was started (no input, directory or environment of its own).
+    const plain = options === undefined || (options.input === undefined && options.cwd === undefined && !options.env);
+    if (this.adopted.size > 0 && plain) {
       const key = args.join('\0');
       const adopted = this.adopted.get(key);
       if (adopted) {
@@ -240,7 +250,7 @@ export class Git {
   async diff(base: string, head: string, options: { renames?: boolean } = {}): Promise<FileChange[]> {
     assertRevision(base);
     assertRevision(head);
-    return parseNameStatus(await this.run(diffArgs(base, head, options)));
+    return parseNameStatus(await this.run(diffArgs(base, head, options), { largeOutput: true }));
   }
 
   /**
@@ -250,7 +260,7 @@ export class Git {
   async diffPaths(base: string, head: string): Promise<string[]> {
     assertRevision(base);
     assertRevision(head);
-    return splitNul(await this.run(diffArgs(base, head, { pathsOnly: true })));
+    return splitNul(await this.run(diffArgs(base, head, { pathsOnly: true }), { largeOutput: true }));
   }
 
   /** Tracked files (relative to the repository root when `cwd` is the root), optionally limited to paths. */

@@ -1,6 +1,11 @@
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describe, expect, it, vi } from 'vitest';
 import { exec, stopChild } from '../src/index.js';
+
+/** The temporary output files of this process (see `ExecOptions.largeOutput`). */
+const outputFiles = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`dynamo-ci-${process.pid}-`));
 
 describe('stopChild', () => {
   it('never signals a child whose spawn failed (Node would send kill(0): the whole process group)', () => {
@@ -28,5 +33,23 @@ describe('exec', () => {
     const result = await exec('sh', ['-c', 'ps -o pgid= -p $$; ps -o pgid= -p $PPID']);
     const [own, parent] = result.stdout.trim().split(/\s+/);
     expect(own).not.toBe(parent);
+  });
+
+  it('takes large output through a temporary file: the same bytes as a pipe, nothing left behind', async () => {
+    // 3 MB with NULs, newlines and non-ASCII, and something on stderr too.
+    const script =
+      "const s = 'p\\u00fcth \\u65e5\\n\\0'.repeat(300000); process.stdout.write(s); process.stderr.write('warn'); process.exitCode = 3;";
+    const piped = await exec(process.execPath, ['-e', script]);
+    const filed = await exec(process.execPath, ['-e', script], { largeOutput: true });
+    expect(piped.stdout).toBe('p\u00fcth \u65e5\n\0'.repeat(300000));
+    expect(filed).toEqual(piped);
+    expect(filed).toMatchObject({ exitCode: 3, stderr: 'warn' });
+    expect(outputFiles()).toEqual([]);
+  });
+
+  it('closes the output file of a program that cannot start', async () => {
+    const result = await exec('/nonexistent/program', [], { largeOutput: true });
+    expect(result.exitCode).toBe(127);
+    expect(outputFiles()).toEqual([]);
   });
 });
