@@ -2,7 +2,7 @@
  * Writing many megabytes of outputs at once. `@actions/core`'s `setOutput` opens, appends to and
  * closes `$GITHUB_OUTPUT` once per output and UTF-8-encodes each value there; a 50,000-file diff
  * has about 11 MB of list outputs, and the report file repeats them. Here each value is encoded
- * once, every output is assembled into one buffer, and the file gets it in one write, in the same
+ * once, every output is laid out in one buffer, and the file gets it in a few writes, in the same
  * `name<<delimiter` format the runner reads (one random delimiter that no value contains).
  *
  * Outputs go through `runner.setOutput` instead when there is no `$GITHUB_OUTPUT` (a local run:
@@ -90,32 +90,46 @@ export class Encoded {
 }
 
 /**
- * Text and values laid out in one buffer. Values with bytes of their own go in first, so that a
- * list cut out of one of them copies from the buffer itself.
+ * Text and values laid out for one write, as a few views of one buffer. A list that others are
+ * cut out of (`files`) goes in once, first: the cut lists copy from it there, and wherever it is
+ * a value itself (`files`, `all_files`), the write takes that same region again instead of a copy.
  */
-export function assemble(pieces: readonly (string | Encoded)[]): Buffer {
+export function assemble(pieces: readonly (string | Encoded)[]): Buffer[] {
+  const sources = new Map<Encoded, number>();
+  let size = 0;
+  for (const piece of pieces) {
+    if (typeof piece !== 'string' && piece.within !== undefined && !sources.has(piece.within)) {
+      sources.set(piece.within, size);
+      size += piece.within.byteLength;
+    }
+  }
   const offsets = new Float64Array(pieces.length + 1);
+  offsets[0] = size;
   for (let index = 0; index < pieces.length; index++) {
     const piece = pieces[index] as string | Encoded;
-    const length = typeof piece === 'string' ? Buffer.byteLength(piece, 'utf8') : piece.byteLength;
+    let length = 0;
+    if (typeof piece === 'string') length = Buffer.byteLength(piece, 'utf8');
+    else if (!sources.has(piece)) length = piece.byteLength;
     offsets[index + 1] = (offsets[index] as number) + length;
   }
   const out = Buffer.allocUnsafe(offsets[pieces.length] as number);
-  const placed = new Map<Encoded, number>();
+  for (const [source, at] of sources) source.copyTo(out, at);
+  const views: Buffer[] = [];
+  let pending = offsets[0] as number;
   pieces.forEach((piece, index) => {
     const at = offsets[index] as number;
     if (typeof piece === 'string') out.write(piece, at, 'utf8');
-    else if (piece.within === undefined) {
-      piece.copyTo(out, at);
-      if (!placed.has(piece)) placed.set(piece, at);
-    }
+    else if (sources.has(piece)) {
+      // The source region, written from where it already is.
+      const from = sources.get(piece) as number;
+      if (at > pending) views.push(out.subarray(pending, at));
+      views.push(out.subarray(from, from + piece.byteLength));
+      pending = at;
+    } else piece.copyTo(out, at, piece.within === undefined ? undefined : sources.get(piece.within));
   });
-  pieces.forEach((piece, index) => {
-    if (typeof piece !== 'string' && piece.within !== undefined) {
-      piece.copyTo(out, offsets[index] as number, placed.get(piece.within));
-    }
-  });
-  return out;
+  const end = offsets[pieces.length] as number;
+  if (end > pending) views.push(out.subarray(pending, end));
+  return views;
 }
 
 /**
@@ -190,11 +204,13 @@ export function writeOutputs(runner: Runner, outputs: [string, OutputValue][], s
   writeBytes(file, assemble(pieces));
 }
 
-/** Write a buffer to a file (appending by default), however many writes the kernel needs. */
-export function writeBytes(file: string, bytes: Buffer, flags = 'a'): void {
+/** Write buffers to a file (appending by default), however many writes the kernel needs. */
+export function writeBytes(file: string, parts: readonly Buffer[], flags = 'a'): void {
   const fd = openSync(file, flags);
   try {
-    for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
+    for (const part of parts) {
+      for (let written = 0; written < part.length; ) written += writeSync(fd, part, written);
+    }
   } finally {
     closeSync(fd);
   }

@@ -146,7 +146,8 @@ function groupsOf(paths: readonly string[], members: readonly ((path: string, in
   });
 }
 
-const bytesOf = (value: Encoded) => assemble([value]).toString('utf8');
+const text = (views: Buffer[]) => Buffer.concat(views).toString('utf8');
+const bytesOf = (value: Encoded) => text(assemble([value]));
 
 describe('encodePathLists', () => {
   const members = [
@@ -201,9 +202,16 @@ describe('assemble and writeBytes', () => {
     const cut = lists.groups[0] as Encoded;
     const expected = JSON.stringify(plain.filter((path) => path.endsWith('.md')));
     // The cut list first, its source later: the source is placed before any cut is copied.
-    expect(assemble(['x', cut, 'ü', lists.files, '\n']).toString('utf8')).toBe(`x${expected}ü${lists.files.text}\n`);
-    expect(assemble([cut, cut]).toString('utf8')).toBe(expected + expected);
-    expect(assemble([]).length).toBe(0);
+    expect(text(assemble(['x', cut, 'ü', lists.files, '\n']))).toBe(`x${expected}ü${lists.files.text}\n`);
+    expect(text(assemble([cut, cut]))).toBe(expected + expected);
+    expect(text(assemble([]))).toBe('');
+    // The list the cuts come from is copied once; where it is a value itself, that region is written.
+    const views = assemble(['a', lists.files, 'b', lists.files, cut]);
+    expect(text(views)).toBe(`a${lists.files.text}b${lists.files.text}${expected}`);
+    const whole = views.filter((view) => view.length === lists.files.byteLength);
+    expect(whole).toHaveLength(2);
+    expect(whole[0]?.byteOffset).toBe(whole[1]?.byteOffset);
+    expect(whole[0]?.buffer).toBe(whole[1]?.buffer);
   });
 
   it('appends a buffer after what the file holds, and creates with wx', () => {
@@ -211,9 +219,9 @@ describe('assemble and writeBytes', () => {
     const file = join(dir, 'f');
     writeFileSync(file, 'earlier\n');
     const big = Buffer.alloc(3 << 20, 'x');
-    writeBytes(file, big);
-    expect(readFileSync(file, 'utf8')).toBe(`earlier\n${big.toString()}`);
-    expect(() => writeBytes(file, big, 'wx')).toThrow(/EEXIST/);
+    writeBytes(file, [big, Buffer.from('!')]);
+    expect(readFileSync(file, 'utf8')).toBe(`earlier\n${big.toString()}!`);
+    expect(() => writeBytes(file, [big], 'wx')).toThrow(/EEXIST/);
     rmSync(dir, { recursive: true, force: true });
   });
 });
