@@ -356,7 +356,8 @@ export class FilterMatcher {
       return set;
     };
     const add = (id: number, index: number): void => setOf(id).add(index);
-    const addEach = (ids: readonly number[], index: number): void => {
+    /** Path `index` matches each of the globs `ids`. */
+    const addToAll = (ids: readonly number[], index: number): void => {
       for (let at = 0; at < ids.length; at++) add(ids[at] as number, index);
     };
     const testEach = (ids: readonly number[], path: string, index: number): void => {
@@ -394,33 +395,36 @@ export class FilterMatcher {
 
     // One pass over the paths, which also checks their order (the searches below rely on it):
     // what each ends with (`.ext` for `**/*.ext`, `/name` for `**/name`), and the tests of globs
-    // not tied to a folder.
+    // tied to no folder at all.
     const endings = new Endings();
     for (const [extension, ids] of byExtension) endings.add(`.${extension}`, ids);
     for (const [name, ids] of byBaseName) endings.add(`/${name}`, ids);
-    const testsEach = rootOnly.length > 0 || everywhere.length > 0;
-    const ascending = scanPaths(
-      paths,
-      endings,
-      addEach,
-      testsEach
-        ? (path, index) => {
-            if (rootOnly.length > 0 && path.indexOf('/') === -1) testEach(rootOnly, path, index);
-            if (everywhere.length > 0) testEach(everywhere, path, index);
-          }
-        : undefined,
-    );
-    if (!ascending) return undefined;
+    const onEach =
+      everywhere.length > 0 ? (path: string, index: number) => testEach(everywhere, path, index) : undefined;
+    if (!scanPaths(paths, endings, onEach)) return undefined;
+    for (const { ids, hits } of endings.all) {
+      if (hits.length > 0) for (const id of ids) setOf(id).addEach(hits);
+    }
+
+    // Files at the root, for `*.py`: between the blocks of the top-level folders.
+    if (rootOnly.length > 0) {
+      for (let index = 0; index < count; ) {
+        const path = paths[index] as string;
+        const slash = path.indexOf('/');
+        if (slash === -1) testEach(rootOnly, path, index++);
+        else index = (blockOf(path.slice(0, slash + 1)) as [number, number])[1];
+      }
+    }
 
     for (const id of always) if (count > 0) setOf(id).fill(0, count);
     for (const [path, ids] of byPath) {
       const at = find(path);
-      if (at !== -1) addEach(ids, at);
+      if (at !== -1) addToAll(ids, at);
     }
     // `**/name` matches `name` at the root too (elsewhere it ends a path: see below).
     for (const [name, ids] of byBaseName) {
       const at = find(name);
-      if (at !== -1) addEach(ids, at);
+      if (at !== -1) addToAll(ids, at);
     }
     for (const [base, ids] of byDirectory) {
       const at = find(base);
@@ -722,6 +726,17 @@ class BitSet {
     this.widen(word, word + 1);
   }
 
+  /** Add ascending indexes. */
+  addEach(indexes: readonly number[]): void {
+    if (indexes.length === 0) return;
+    const { words } = this;
+    for (let at = 0; at < indexes.length; at++) {
+      const index = indexes[at] as number;
+      words[index >>> 5] = (words[index >>> 5] as number) | (1 << (index & 31));
+    }
+    this.widen((indexes[0] as number) >>> 5, ((indexes[indexes.length - 1] as number) >>> 5) + 1);
+  }
+
   /** Add the indexes [from, to) (from < to). */
   fill(from: number, to: number): void {
     const first = from >>> 5;
@@ -795,33 +810,40 @@ function lowestBit(word: number): number {
 class Endings {
   /** Per pair of last characters (folded into 14 bits): an index into `lists`, or -1. */
   readonly slots = new Int32Array(1 << 14).fill(-1);
-  readonly lists: { ending: string; ids: number[] }[][] = [];
-  size = 0;
+  readonly lists: Ending[][] = [];
+  readonly all: Ending[] = [];
 
-  add(ending: string, ids: number[]): void {
-    const slot = lastTwoOf(ending);
+  add(text: string, ids: number[]): void {
+    const slot = lastTwoOf(text);
     if (this.slots[slot] === -1) {
       this.slots[slot] = this.lists.length;
       this.lists.push([]);
     }
-    (this.lists[this.slots[slot] as number] as { ending: string; ids: number[] }[]).push({ ending, ids });
-    this.size++;
+    const ending = { text, ids, hits: [] };
+    (this.lists[this.slots[slot] as number] as Ending[]).push(ending);
+    this.all.push(ending);
   }
 }
 
+interface Ending {
+  text: string;
+  ids: number[];
+  /** The indexes of the paths that end with `text`, ascending. */
+  hits: number[];
+}
+
 /**
- * One pass over every path: the globs of each ending it has go to `onEnding`, and the path to
- * `onEach` when given. False, and stopped, at the first path not above the one before it. A
- * small function of its own, so V8 optimizes the loop early.
+ * One pass over every path: each ending's `hits`, and the path to `onEach` when given. False,
+ * and stopped, at the first path not above the one before it. A small function of its own, so
+ * V8 optimizes the loop early.
  */
 function scanPaths(
   paths: readonly string[],
   endings: Endings,
-  onEnding: (ids: readonly number[], index: number) => void,
   onEach: ((path: string, index: number) => void) | undefined,
 ): boolean {
   const { slots, lists } = endings;
-  const hasEndings = endings.size > 0;
+  const hasEndings = endings.all.length > 0;
   let previous = '';
   for (let index = 0; index < paths.length; index++) {
     const path = paths[index] as string;
@@ -830,10 +852,10 @@ function scanPaths(
     if (hasEndings) {
       const slot = slots[lastTwoOf(path)] as number;
       if (slot !== -1) {
-        const candidates = lists[slot] as { ending: string; ids: number[] }[];
+        const candidates = lists[slot] as Ending[];
         for (let at = 0; at < candidates.length; at++) {
-          const candidate = candidates[at] as { ending: string; ids: number[] };
-          if (path.endsWith(candidate.ending)) onEnding(candidate.ids, index);
+          const candidate = candidates[at] as Ending;
+          if (path.endsWith(candidate.text)) candidate.hits.push(index);
         }
       }
     }
