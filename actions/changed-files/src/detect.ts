@@ -62,6 +62,8 @@ export async function detect(inputs: Inputs, ports: DetectPorts): Promise<Detect
   const config = loadFilters(inputs.filters, ports.cwd);
   checkFilterNames(config);
   const findings = lintFilters(config);
+  // Compiled while git works on the diff.
+  const matcher = new FilterMatcher(config.groups);
 
   const changeSet: ChangeSet = inputs.forceAll
     ? {
@@ -101,7 +103,7 @@ export async function detect(inputs: Inputs, ports: DetectPorts): Promise<Detect
     };
   }
   const paths = changeSetPaths(changeSet, inputs.changeTypes);
-  const matched = new FilterMatcher(config.groups).match(paths);
+  const matched = matcher.match(paths);
   return {
     config,
     findings,
