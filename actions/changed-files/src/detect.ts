@@ -3,6 +3,7 @@
  * git and the GitHub API come in through `resolveChangeSet`'s ports, the filters file through
  * `loadFilters`.
  */
+import { isAscii } from 'node:buffer';
 import {
   type ChangeSet,
   type ChangeSetApi,
@@ -48,6 +49,8 @@ export interface Detection {
   changeSet: ChangeSet;
   /** Every changed path considered (after `change-types`), in diff order. */
   paths: string[];
+  /** git's NUL-terminated bytes of `paths`, when they are exactly what git listed. */
+  listing?: Buffer;
   filters: FilterOutcome[];
   /** Changed paths no (non-catch-all) filter matches. */
   uncovered: string[];
@@ -103,12 +106,15 @@ export async function detect(inputs: Inputs, ports: DetectPorts): Promise<Detect
     };
   }
   const paths = changeSetPaths(changeSet, inputs.changeTypes);
-  const matched = matcher.match(paths);
+  // git's own listing of exactly these paths: all ASCII, it is in JavaScript's string order too.
+  const listing = paths === changeSet.paths ? changeSet.listing : undefined;
+  const matched = matcher.match(paths, { ascending: listing !== undefined && isAscii(listing) });
   return {
     config,
     findings,
     changeSet,
     paths,
+    listing,
     filters: matched.groups.map((group) => {
       const count = group.count;
       return {

@@ -83,7 +83,7 @@ interface SerializedLists {
 }
 
 function serialize(detection: Detection): SerializedLists {
-  const lists = encodePathLists(detection.paths, detection.filters);
+  const lists = encodePathLists(detection.paths, detection.filters, detection.listing);
   return {
     filterFiles: lists.groups,
     changes: Encoded.of(

@@ -43,6 +43,11 @@ export class Encoded {
     return new Encoded(bytes, bytes.length, () => text);
   }
 
+  /** A value from its UTF-8 bytes. */
+  static ofBytes(bytes: Buffer): Encoded {
+    return new Encoded(bytes, bytes.length, () => bytes.toString('utf8'));
+  }
+
   /** A JSON list made of `ranges` of `source`'s bytes, joined by commas inside brackets. */
   static cut(source: Encoded, ranges: Float64Array, makeText: () => string): Encoded {
     if (source.bytes === undefined) throw new Error('a list can only be cut out of a value with bytes of its own');
@@ -134,32 +139,25 @@ export function assemble(pieces: readonly (string | Encoded)[]): Buffer[] {
 
 /**
  * `files` and every filter's `<name>_files` as JSON. On a 50,000-file diff they add up to about
- * 11 MB, and each path is in several of them. `files` is serialized once; when every path came
+ * 11 MB, and each path is in several of them. `files` is serialized once; when every path comes
  * out verbatim (ASCII with nothing to escape: the usual case), a filter's list is cut out of
  * those bytes, one range per run of consecutive paths, and nothing is serialized or encoded
- * again. Otherwise each list is serialized on its own.
+ * again. Otherwise each list is serialized on its own. `listing`, git's NUL-terminated bytes of
+ * exactly `paths`, when there is one: the JSON is then written straight from it.
  */
 export function encodePathLists(
   paths: readonly string[],
   groups: readonly { readonly files: readonly string[]; count: number; runs: readonly number[] }[],
+  listing?: Buffer,
 ): { files: Encoded; groups: Encoded[] } {
-  const text = JSON.stringify(paths);
-  // Verbatim: '[', then each path as '"path"' followed by ',' (']' after the last).
-  let verbatimLength = paths.length === 0 ? 2 : 1;
-  for (let index = 0; index < paths.length; index++) verbatimLength += (paths[index] as string).length + 3;
-  const ascii = Buffer.byteLength(text, 'utf8') === text.length;
-  const files = Encoded.of(text, ascii ? 'latin1' : 'utf8');
+  const verbatim = (listing && jsonOfListing(listing, paths.length)) ?? jsonOfPaths(paths);
   // A group's files are a subsequence of the paths: as many means the same list (`all: ['**']`).
   const whole = (group: { count: number }) => group.count === paths.length;
-  if (!ascii || text.length !== verbatimLength) {
+  if (verbatim.start === undefined) {
+    const { files } = verbatim;
     return { files, groups: groups.map((group) => (whole(group) ? files : Encoded.of(JSON.stringify(group.files)))) };
   }
-  // Where path i's opening quote is; start[paths.length] is where the closing ']' would follow a comma.
-  const start = new Float64Array(paths.length + 1);
-  start[0] = 1;
-  for (let index = 0; index < paths.length; index++) {
-    start[index + 1] = (start[index] as number) + (paths[index] as string).length + 3;
-  }
+  const { files, start } = verbatim;
   const cut = (group: { readonly files: readonly string[]; runs: readonly number[] }): Encoded => {
     const { runs } = group;
     const ranges = new Float64Array(runs.length);
@@ -171,6 +169,68 @@ export function encodePathLists(
     return Encoded.cut(files, ranges, () => JSON.stringify(group.files));
   };
   return { files, groups: groups.map((group) => (whole(group) ? files : cut(group))) };
+}
+
+/**
+ * The paths as a JSON list, and, when every path is in it verbatim, where each path's opening
+ * quote is (`start[paths.length]`: where one after the last would be, past the closing `]`).
+ */
+interface PathsJson {
+  files: Encoded;
+  start?: Float64Array;
+}
+
+function jsonOfPaths(paths: readonly string[]): PathsJson {
+  const text = JSON.stringify(paths);
+  const ascii = Buffer.byteLength(text, 'utf8') === text.length;
+  const files = Encoded.of(text, ascii ? 'latin1' : 'utf8');
+  // Verbatim: '[', then each path as '"path"' followed by ',' (']' after the last).
+  const start = new Float64Array(paths.length + 1);
+  start[0] = 1;
+  for (let index = 0; index < paths.length; index++) {
+    start[index + 1] = (start[index] as number) + (paths[index] as string).length + 3;
+  }
+  const verbatimLength = paths.length === 0 ? 2 : (start[paths.length] as number);
+  return ascii && text.length === verbatimLength ? { files, start } : { files };
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * The JSON list of `count` paths written straight from git's NUL-terminated listing of them, in
+ * one pass over its bytes; undefined unless every path is verbatim (printable ASCII without `"`
+ * or `\`). A small function of its own, so V8 optimizes the loop early.
+ */
+function jsonOfListing(listing: Buffer, count: number): PathsJson | undefined {
+  if (count === 0) return listing.length === 0 ? { files: Encoded.of('[]'), start: Float64Array.of(1) } : undefined;
+  if (listing[listing.length - 1] !== 0) return undefined;
+  // '[', then '"path",' for each, the last comma becoming ']'.
+  const bytes = Buffer.allocUnsafe(listing.length + 2 * count + 2);
+  const start = new Float64Array(count + 1);
+  bytes[0] = OPEN;
+  bytes[1] = QUOTE;
+  start[0] = 1;
+  let at = 2;
+  let entry = 0;
+  for (let index = 0; index < listing.length; index++) {
+    const byte = listing[index] as number;
+    if (byte === 0) {
+      bytes[at++] = QUOTE;
+      bytes[at++] = COMMA;
+      start[++entry] = at;
+      if (entry > count) return undefined;
+      bytes[at++] = QUOTE;
+    } else if (byte < 0x20 || byte === QUOTE || byte === BACKSLASH || byte >= 0x80) {
+      return undefined;
+    } else {
+      bytes[at++] = byte;
+    }
+  }
+  if (entry !== count) return undefined;
+  // The quote opened for a path after the last one is not there: the last comma closes the list.
+  bytes[at - 2] = CLOSE;
+  return { files: Encoded.ofBytes(bytes.subarray(0, at - 1)), start };
 }
 
 export type OutputValue = string | number | boolean | Encoded;

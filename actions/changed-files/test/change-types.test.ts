@@ -11,7 +11,10 @@ import {
   type ChangeType,
   changedPaths,
   changeSetPaths,
+  execCollect,
+  GIT_CONFIG_ARGS,
   Git,
+  gitEnv,
   stopChild,
 } from '@dynamo-ci/core';
 import { GitRepo } from '@dynamo-ci/testkit';
@@ -74,7 +77,7 @@ describe('rename detection', () => {
   it('asks for the paths alone only where every path of the diff without renames counts', async () => {
     const git = new Git(repo.dir);
     const without = await git.diff(base, head, { renames: false });
-    const pathsOnly = await git.diffPaths(base, head);
+    const { paths: pathsOnly } = await git.diffPaths(base, head);
     let alone = 0;
     for (const types of subsets()) {
       const options = diffOptions(types, false);
@@ -115,13 +118,16 @@ describe('rename detection', () => {
     if (early) stopChild(early.child);
     const inputs = parseInputs((name) => environment[`INPUT_${name.toUpperCase()}`]);
     expect(inputs.changeTypes).toEqual(parseChangeTypes(types));
-    const git = new Git(repo.dir);
+    // Every command the action runs goes through the runner, which records it.
     const asked: (readonly string[])[] = [];
-    const run = git.run.bind(git);
-    git.run = (args, options) => {
+    const git = new Git(repo.dir, (args, options = {}) => {
       asked.push(args);
-      return run(args, options);
-    };
+      return execCollect('git', [...GIT_CONFIG_ARGS, ...args], {
+        ...options,
+        cwd: options.cwd ?? repo.dir,
+        env: gitEnv(options.env ?? process.env),
+      });
+    });
     await detect(inputs, {
       git,
       cwd: repo.dir,

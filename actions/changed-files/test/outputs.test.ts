@@ -168,14 +168,34 @@ describe('encodePathLists', () => {
     ['non-ASCII paths', ['ünï.md', 'b.py', 'c.md', '日本.md', 'e', 'f.md', 'g', 'h.md']],
   ])('gives every list exactly JSON.stringify of its paths: %s', (_, paths) => {
     const groups = groupsOf(paths, members);
-    const lists = encodePathLists(paths, groups);
-    expect(bytesOf(lists.files)).toBe(JSON.stringify(paths));
-    lists.groups.forEach((list, index) => {
-      const expected = JSON.stringify(groups[index]?.files);
-      expect(bytesOf(list)).toBe(expected);
-      expect(list.text).toBe(expected);
-    });
+    // From the paths, and from git's NUL-terminated listing of them.
+    const listing = Buffer.from(paths.map((path) => `${path}\0`).join(''));
+    for (const lists of [encodePathLists(paths, groups), encodePathLists(paths, groups, listing)]) {
+      expect(bytesOf(lists.files)).toBe(JSON.stringify(paths));
+      expect(lists.files.text).toBe(JSON.stringify(paths));
+      lists.groups.forEach((list, index) => {
+        const expected = JSON.stringify(groups[index]?.files);
+        expect(bytesOf(list)).toBe(expected);
+        expect(list.text).toBe(expected);
+      });
+    }
     expect(encodePathLists([], groupsOf([], members)).groups.map(bytesOf)).toEqual(members.map(() => '[]'));
+    expect(encodePathLists([], groupsOf([], members), Buffer.alloc(0)).groups.map(bytesOf)).toEqual(
+      members.map(() => '[]'),
+    );
+  });
+
+  it('writes the files list straight from a listing only when it is exactly the paths, verbatim', () => {
+    const paths = ['a.md', 'b/c.py', 'd.md'];
+    const groups = groupsOf(paths, [(path) => path.endsWith('.md')]);
+    const listing = Buffer.from('a.md\0b/c.py\0d.md\0');
+    const lists = encodePathLists(paths, groups, listing);
+    expect((lists.groups[0] as Encoded).within).toBe(lists.files);
+    expect(bytesOf(lists.groups[0] as Encoded)).toBe('["a.md","d.md"]');
+    // A listing that does not end in NUL, or holds another number of paths: the paths decide.
+    for (const other of ['a.md\0b/c.py\0d.md', 'a.md\0b/c.py\0', 'a.md\0b/c.py\0d.md\0e\0']) {
+      expect(bytesOf(encodePathLists(paths, groups, Buffer.from(other)).files)).toBe(JSON.stringify(paths));
+    }
   });
 
   it('cuts filter lists out of the files bytes when every path is plain, and shares the whole list', () => {

@@ -55,6 +55,8 @@ export interface ChangeSet {
    * (`files` is then empty). Use `changeSetPaths`, which reads either.
    */
   paths?: string[];
+  /** git's own NUL-terminated bytes of `paths` (see `PathListing`). */
+  listing?: Buffer;
   /** `git`: a local diff; `api`: GitHub's PR files list; `none`: no diff (treat as everything). */
   source: ChangeSource;
   /** One sentence for humans: why these two commits, and any fallback taken. */
@@ -457,8 +459,10 @@ class ChangeSetResolver {
       baseSha !== undefined && headSha !== undefined ? [baseSha, headSha] : await this.resolveAll([base, head]);
     const same = resolvedBase === resolvedHead;
     if (this.options.pathsOnly) {
-      const paths = same ? [] : await this.git.diffPaths(resolvedBase, resolvedHead);
-      return { base: resolvedBase, head: resolvedHead, files: [], paths, source: 'git', reason };
+      const { paths, bytes } = same
+        ? { paths: [], bytes: Buffer.alloc(0) }
+        : await this.git.diffPaths(resolvedBase, resolvedHead);
+      return { base: resolvedBase, head: resolvedHead, files: [], paths, listing: bytes, source: 'git', reason };
     }
     const files = same
       ? []

@@ -14,6 +14,8 @@ export interface ExecResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** stdout as the program wrote it (set by `execCollect` and `collectOutput`). */
+  stdoutBytes?: Buffer;
 }
 
 export interface ExecOptions {
@@ -81,9 +83,9 @@ export class OutputFile {
     return new OutputFile(fd, path, unlinked);
   }
 
-  /** Everything written to the file, from its start ('' once closed). */
-  read(): string {
-    if (this.closed) return '';
+  /** Everything written to the file, from its start (nothing once closed). */
+  read(): Buffer {
+    if (this.closed) return Buffer.alloc(0);
     const size = fstatSync(this.fd).size;
     const bytes = Buffer.allocUnsafe(size);
     let done = 0;
@@ -92,7 +94,7 @@ export class OutputFile {
       if (read === 0) break;
       done += read;
     }
-    return bytes.toString('utf8', 0, done);
+    return bytes.subarray(0, done);
   }
 
   close(): void {
@@ -126,15 +128,16 @@ export function collectOutput(child: ChildProcess, command = 'the program', file
     });
     child.on('close', (code, signal) => {
       const err = Buffer.concat(stderr).toString('utf8');
-      let out: string;
+      let out: Buffer;
       try {
-        out = file ? file.read() : Buffer.concat(stdout).toString('utf8');
+        out = file ? file.read() : Buffer.concat(stdout);
       } finally {
         file?.close();
       }
       resolve({
         exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
-        stdout: out,
+        stdout: out.toString('utf8'),
+        stdoutBytes: out,
         stderr: failed && err === '' ? `${command}: ${failed.message}` : err,
       });
     });

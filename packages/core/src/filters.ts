@@ -250,6 +250,15 @@ class MatchedGroup implements GroupMatch {
   }
 }
 
+export interface MatchOptions {
+  /**
+   * The caller knows the paths are in strictly ascending order (JavaScript's string order): the
+   * matcher skips checking it. Paths as git lists them are, when they are all ASCII (git's order
+   * is by bytes; for ASCII that is the same order).
+   */
+  ascending?: boolean;
+}
+
 export interface FilterMatchResult {
   groups: GroupMatch[];
   /** Paths no group matched, leaving out catch-all groups; empty when every group is catch-all. */
@@ -330,8 +339,8 @@ export class FilterMatcher {
    * Which groups each path falls in, and the paths no (non-catch-all) group covers. A group's
    * path list is read from `paths` when first asked for: leave the array as it is.
    */
-  match(paths: readonly string[]): FilterMatchResult {
-    return this.matchSorted(paths) ?? this.matchEach(paths);
+  match(paths: readonly string[], options: MatchOptions = {}): FilterMatchResult {
+    return this.matchSorted(paths, options.ascending === true) ?? this.matchEach(paths);
   }
 
   /**
@@ -342,7 +351,7 @@ export class FilterMatcher {
    * folder's block), and each group applies its patterns in order as bit-set operations.
    * Undefined when the paths are not in strictly ascending order (then `matchEach` answers).
    */
-  private matchSorted(paths: readonly string[]): FilterMatchResult | undefined {
+  private matchSorted(paths: readonly string[], ascending: boolean): FilterMatchResult | undefined {
     const count = paths.length;
     const { tests, byPath, byExtension, byBaseName, byDirectory, directoryShape, always, everywhere, rootOnly } = this;
     const words = (count + 31) >>> 5;
@@ -401,7 +410,7 @@ export class FilterMatcher {
     for (const [name, ids] of byBaseName) endings.add(`/${name}`, ids);
     const onEach =
       everywhere.length > 0 ? (path: string, index: number) => testEach(everywhere, path, index) : undefined;
-    if (!scanPaths(paths, endings, onEach)) return undefined;
+    if (!scanPaths(paths, endings, onEach, !ascending)) return undefined;
     for (const { ids, hits } of endings.all) {
       if (hits.length > 0) for (const id of ids) setOf(id).addEach(hits);
     }
@@ -833,22 +842,25 @@ interface Ending {
 }
 
 /**
- * One pass over every path: each ending's `hits`, and the path to `onEach` when given. False,
- * and stopped, at the first path not above the one before it. A small function of its own, so
- * V8 optimizes the loop early.
+ * One pass over every path: each ending's `hits`, and the path to `onEach` when given. With
+ * `checkOrder`, false (and stopped) at the first path not above the one before it. A small
+ * function of its own, so V8 optimizes the loop early.
  */
 function scanPaths(
   paths: readonly string[],
   endings: Endings,
   onEach: ((path: string, index: number) => void) | undefined,
+  checkOrder: boolean,
 ): boolean {
   const { slots, lists } = endings;
   const hasEndings = endings.all.length > 0;
   let previous = '';
   for (let index = 0; index < paths.length; index++) {
     const path = paths[index] as string;
-    if (index > 0 && !(previous < path)) return false;
-    previous = path;
+    if (checkOrder) {
+      if (index > 0 && !(previous < path)) return false;
+      previous = path;
+    }
     if (hasEndings) {
       const slot = slots[lastTwoOf(path)] as number;
       if (slot !== -1) {

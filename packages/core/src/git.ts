@@ -86,6 +86,15 @@ export function diffArgs(base: string, head: string, options: DiffOptions = {}):
   ];
 }
 
+/**
+ * Paths as git listed them (`-z`): decoded, and git's own bytes, each path followed by a NUL, in
+ * git's order (ascending by bytes).
+ */
+export interface PathListing {
+  paths: string[];
+  bytes: Buffer;
+}
+
 /** A git command started ahead of need (see `startGit`). */
 export interface StartedGit {
   /** git's arguments after `GIT_CONFIG_ARGS`. */
@@ -176,13 +185,17 @@ export class Git {
 
   /** Run git and return its output; throw a ConfigError carrying git's message on failure. */
   async run(args: readonly string[], options?: ExecOptions): Promise<string> {
+    return (await this.runChecked(args, options)).stdout;
+  }
+
+  private async runChecked(args: readonly string[], options?: ExecOptions): Promise<ExecResult> {
     const result = await this.execute(args, options);
     if (result.exitCode !== 0) {
       throw new ConfigError(
         `git ${args[0]} failed in ${this.cwd}: ${result.stderr.trim() || `exit ${result.exitCode}`}`,
       );
     }
-    return result.stdout;
+    return result;
   }
 
   /** Run git and report success instead of throwing. */
@@ -257,10 +270,11 @@ export class Git {
    * Only the paths that differ between two commits, in git's order: a rename is its old and its
    * new path. On a big diff this is about half the work of parsing `diff`'s statuses.
    */
-  async diffPaths(base: string, head: string): Promise<string[]> {
+  async diffPaths(base: string, head: string): Promise<PathListing> {
     assertRevision(base);
     assertRevision(head);
-    return splitNul(await this.run(diffArgs(base, head, { pathsOnly: true }), { largeOutput: true }));
+    const result = await this.runChecked(diffArgs(base, head, { pathsOnly: true }), { largeOutput: true });
+    return { paths: splitNul(result.stdout), bytes: result.stdoutBytes ?? Buffer.from(result.stdout, 'utf8') };
   }
 
   /** Tracked files (relative to the repository root when `cwd` is the root), optionally limited to paths. */

@@ -426,6 +426,10 @@ describe('FilterMatcher on sorted paths: bit sets at word boundaries', () => {
     const result = new FilterMatcher(config.groups).match(list);
     const fast = list.map((path) => result.groups.map((group) => group.files.includes(path)));
     expect(fast).toEqual(list.map(naive));
+    // A caller that knows the order (git's, all ASCII) gets the same without the check.
+    const trusted = new FilterMatcher(config.groups).match(list, { ascending: true });
+    expect(trusted.groups.map((group) => group.runs)).toEqual(result.groups.map((group) => group.runs));
+    expect(trusted.uncovered).toEqual(result.uncovered);
     for (const group of result.groups) {
       expect(group.count).toBe(group.files.length);
       for (let index = 0; index < group.runs.length; index += 2) {

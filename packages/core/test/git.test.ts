@@ -74,11 +74,13 @@ describe('Git on a real repository with hostile file names', () => {
 
   it('lists only the paths, every name exactly, in the order of the diff without renames', async () => {
     const git = new Git(repo.dir);
-    const paths = await git.diffPaths(base, head);
+    const { paths, bytes } = await git.diffPaths(base, head);
+    // git's own bytes: every path, NUL-terminated, in the same order.
+    expect(bytes.toString('utf8')).toBe(paths.map((path) => `${path}\0`).join(''));
     expect(paths).toEqual((await git.diff(base, head, { renames: false })).map((change) => change.path));
     expect(paths).toEqual(expect.arrayContaining([...HOSTILE, 'rename-me.txt', '--renamed to.txt', 'keep.txt']));
     expect(paths).toHaveLength(HOSTILE.length + 4);
-    expect(await git.diffPaths(head, head)).toEqual([]);
+    expect(await git.diffPaths(head, head)).toEqual({ paths: [], bytes: Buffer.alloc(0) });
     expect(existsSync(join(repo.dir, 'pwned'))).toBe(false);
   });
 
@@ -224,7 +226,8 @@ describe('a git command started early (adopt)', () => {
 describe('execCollect', () => {
   it('collects big outputs whole, passes stdin, and reports a missing program as exit 127', async () => {
     const big = await execCollect('sh', ['-c', 'head -c 3000000 /dev/zero | tr "\\0" x; echo err >&2; exit 3']);
-    expect(big).toEqual({ exitCode: 3, stdout: 'x'.repeat(3_000_000), stderr: 'err\n' });
+    expect(big).toMatchObject({ exitCode: 3, stdout: 'x'.repeat(3_000_000), stderr: 'err\n' });
+    expect(big.stdoutBytes?.equals(Buffer.from(big.stdout))).toBe(true);
     expect((await execCollect('cat', [], { input: 'ünï\0code' })).stdout).toBe('ünï\0code');
     const missing = await execCollect('/nonexistent/program', []);
     expect(missing.exitCode).toBe(127);
