@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median } from './bench/lib/median.mjs';
+import { NODE } from './bench/lib/node-env.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({ options: { only: { type: 'string' }, runs: { type: 'string', default: '11' } } });
@@ -20,7 +21,7 @@ const STARTUP_BUDGET_MS = 150;
 
 function timeProcess(args, env) {
   const started = process.hrtime.bigint();
-  spawnSync(process.execPath, args, { env, cwd: env.GITHUB_WORKSPACE, stdio: 'ignore' });
+  spawnSync(NODE, args, { env, cwd: env.GITHUB_WORKSPACE, stdio: 'ignore' });
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 

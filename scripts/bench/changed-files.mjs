@@ -1,4 +1,12 @@
 #!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SimulatedJob } from '../../packages/testkit/dist/index.js';
+import { median } from './lib/median.mjs';
 // changed-files: a synthetic repository of 100,000 files laid out like Dynamo's, and a push whose
 // diff touches 50,000 of them (edits, adds, deletes, exact and edited renames), matched against
 // upstream's filters.yaml (14 groups). It times the action's whole process (the bundle, node start
@@ -10,15 +18,7 @@
 // The repository is built with `git fast-import` and cached under .bench/changed-files/.
 //
 // Usage (after `pnpm build`): node scripts/bench/changed-files.mjs [--runs N] [--files N] [--changed N]
-import './lib/node-env.mjs';
-import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { SimulatedJob } from '../../packages/testkit/dist/index.js';
-import { median } from './lib/median.mjs';
+import { NODE } from './lib/node-env.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const { values } = parseArgs({
@@ -35,10 +35,6 @@ const TARGET_RATIO = 1.3;
 const TARGET_RSS_MB = 300;
 const TARGET_SMALL_MS = 300;
 const FILTERS = join(root, '..', 'shared', 'filters', 'dynamo-filters.yaml');
-// The Node the simulated runner starts bundles with (as in the tests: `$DYNAMO_CI_NODE`, which
-// .ci/run points at Node 24, the version GitHub runs `node24` actions on); the floor's `node -e 0`
-// and the bare-Node reference use the same binary.
-const NODE = process.env.DYNAMO_CI_NODE || process.execPath;
 const FILTERS_FILE = existsSync(FILTERS) ? FILTERS : '/work/shared/filters/dynamo-filters.yaml';
 
 function git(cwd, args, input) {

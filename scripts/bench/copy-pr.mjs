@@ -1,16 +1,16 @@
 #!/usr/bin/env node
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { FakeGitHub, SimulatedJob } from '../../packages/testkit/dist/index.js';
+import { median } from './lib/median.mjs';
 // copy-pr: how long one gate decision takes, end to end (the bundle as a runner step against the
 // testkit's fake GitHub), against a floor measured in the same run: a bare Node process that makes
 // the same number of sequential HTTP requests to the same server. Also prints the API calls each
 // decision costs (they count against the token's rate limit). Medians of several runs.
 //
 // Usage (after `pnpm build`): node scripts/bench/copy-pr.mjs [--runs N]
-import './lib/node-env.mjs';
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { parseArgs } from 'node:util';
-import { FakeGitHub, SimulatedJob } from '../../packages/testkit/dist/index.js';
-import { median } from './lib/median.mjs';
+import { NODE } from './lib/node-env.mjs';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' } } });
 const runs = Math.max(3, Number(values.runs));
@@ -77,7 +77,7 @@ function floorOnce(url, count) {
   const script = `for (let i = 0; i < ${count}; i++) await (await fetch(${JSON.stringify(`${url}/repos/${REPO}/pulls/7`)})).text();`;
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+    const child = spawn(NODE, ['--input-type=module', '-e', script], { stdio: 'ignore' });
     child.on('error', reject);
     child.on('close', () => resolve(Number(process.hrtime.bigint() - started) / 1e6));
   });

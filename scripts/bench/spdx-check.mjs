@@ -1,4 +1,11 @@
 #!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SimulatedJob } from '../../packages/testkit/dist/index.js';
+import { median } from './lib/median.mjs';
 // spdx-check: a full scan (`scope: all`) of a generated repository of 10,000 files of mixed types,
 // whole process (node start to exit) under the simulated runner, against the I/O floor measured in
 // the same run: `git ls-files -z | xargs -0 head -q -c 4096`. Also the same scan with the
@@ -6,20 +13,7 @@
 // is installed, `reuse lint` on the same tree. Medians of several runs; prints target met/missed.
 //
 // Usage (after `pnpm build`): node scripts/bench/spdx-check.mjs [--files N] [--runs N] [--no-reuse]
-import './lib/node-env.mjs';
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { SimulatedJob } from '../../packages/testkit/dist/index.js';
-
-// The Node the simulated runner starts bundles with (as in the tests: `$DYNAMO_CI_NODE`, which
-// .ci/run points at Node 24, the version GitHub runs `node24` actions on); the bare Node floor
-// uses the same binary.
-const NODE = process.env.DYNAMO_CI_NODE || process.execPath;
-
-import { median } from './lib/median.mjs';
+import { NODE } from './lib/node-env.mjs';
 
 const { values } = parseArgs({
   options: {

@@ -3,3 +3,9 @@
 // runner does not pass it to an action, and GitHub's runners do not set it: a floor's bare Node
 // must not pay it either, or every floor is 35 ms too slow and every ratio looks better than it is.
 delete process.env.NODE_EXTRA_CA_CERTS;
+
+/**
+ * The Node every benchmark runs bundles and floors on: the simulated runner's (`$DYNAMO_CI_NODE`,
+ * which .ci/run points at Node 24, the version GitHub runs `node24` actions on), else this one.
+ */
+export const NODE = process.env.DYNAMO_CI_NODE || process.execPath;
