@@ -199,8 +199,8 @@ const BACKSLASH = 0x5c;
 
 /**
  * The JSON list of `count` paths written straight from git's NUL-terminated listing of them, in
- * one pass over its bytes; undefined unless every path is verbatim (printable ASCII without `"`
- * or `\`). A small function of its own, so V8 optimizes the loop early.
+ * one pass over its bytes; undefined unless every path is verbatim (ASCII without control
+ * characters, `"` or `\`). A small function of its own, so V8 optimizes the loop early.
  */
 function jsonOfListing(listing: Buffer, count: number): PathsJson | undefined {
   if (count === 0) return listing.length === 0 ? { files: Encoded.of('[]'), start: Float64Array.of(1) } : undefined;

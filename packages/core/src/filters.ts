@@ -276,9 +276,11 @@ type Test = (path: string) => boolean;
  *   that directory: it is only tested for paths under it;
  * - a glob without `/` or `**` (`*.py`) is tested for files at the root only;
  * - the rest (`**\/*_test.py`, `{a,b}/**`) is tested for every path.
- * Most paths only have hits that depend on their folder and extension (the folder's `dir/**`
- * globs, `**\/*.md`, `**`): their groups are worked out once per folder and extension and
- * reused. The others go through each group's ordered program with all their hits.
+ * Paths in git's (ascending) order, the usual case, are matched as bit sets, a folder's paths
+ * being one block of the list (`matchSorted`). Paths in any other order are matched one by one
+ * (`matchEach`): most only have hits that depend on their folder and extension (the folder's
+ * `dir/**` globs, `**\/*.md`, `**`), so their groups are worked out once per folder and
+ * extension and reused; the others go through each group's ordered program with all their hits.
  */
 export class FilterMatcher {
   private readonly tests: Test[] = [];
@@ -402,9 +404,9 @@ export class FilterMatcher {
       return paths[at] === path ? at : -1;
     };
 
-    // One pass over the paths, which also checks their order (the searches below rely on it):
-    // what each ends with (`.ext` for `**/*.ext`, `/name` for `**/name`), and the tests of globs
-    // tied to no folder at all.
+    // One pass over the paths, which also checks their order unless the caller vouches for it
+    // (the searches below rely on it): what each ends with (`.ext` for `**/*.ext`, `/name` for
+    // `**/name`), and the tests of globs tied to no folder at all.
     const endings = new Endings();
     for (const [extension, ids] of byExtension) endings.add(`.${extension}`, ids);
     for (const [name, ids] of byBaseName) endings.add(`/${name}`, ids);
@@ -421,7 +423,7 @@ export class FilterMatcher {
         const path = paths[index] as string;
         const slash = path.indexOf('/');
         if (slash === -1) testEach(rootOnly, path, index++);
-        else index = (blockOf(path.slice(0, slash + 1)) as [number, number])[1];
+        else index = blockOf(path.slice(0, slash + 1))[1];
       }
     }
 
