@@ -47,6 +47,18 @@ describe('exec', () => {
     expect(outputFiles()).toEqual([]);
   });
 
+  it('falls back to a pipe when the temporary folder takes no file', async () => {
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = '/nonexistent/tmp';
+    try {
+      const result = await exec('sh', ['-c', 'printf "a\\0b\\0"'], { largeOutput: true });
+      expect(result).toMatchObject({ exitCode: 0, stdout: 'a\0b\0' });
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+  });
+
   it('closes the output file of a program that cannot start', async () => {
     const result = await exec('/nonexistent/program', [], { largeOutput: true });
     expect(result.exitCode).toBe(127);
