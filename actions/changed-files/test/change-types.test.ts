@@ -133,6 +133,6 @@ describe('rename detection', () => {
       cwd: repo.dir,
       context: { eventName: 'workflow_dispatch', payload: {}, sha: head, ref: 'refs/heads/main' },
     });
-    expect(asked.filter((args) => args[0] === 'diff')).toEqual([early?.args]);
+    expect(asked.filter((args) => args[0] === 'diff-tree')).toEqual([early?.args]);
   });
 });

@@ -81,9 +81,11 @@ export function createPorts(options: PortOptions): RepositoryPorts {
     async movedOnly() {
       const renames = resolved?.files.filter((change) => change.status === 'renamed') ?? [];
       if (resolved?.source !== 'git' || !resolved.base || !resolved.head || renames.length === 0) return new Set();
-      // One `git diff --raw`: a rename scored R100 kept its content (the same blob).
+      // One `git diff-tree --raw` (plumbing: no user diff config): a rename scored R100 kept its
+      // content (the same blob).
       const raw = await git.run([
-        'diff',
+        'diff-tree',
+        '-r',
         '--raw',
         '-z',
         '-M',

@@ -69,10 +69,15 @@ export interface DiffOptions {
   pathsOnly?: boolean;
 }
 
-/** The arguments of `Git.diff` and `Git.diffPaths` (after `GIT_CONFIG_ARGS`), for callers that start the diff early. */
+/**
+ * The arguments of `Git.diff` and `Git.diffPaths` (after `GIT_CONFIG_ARGS`), for callers that
+ * start the diff early. The plumbing `diff-tree`, not `diff`: a user's `diff.orderFile` or
+ * `diff.relative` would reorder or shorten what the porcelain lists.
+ */
 export function diffArgs(base: string, head: string, options: DiffOptions = {}): string[] {
   return [
-    'diff',
+    'diff-tree',
+    '-r',
     options.pathsOnly ? '--name-only' : '--name-status',
     '-z',
     '--no-color',

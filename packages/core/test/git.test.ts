@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GitRepo, shallowClone } from '@dynamo-ci/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +107,22 @@ describe('Git on a real repository with hostile file names', () => {
     await expect(git.diff('--output=/tmp/x', head)).rejects.toThrow(InputError);
     await expect(git.mergeBase(base, '-h')).rejects.toThrow(`must be a commit SHA or ref name, got "-h"`);
     await expect(git.fetchCommits(['--upload-pack=touch pwned'])).rejects.toThrow(InputError);
+  });
+});
+
+describe('Git diffs and user diff configuration', () => {
+  it('lists paths from the top, in path order, whatever diff.orderFile and diff.relative say', async () => {
+    const repo = GitRepo.init();
+    repo.write({ 'a.txt': 'a\n', 'sub/b.txt': 'b\n', 'z.txt': 'z\n' });
+    const base = repo.commit('base');
+    repo.write({ 'a.txt': 'a2\n', 'sub/b.txt': 'b2\n', 'z.txt': 'z2\n' });
+    const head = repo.commit('head');
+    writeFileSync(join(repo.dir, '.git', 'order'), 'z.txt\nsub/*\n');
+    repo.git(['config', 'diff.orderFile', join(repo.dir, '.git', 'order')]);
+    repo.git(['config', 'diff.relative', 'true']);
+    const git = new Git(join(repo.dir, 'sub'));
+    expect((await git.diffPaths(base, head)).paths).toEqual(['a.txt', 'sub/b.txt', 'z.txt']);
+    expect((await git.diff(base, head)).map((change) => change.path)).toEqual(['a.txt', 'sub/b.txt', 'z.txt']);
   });
 });
 
