@@ -103,7 +103,7 @@ export function createPorts(options: PortOptions): RepositoryPorts {
       // (a second one would wait for the first to exit, that is, for the reads to end).
       const wanted = options.headSha ?? resolved?.head;
       const dateOf = (revision: string) =>
-        git.run(['show', '-s', '--format=%cs', '--end-of-options', `${revision}^{commit}`]);
+        git.run(['show', '-s', '--no-show-signature', '--format=%cs', '--end-of-options', `${revision}^{commit}`]);
       let revision = wanted ?? 'HEAD';
       let date: string;
       try {

@@ -3,7 +3,8 @@
  * checked out shallow (as actions/checkout leaves it), full scans with history, fix mode, reports
  * and bad input.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeGitHub, GitRepo, runAction, SimulatedJob, shallowClone } from '@dynamo-ci/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -261,5 +262,40 @@ describe('spdx-check bundle: bad input is one clear error and nothing else', () 
     );
     expect(result.masks).toContain('ghs_secret123');
     expect(result.exitCode).toBe(0);
+  });
+});
+
+// Signed commits need ssh-keygen (Debian's openssh-client, which .ci/run installs).
+const SSH_KEYGEN = '/usr/bin/ssh-keygen';
+if (!existsSync(SSH_KEYGEN) && process.env.DYNAMO_CI_REQUIRE_TOOLS === '1') {
+  throw new Error(`${SSH_KEYGEN} is required (apt-get install openssh-client)`);
+}
+
+describe.skipIf(!existsSync(SSH_KEYGEN))('a user whose git shows commit signatures (log.showSignature)', () => {
+  it('reads commit years as they are: signature lines are not dates', async () => {
+    const repo = GitRepo.init();
+    execFileSync(SSH_KEYGEN, ['-q', '-t', 'ed25519', '-N', '', '-f', join(repo.dir, '.git', 'signing-key')]);
+    repo.git(['config', 'gpg.format', 'ssh']);
+    repo.git(['config', 'user.signingkey', join(repo.dir, '.git', 'signing-key')]);
+    repo.git(['config', 'commit.gpgsign', 'true']);
+    repo.write({ 'a.py': `${header('2024')}x\n` });
+    repo.commit('one', { date: '2024-05-01T00:00:00Z' });
+    repo.write({ 'b.py': `${header('2024')}y\n` });
+    repo.commit('two', { date: '2025-03-01T00:00:00Z' });
+    // Verifying a signature prints lines of its own (here "No signature": no allowed signers).
+    repo.git(['config', 'log.showSignature', 'true']);
+    expect(repo.git(['show', '-s', '--format=%cs', 'HEAD'])).not.toMatch(/^\d{4}-\d\d-\d\d\n?$/);
+    for (const yearRule of ['changed', 'last-commit']) {
+      const result = await runAction(
+        'spdx-check',
+        { workspace: repo.dir, eventName: 'schedule' },
+        { inputs: { scope: 'all', 'year-rule': yearRule, token: '' } },
+      );
+      // Every file is checked against the right year (2025 for b.py under last-commit), nothing crashes.
+      expect(result.stderr + result.stdout).not.toContain('Could not read the date');
+      expect(result.outputs['failed-files'], `${yearRule}: ${result.stdout}`).toBe(
+        yearRule === 'last-commit' ? '["b.py"]' : '[]',
+      );
+    }
   });
 });

@@ -298,7 +298,9 @@ export class Git {
   /** The committer time of a commit. */
   async commitDate(revision: string): Promise<Date> {
     assertRevision(revision);
-    const seconds = (await this.run(['show', '-s', '--format=%ct', '--end-of-options', revision])).trim();
+    const seconds = (
+      await this.run(['show', '-s', '--no-show-signature', '--format=%ct', '--end-of-options', revision])
+    ).trim();
     return new Date(Number(seconds) * 1000);
   }
 
