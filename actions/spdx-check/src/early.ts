@@ -19,7 +19,7 @@ export interface EarlyGit {
   listing?: StartedGit;
 }
 
-/** The arguments `listTracked` runs git with (after core's `-c core.quotepath=off`). */
+/** The arguments `listTracked` runs git with (after core's `GIT_CONFIG_ARGS`). */
 export const LS_FILES_ARGS: readonly string[] = ['ls-files', '-z', '--full-name', '--', '.'];
 export const LOCATION_ARGS: readonly string[] = ['rev-parse', '--show-toplevel', '--show-prefix'];
 

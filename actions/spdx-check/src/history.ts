@@ -10,22 +10,12 @@
 
 export const COMMIT_MARK = '\x01';
 
-/** Arguments for `git log` that produce what `LastChangeCollector` reads. */
+/** Arguments for `git log` (after core's `GIT_CONFIG_ARGS`) that produce what `LastChangeCollector` reads. */
 export function lastChangeLogArgs(revision: string): string[] {
-  // Default quoting (core.quotepath on) keeps the stream ASCII: non-ASCII bytes arrive as octal
-  // escapes, so a multi-byte character can never be split between two output chunks. No
-  // signature lines, whatever the user's log.showSignature says.
-  return [
-    '-c',
-    'core.quotepath=on',
-    'log',
-    '--format=%x01%cs',
-    '--name-only',
-    '--no-show-signature',
-    '--no-color',
-    revision,
-    '--',
-  ];
+  // Default quoting (core.quotepath on, overriding core's off) keeps the stream ASCII: non-ASCII
+  // bytes arrive as octal escapes, so a multi-byte character can never be split between two
+  // output chunks. `--root`: the first commit lists its files too, whatever log.showRoot says.
+  return ['-c', 'core.quotepath=on', 'log', '--root', '--format=%x01%cs', '--name-only', '--no-color', revision, '--'];
 }
 
 export class LastChangeCollector {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ConfigError, exec, Git, InputError, type Runner, readContext, runAction } from '@dynamo-ci/core';
+import { ConfigError, Git, InputError, type Runner, readContext, runAction } from '@dynamo-ci/core';
 import { type EarlyGit, LOCATION_ARGS, stopEarlyGit } from './early.js';
 import { type ConfigFile, parseConfig, parseInputs, resolveSettings } from './inputs.js';
 import { createPorts } from './ports.js';
@@ -42,17 +42,20 @@ async function run(runner: Runner, early?: EarlyGit): Promise<void> {
   const settings = await resolveSettings(actionInputs, config, actionInputs.config);
 
   const git = new Git(cwd);
-  const head = early?.cwd === cwd ? early : undefined;
-  if (head?.listing) git.adopt(head.listing);
+  if (early?.cwd === cwd) {
+    git.adopt(early.location);
+    if (early.listing) git.adopt(early.listing);
+  }
   // One git process answers "is this a repository", its top level and where cwd sits in it.
-  let location = head ? await head.location.result : undefined;
-  if (location?.exitCode !== 0) location = await exec('git', [...LOCATION_ARGS], { cwd });
-  if (location.exitCode !== 0) {
+  let location: string;
+  try {
+    location = await git.run(LOCATION_ARGS);
+  } catch {
     throw new ConfigError(
       `${cwd} is not a git repository: check the repository out first (actions/checkout) or set working-directory.`,
     );
   }
-  const [topLevel = cwd, prefix = ''] = location.stdout.split('\n');
+  const [topLevel = cwd, prefix = ''] = location.split('\n');
   const ports = createPorts({
     git,
     topLevel,

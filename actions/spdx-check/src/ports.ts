@@ -10,12 +10,15 @@ import {
   ConfigError,
   changedPaths,
   createChangeSetApi,
+  GIT_CONFIG_ARGS,
   type Git,
   type GitHubContext,
+  gitEnv,
   resolveChangeSet,
   spawnProcess,
   splitNul,
 } from '@dynamo-ci/core';
+import { LS_FILES_ARGS } from './early.js';
 import { LastChangeCollector, lastChangeLogArgs } from './history.js';
 import { HEAD_BYTES, type HeadRead, type ScanPorts } from './scan.js';
 
@@ -59,7 +62,7 @@ export function createPorts(options: PortOptions): RepositoryPorts {
     changeSet: () => resolved,
 
     async listTracked() {
-      return splitNul(await git.run(['ls-files', '-z', '--full-name', '--', '.'])).filter(underPrefix);
+      return splitNul(await git.run(LS_FILES_ARGS)).filter(underPrefix);
     },
 
     async changedFiles() {
@@ -103,7 +106,7 @@ export function createPorts(options: PortOptions): RepositoryPorts {
       // (a second one would wait for the first to exit, that is, for the reads to end).
       const wanted = options.headSha ?? resolved?.head;
       const dateOf = (revision: string) =>
-        git.run(['show', '-s', '--no-show-signature', '--format=%cs', '--end-of-options', `${revision}^{commit}`]);
+        git.run(['show', '-s', '--format=%cs', '--end-of-options', `${revision}^{commit}`]);
       let revision = wanted ?? 'HEAD';
       let date: string;
       try {
@@ -123,8 +126,9 @@ export function createPorts(options: PortOptions): RepositoryPorts {
       const collector = new LastChangeCollector(paths);
       const shallow = await git.isShallow();
       const stop = new AbortController();
-      const result = await spawnProcess('git', lastChangeLogArgs(await headRevision()), {
+      const result = await spawnProcess('git', [...GIT_CONFIG_ARGS, ...lastChangeLogArgs(await headRevision())], {
         cwd: topLevel,
+        env: gitEnv(),
         signal: stop.signal,
         killGraceMs: 1000,
         // Lines are consumed as they stream; keep no copy of the output.

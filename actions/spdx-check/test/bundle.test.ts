@@ -196,6 +196,21 @@ describe('spdx-check bundle on a full scan', () => {
     }
   });
 
+  it("year-rule last-commit dates files of the first commit too, whatever the user's log.showRoot says", async () => {
+    repo.git(['config', 'log.showRoot', 'false']);
+    try {
+      const result = await runAction(
+        'spdx-check',
+        { workspace: repo.dir, eventName: 'schedule' },
+        { inputs: { scope: 'all', 'year-rule': 'last-commit', token: '' } },
+      );
+      // a.py was last changed in the first commit (2024): its 2024 header is current.
+      expect(JSON.parse(result.outputs['failed-files'] as string)).toEqual(['b.py', 'sub/c.go']);
+    } finally {
+      repo.git(['config', '--unset', 'log.showRoot']);
+    }
+  });
+
   it('working-directory limits the scan to a folder and keeps repository-relative paths', async () => {
     const result = await runAction(
       'spdx-check',

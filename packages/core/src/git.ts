@@ -49,8 +49,12 @@ export function assertRevision(revision: string, input = 'revision'): string {
 
 export type GitRunner = (args: readonly string[], options?: ExecOptions) => Promise<ExecResult>;
 
-/** What `Git` puts before every command's arguments: paths unquoted, whatever the user's config says. */
-export const GIT_CONFIG_ARGS: readonly string[] = ['-c', 'core.quotepath=off'];
+/**
+ * What `Git` puts before every command's arguments, whatever the user's config says: paths
+ * unquoted, and no signature lines in `log` and `show` output (`log.showSignature` prints them
+ * where a format's fields are expected).
+ */
+export const GIT_CONFIG_ARGS: readonly string[] = ['-c', 'core.quotepath=off', '-c', 'log.showSignature=false'];
 
 /**
  * The environment git runs with: the process's, and no credential prompt (a fetch must fail, not
@@ -298,9 +302,7 @@ export class Git {
   /** The committer time of a commit. */
   async commitDate(revision: string): Promise<Date> {
     assertRevision(revision);
-    const seconds = (
-      await this.run(['show', '-s', '--no-show-signature', '--format=%ct', '--end-of-options', revision])
-    ).trim();
+    const seconds = (await this.run(['show', '-s', '--format=%ct', '--end-of-options', revision])).trim();
     return new Date(Number(seconds) * 1000);
   }
 
