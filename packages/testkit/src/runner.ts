@@ -121,13 +121,14 @@ export class SimulatedJob {
 
   /**
    * Run the action's `post:` phase with the state its main phase saved and, as the runner does,
-   * the same inputs as the main phase (unless `step.inputs` says otherwise).
+   * the same inputs as the main phase (defaults included); `step.inputs` overrides some of them
+   * (an undefined value removes one).
    */
   async post(action: string, main: StepResult, step: StepOptions = {}): Promise<StepResult> {
     return this.execute(
       action,
       'post',
-      { ...step, inputs: step.inputs ?? main.inputs, skipDefaults: true },
+      { ...step, inputs: { ...main.inputs, ...step.inputs }, skipDefaults: true },
       main.state,
     );
   }

@@ -57,5 +57,9 @@ describe('SimulatedJob', () => {
 
     const post = await job.post(action, result);
     expect(post.annotations.map((annotation) => annotation.message)).toEqual(['post saw a b and line1\nline2 fast']);
+
+    // Inputs given to the post phase override the main phase's; the rest, defaults included, stay.
+    const partial = await job.post(action, result, { inputs: { 'base-sha': 'other' } });
+    expect(partial.annotations.map((annotation) => annotation.message)).toEqual(['post saw a b and other fast']);
   });
 });
