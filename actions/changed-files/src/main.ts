@@ -57,7 +57,7 @@ export async function run(runner: Runner, early?: EarlyDiff): Promise<void> {
   const lists = serialize(detection);
   // Opt-in: on a 50,000-file diff the report is about 16 MB more to write on every run.
   const reportFile = inputs.writeReport ? writeReport(detection, lists) : '';
-  writeOutputs(runner, [...outputs(detection, lists), ['report-file', reportFile]], secretsOf(token));
+  writeOutputs(runner, [...outputs(detection, lists), ['report-file', reportFile]]);
   logDetection(runner, detection);
   await runner.appendSummary(renderSummary(detection, filtersFile));
 
@@ -66,12 +66,6 @@ export async function run(runner: Runner, early?: EarlyDiff): Promise<void> {
     if (inputs.uncovered === 'fail') runner.fail(message);
     else runner.warning(message, { title: 'changed-files: uncovered files' });
   }
-}
-
-/** What the runner masks for the token: the whole value and each line of it (see `Runner.mask`). */
-function secretsOf(token: string | undefined): string[] {
-  if (!token) return [];
-  return [token, ...token.split(/\r?\n/)].filter((part) => part.trim().length >= 4);
 }
 
 /** Each list serialized and encoded once, shared by the outputs and the report file. */

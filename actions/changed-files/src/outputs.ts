@@ -235,8 +235,8 @@ function jsonOfListing(listing: Buffer, count: number): PathsJson | undefined {
 
 export type OutputValue = string | number | boolean | Encoded;
 
-/** Set every output; `secrets` are the values the runner masks (they must not reach the file). */
-export function writeOutputs(runner: Runner, outputs: [string, OutputValue][], secrets: readonly string[]): void {
+/** Set every output; a value holding a masked secret goes through `runner.setOutput`, which redacts it. */
+export function writeOutputs(runner: Runner, outputs: [string, OutputValue][]): void {
   const file = env('GITHUB_OUTPUT');
   const encoded = outputs.map(([name, value]): [string, Encoded] => [
     name,
@@ -246,6 +246,7 @@ export function writeOutputs(runner: Runner, outputs: [string, OutputValue][], s
     for (const [name, value] of encoded) runner.setOutput(name, value.text);
     return;
   }
+  const secrets = runner.masked();
   const viaRunner = (value: Encoded) => secrets.some((secret) => secret !== '' && value.contains(secret));
   const toFile = encoded.filter(([name, value]) => {
     if (!viaRunner(value)) return true;

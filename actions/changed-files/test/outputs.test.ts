@@ -7,9 +7,13 @@ import { parseFileCommands } from '@dynamo-ci/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assemble, Encoded, encodePathLists, writeBytes, writeOutputs } from '../src/outputs.js';
 
-function fakeRunner(): { runner: Runner; set: [string, string][] } {
+/** A runner that records `setOutput` calls and has masked `secrets`. */
+function fakeRunner(secrets: string[] = []): { runner: Runner; set: [string, string][] } {
   const set: [string, string][] = [];
-  const runner = { setOutput: (name: string, value: unknown) => set.push([name, String(value)]) } as unknown as Runner;
+  const runner = {
+    setOutput: (name: string, value: unknown) => set.push([name, String(value)]),
+    masked: () => secrets,
+  } as unknown as Runner;
   return { runner, set };
 }
 
@@ -32,17 +36,13 @@ describe('writeOutputs', () => {
     process.env.GITHUB_OUTPUT = file;
     const { runner, set } = fakeRunner();
     const list = Encoded.of(JSON.stringify(['a b.md', 'line\nbreak', 'ghadelimiter_x', 'ünï']));
-    writeOutputs(
-      runner,
-      [
-        ['files', list],
-        ['all_files', list],
-        ['docs', true],
-        ['docs_count', 4],
-        ['reason', ''],
-      ],
-      [],
-    );
+    writeOutputs(runner, [
+      ['files', list],
+      ['all_files', list],
+      ['docs', true],
+      ['docs_count', 4],
+      ['reason', ''],
+    ]);
     expect(set).toEqual([]);
     expect(parseFileCommands(readFileSync(file, 'utf8'))).toEqual({
       earlier: '1',
@@ -58,15 +58,11 @@ describe('writeOutputs', () => {
     const file = join(dir, 'output');
     writeFileSync(file, '');
     process.env.GITHUB_OUTPUT = file;
-    const { runner, set } = fakeRunner();
-    writeOutputs(
-      runner,
-      [
-        ['files', Encoded.of('["ghp_secret123.md"]')],
-        ['count', 1],
-      ],
-      ['ghp_secret123'],
-    );
+    const { runner, set } = fakeRunner(['ghp_secret123']);
+    writeOutputs(runner, [
+      ['files', Encoded.of('["ghp_secret123.md"]')],
+      ['count', 1],
+    ]);
     expect(set).toEqual([['files', '["ghp_secret123.md"]']]);
     expect(parseFileCommands(readFileSync(file, 'utf8'))).toEqual({ count: '1' });
   });
@@ -79,7 +75,7 @@ describe('writeOutputs', () => {
     const paths = Array.from({ length: 300_000 }, (_, index) => `d/f${index}.${index % 2 ? 'md' : 'py'}`);
     const lists = encodePathLists(paths, groupsOf(paths, [(path) => path.endsWith('.md')]));
     expect((lists.groups[0] as Encoded).within).toBe(lists.files);
-    writeOutputs(fakeRunner().runner, [['md_files', lists.groups[0] as Encoded]], []);
+    writeOutputs(fakeRunner().runner, [['md_files', lists.groups[0] as Encoded]]);
     const written = parseFileCommands(readFileSync(file, 'utf8'));
     expect(written.md_files).toBe(JSON.stringify(paths.filter((path) => path.endsWith('.md'))));
   });
@@ -93,37 +89,29 @@ describe('writeOutputs', () => {
       paths,
       groupsOf(paths, [(path) => path.endsWith('.md'), (path) => path.endsWith('.py')]),
     );
-    const { runner, set } = fakeRunner();
-    writeOutputs(
-      runner,
-      [
-        ['md_files', lists.groups[0] as Encoded],
-        ['py_files', lists.groups[1] as Encoded],
-        ['files', lists.files],
-      ],
-      ['ghp_secret1'],
-    );
+    const { runner, set } = fakeRunner(['ghp_secret1']);
+    writeOutputs(runner, [
+      ['md_files', lists.groups[0] as Encoded],
+      ['py_files', lists.groups[1] as Encoded],
+      ['files', lists.files],
+    ]);
     // The secret is in the files list, so every list cut from it goes through the runner.
     expect(set).toEqual([
       ['md_files', '["ghadelimiter_x.md","z.md"]'],
       ['py_files', '["ghp_secret1.py"]'],
       ['files', JSON.stringify(paths)],
     ]);
-    writeOutputs(runner, [['md_files', lists.groups[0] as Encoded]], []);
+    writeOutputs(fakeRunner().runner, [['md_files', lists.groups[0] as Encoded]]);
     expect(parseFileCommands(readFileSync(file, 'utf8'))).toEqual({ md_files: '["ghadelimiter_x.md","z.md"]' });
   });
 
   it('hands everything to the runner when there is no output file', () => {
     delete process.env.GITHUB_OUTPUT;
     const { runner, set } = fakeRunner();
-    writeOutputs(
-      runner,
-      [
-        ['files', Encoded.of('[]')],
-        ['any', false],
-      ],
-      [],
-    );
+    writeOutputs(runner, [
+      ['files', Encoded.of('[]')],
+      ['any', false],
+    ]);
     expect(set).toEqual([
       ['files', '[]'],
       ['any', 'false'],

@@ -1,7 +1,9 @@
 /**
- * The runner adapter: the only module that talks to the runner (through `protocol.ts`). Actions
+ * The runner adapter: the module that talks to the runner (through `protocol.ts`). Actions
  * receive a `Runner` and never touch `process.env` or stdout themselves, so the same code runs
- * under GitHub, the testkit's simulated runner and the local CLI.
+ * under GitHub, the testkit's simulated runner and the local CLI. One exception: changed-files
+ * writes its many megabytes of outputs to `$GITHUB_OUTPUT` in one go (its outputs.ts), in the
+ * same format, leaving any value that holds a `masked()` secret to `setOutput`.
  */
 import { appendFile } from 'node:fs/promises';
 import { EOL } from 'node:os';
@@ -25,6 +27,8 @@ export interface Runner {
   state(name: string): string | undefined;
   /** Register a secret so the runner masks it in every later log line. */
   mask(secret: string): void;
+  /** Every value masked so far (each line of a multi-line secret too). */
+  masked(): readonly string[];
   info(message: string): void;
   debug(message: string): void;
   warning(message: string, properties?: AnnotationProperties): void;
@@ -89,6 +93,7 @@ export function createRunner(): Runner {
         issueCommand('add-mask', {}, part);
       }
     },
+    masked: () => [...secrets],
     info: log,
     debug: (message) => issueCommand('debug', {}, message),
     warning: annotate('warning'),
