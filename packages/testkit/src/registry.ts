@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 export const REGISTRY_BINARY = '/usr/bin/docker-registry';
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -30,31 +30,39 @@ export class LocalRegistry {
     private readonly process: ChildProcess,
   ) {}
 
-  /** Start on a free port (another process may take the port first: then try another, twice). */
+  /**
+   * Start on a free port (another process may take the port first: then try another, twice). When it
+   * cannot start, its temporary folder is removed before the error is thrown.
+   */
   static async start(): Promise<LocalRegistry> {
     const root = mkdtempSync(join(tmpdir(), 'dynamo-ci-registry-'));
-    for (let attempt = 0; ; attempt++) {
-      const port = await freePort();
-      const config = join(root, 'config.yml');
-      writeFileSync(
-        config,
-        [
-          'version: 0.1',
-          'log: {level: error, accesslog: {disabled: true}}',
-          'storage:',
-          '  filesystem:',
-          `    rootdirectory: ${join(root, 'data')}`,
-          'http:',
-          `  addr: 127.0.0.1:${port}`,
-          '  secret: dynamo-ci-tests',
-        ].join('\n'),
-      );
-      // Its own process group: nothing it does can signal the test runner's.
-      const child = spawn(REGISTRY_BINARY, ['serve', config], { stdio: 'ignore', detached: true });
-      const registry = new LocalRegistry(root, `127.0.0.1:${port}`, child);
-      if (await registry.waitReady()) return registry;
-      registry.stop(false);
-      if (attempt >= 2) throw new Error(`docker-registry did not start on 127.0.0.1:${port}`);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const port = await freePort();
+        const config = join(root, 'config.yml');
+        writeFileSync(
+          config,
+          [
+            'version: 0.1',
+            'log: {level: error, accesslog: {disabled: true}}',
+            'storage:',
+            '  filesystem:',
+            `    rootdirectory: ${join(root, 'data')}`,
+            'http:',
+            `  addr: 127.0.0.1:${port}`,
+            '  secret: dynamo-ci-tests',
+          ].join('\n'),
+        );
+        // Its own process group: nothing it does can signal the test runner's.
+        const child = spawn(REGISTRY_BINARY, ['serve', config], { stdio: 'ignore', detached: true });
+        const registry = new LocalRegistry(root, `127.0.0.1:${port}`, child);
+        if (await registry.waitReady()) return registry;
+        registry.stop(false);
+        if (attempt >= 2) throw new Error(`docker-registry did not start on 127.0.0.1:${port}`);
+      }
+    } catch (error) {
+      rmSync(root, { recursive: true, force: true });
+      throw error;
     }
   }
 
