@@ -107,7 +107,7 @@ export async function detect(inputs: Inputs, ports: DetectPorts): Promise<Detect
   }
   const paths = changeSetPaths(changeSet, inputs.changeTypes);
   // git's own listing of exactly these paths: all ASCII, it is in JavaScript's string order too.
-  const listing = paths === changeSet.paths ? changeSet.listing : undefined;
+  const listing = paths === changeSet.listing?.paths ? changeSet.listing.bytes : undefined;
   const matched = matcher.match(paths, { ascending: listing !== undefined && isAscii(listing) });
   return {
     config,

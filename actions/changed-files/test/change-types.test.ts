@@ -77,7 +77,8 @@ describe('rename detection', () => {
   it('asks for the paths alone only where every path of the diff without renames counts', async () => {
     const git = new Git(repo.dir);
     const without = await git.diff(base, head, { renames: false });
-    const { paths: pathsOnly } = await git.diffPaths(base, head);
+    const listing = await git.diffPaths(base, head);
+    const pathsOnly = listing.paths;
     let alone = 0;
     for (const types of subsets()) {
       const options = diffOptions(types, false);
@@ -85,14 +86,14 @@ describe('rename detection', () => {
       alone++;
       expect(options.renames).toBe(false);
       expect(pathsOnly, types.join(',')).toEqual(changedPaths(without, types));
-      expect(changeSetPaths({ ...changeSet, paths: pathsOnly }, types)).toBe(pathsOnly);
+      expect(changeSetPaths({ ...changeSet, listing }, types)).toBe(pathsOnly);
     }
     // added, modified, deleted and type-changed, with any of renamed and copied.
     expect(alone).toBe(4);
     expect(diffOptions([...CHANGE_TYPES], true)).toEqual({ renames: true, pathsOnly: false });
     expect(diffOptions(['added', 'modified', 'deleted'], false)).toEqual({ renames: false, pathsOnly: false });
     // A paths-only change set cannot answer a narrower question.
-    expect(() => changeSetPaths({ ...changeSet, paths: pathsOnly }, ['added'])).toThrow(/paths-only/);
+    expect(() => changeSetPaths({ ...changeSet, listing }, ['added'])).toThrow(/paths-only/);
   });
 
   it.each([

@@ -37,6 +37,7 @@ import {
   type ChangeType,
   type FileChange,
   type Git,
+  type PathListing,
   PLAIN_CHANGE_TYPES,
   ZERO_SHA,
 } from './git.js';
@@ -51,12 +52,10 @@ export interface ChangeSet {
   head: string | undefined;
   files: FileChange[];
   /**
-   * Every changed path, without statuses, when the caller asked for `pathsOnly` and git answered
-   * (`files` is then empty). Use `changeSetPaths`, which reads either.
+   * Every changed path, without statuses, as git listed them, when the caller asked for
+   * `pathsOnly` and git answered (`files` is then empty). Use `changeSetPaths`, which reads either.
    */
-  paths?: string[];
-  /** git's own NUL-terminated bytes of `paths` (see `PathListing`). */
-  listing?: Buffer;
+  listing?: PathListing;
   /** `git`: a local diff; `api`: GitHub's PR files list; `none`: no diff (treat as everything). */
   source: ChangeSource;
   /** One sentence for humans: why these two commits, and any fallback taken. */
@@ -171,10 +170,10 @@ export function changedPaths(files: readonly FileChange[], types: readonly Chang
 
 /** The paths of a change set limited to `types` (see `changedPaths`), whether it lists `files` or only `paths`. */
 export function changeSetPaths(changeSet: ChangeSet, types: readonly ChangeType[] = CHANGE_TYPES): string[] {
-  if (changeSet.paths === undefined) return changedPaths(changeSet.files, types);
+  if (changeSet.listing === undefined) return changedPaths(changeSet.files, types);
   if (!PLAIN_CHANGE_TYPES.every((type) => types.includes(type)))
     throw new Error(`a paths-only change set cannot be limited to ${types.join(', ')}`);
-  return changeSet.paths;
+  return changeSet.listing.paths;
 }
 
 /** A `ChangeSetApi` over the retrying Octokit client of `createGitHubClient`. */
@@ -459,10 +458,10 @@ class ChangeSetResolver {
       baseSha !== undefined && headSha !== undefined ? [baseSha, headSha] : await this.resolveAll([base, head]);
     const same = resolvedBase === resolvedHead;
     if (this.options.pathsOnly) {
-      const { paths, bytes } = same
+      const listing = same
         ? { paths: [], bytes: Buffer.alloc(0) }
         : await this.git.diffPaths(resolvedBase, resolvedHead);
-      return { base: resolvedBase, head: resolvedHead, files: [], paths, listing: bytes, source: 'git', reason };
+      return { base: resolvedBase, head: resolvedHead, files: [], listing, source: 'git', reason };
     }
     const files = same
       ? []
