@@ -115,7 +115,7 @@ export function parseReport(text: string): GateReport {
     for (const key of ['id', 'name', 'reason'] as const) {
       if (typeof job[key] !== 'string') throw new Error(`jobs[${index}].${key} is not a string`);
     }
-    if (typeof job.result !== 'string' || !isJobResult(job.result)) {
+    if (!isJobResult(job.result)) {
       throw new Error(`jobs[${index}].result is ${JSON.stringify(job.result)}, not a job result`);
     }
     if (job.verdict !== 'pass' && job.verdict !== 'fail') {
