@@ -1,14 +1,14 @@
 /**
  * The GitHub Actions runner protocol, spoken directly: workflow commands on stdout
- * (`::error file=a,line=3::message`) and file commands (`GITHUB_OUTPUT`, `GITHUB_STATE`, `GITHUB_ENV`,
- * `GITHUB_PATH`) with random heredoc delimiters.
+ * (`::error file=a,line=3::message`) and file commands (`GITHUB_OUTPUT`, `GITHUB_STATE`, `GITHUB_ENV`)
+ * with random heredoc delimiters.
  *
  * Why not `@actions/core`: its entry module imports the OIDC client, which pulls `@actions/http-client`
  * and undici into every bundle and costs 50-100 ms of start-up per step (measured: a bundle of
  * `@actions/core` alone starts in 140 ms against 90 ms for bare node, and in 90 ms with only its
  * command modules). None of our actions use OIDC. The encoding below is the documented protocol
  * (https://docs.github.com/actions/reference/workflow-commands-for-github-actions), kept
- * byte-compatible with `@actions/core` and checked by the testkit's parsers.
+ * byte-compatible with `@actions/core` (test/protocol.test.ts compares the two).
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync } from 'node:fs';
@@ -29,7 +29,7 @@ export function escapeProperty(text: string): string {
 }
 
 /** Format `::name key=value,...::data`. Properties that are undefined or empty are left out. */
-export function formatCommand(name: string, properties: CommandProperties, data: string): string {
+function formatCommand(name: string, properties: CommandProperties, data: string): string {
   const pairs = Object.entries(properties)
     .filter(([, value]) => value !== undefined && value !== '')
     .map(([key, value]) => `${key}=${escapeProperty(String(value))}`);
@@ -52,10 +52,10 @@ export function formatKeyValue(name: string, value: string, delimiter = `ghadeli
 }
 
 /**
- * Append to a file command (`OUTPUT`, `STATE`, `ENV`, `PATH`). Returns false when the runner did not
- * provide that file (an old runner, or a plain `node dist/index.js`), so callers can fall back.
+ * Append to a file command (`OUTPUT`, `STATE`, `ENV`). Returns false when the runner did not provide
+ * that file (an old runner, or a plain `node dist/index.js`), so callers can fall back.
  */
-export function issueFileCommand(command: 'OUTPUT' | 'STATE' | 'ENV' | 'PATH', message: string): boolean {
+export function issueFileCommand(command: 'OUTPUT' | 'STATE' | 'ENV', message: string): boolean {
   const file = process.env[`GITHUB_${command}`];
   if (!file) return false;
   if (!existsSync(file)) throw new Error(`GITHUB_${command} points at ${file}, which does not exist`);
