@@ -7,27 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as actions from '@actions/core';
 import { parseFileCommands, parseWorkflowCommands } from '@dynamo-ci/testkit';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRunner } from '../src/index.js';
 import { escapeData, escapeProperty, formatKeyValue } from '../src/protocol.js';
+import { captureRunnerIO } from './capture.js';
 
 const HOSTILE = ['plain', 'a%b', 'line1\nline2\r\n', 'colon: and, comma', '::error::forged', 'ünïcödé 日本', ''];
 
 describe('runner protocol compatibility with @actions/core', () => {
-  const saved = { ...process.env };
-  let stdout: string[];
-  beforeEach(() => {
-    stdout = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      stdout.push(String(chunk));
-      return true;
-    });
-  });
-  afterEach(() => {
-    vi.restoreAllMocks();
-    process.env = { ...saved };
-    process.exitCode = undefined;
-  });
+  const { stdout } = captureRunnerIO();
 
   it.each(HOSTILE)('annotates %j exactly as @actions/core does', (text) => {
     const properties = { file: `dir/${text}.py`, line: 3, endLine: 4, column: 2, title: text };

@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFileCommands } from '@dynamo-ci/testkit';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createRunner, InputError, redact, runAction } from '../src/index.js';
+import { captureRunnerIO } from './capture.js';
 
 /** A runner whose file commands go to temp files, as on a hosted runner. */
 function fileEnvironment() {
@@ -19,23 +20,12 @@ function fileEnvironment() {
 
 describe('the runner adapter', () => {
   let files: ReturnType<typeof fileEnvironment>;
-  const saved = { ...process.env };
-  let stdout: string[];
+  const { stdout } = captureRunnerIO();
   beforeEach(() => {
     files = fileEnvironment();
     Object.assign(process.env, files);
     process.env['INPUT_BASE-SHA'] = 'abc';
     process.env.INPUT_EMPTY = '  ';
-    stdout = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      stdout.push(String(chunk));
-      return true;
-    });
-  });
-  afterEach(() => {
-    vi.restoreAllMocks();
-    process.env = { ...saved };
-    process.exitCode = undefined;
   });
 
   it('reads inputs with hyphens, and empty ones as undefined', () => {
