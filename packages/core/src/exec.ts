@@ -37,8 +37,24 @@ export interface ExecOptions {
  * Never throws: a non-zero exit is in the result, and a program that cannot start gives exit code 127.
  */
 export function execCollect(command: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-  let child: ChildProcess;
+  try {
+    return startCollecting(command, args, options).result;
+  } catch (error) {
+    return Promise.resolve({ exitCode: 127, stdout: '', stderr: `cannot run ${command}: ${(error as Error).message}` });
+  }
+}
+
+/**
+ * Start a command the way `execCollect` runs it, and collect its output from that moment: for a
+ * command started ahead of need (see `startGit`). Throws when the program cannot be spawned.
+ */
+export function startCollecting(
+  command: string,
+  args: readonly string[],
+  options: ExecOptions = {},
+): { child: ChildProcess; result: Promise<ExecResult> } {
   const file = options.largeOutput ? OutputFile.open() : undefined;
+  let child: ChildProcess;
   try {
     child = spawn(command, [...args], {
       cwd: options.cwd,
@@ -49,11 +65,11 @@ export function execCollect(command: string, args: readonly string[], options: E
     });
   } catch (error) {
     file?.close();
-    return Promise.resolve({ exitCode: 127, stdout: '', stderr: `cannot run ${command}: ${(error as Error).message}` });
+    throw error;
   }
   child.stdin?.on('error', () => {});
   child.stdin?.end(options.input);
-  return collectOutput(child, command, file);
+  return { child, result: collectOutput(child, command, file) };
 }
 
 /**

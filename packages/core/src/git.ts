@@ -3,9 +3,9 @@
  * file name: paths travel NUL-separated (`-z`) in both directions and always after `--`;
  * revisions are checked so that nothing user-supplied can be read as an option.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { ConfigError, InputError } from './errors.js';
-import { collectOutput, type ExecOptions, type ExecResult, execCollect, OutputFile, stopChild } from './exec.js';
+import { type ExecOptions, type ExecResult, execCollect, startCollecting, stopChild } from './exec.js';
 
 export type ChangeStatus = 'added' | 'copied' | 'modified' | 'renamed' | 'deleted' | 'type-changed' | 'unmerged';
 
@@ -123,20 +123,12 @@ export function startGit(
   environment: NodeJS.ProcessEnv = process.env,
   options: Pick<ExecOptions, 'largeOutput'> = {},
 ): StartedGit {
-  const file = options.largeOutput ? OutputFile.open() : undefined;
-  let child: ChildProcess;
-  try {
-    child = spawn('git', [...GIT_CONFIG_ARGS, ...args], {
-      cwd,
-      env: gitEnv(environment),
-      stdio: ['ignore', file?.fd ?? 'pipe', 'pipe'],
-      detached: true,
-    });
-  } catch (error) {
-    file?.close();
-    throw error;
-  }
-  return { args, child, result: collectOutput(child, 'git', file) };
+  const started = startCollecting('git', [...GIT_CONFIG_ARGS, ...args], {
+    cwd,
+    env: gitEnv(environment),
+    largeOutput: options.largeOutput,
+  });
+  return { args, ...started };
 }
 
 export class Git {
