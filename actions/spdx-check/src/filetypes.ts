@@ -147,11 +147,26 @@ const BY_NAME: Readonly<Record<string, FileType>> = {
   justfile: MAKEFILE,
 };
 
-/** File-name patterns (matched against the base name), in order. */
-const BY_NAME_PATTERN: readonly [RegExp, FileType][] = [
-  [/^(Dockerfile|Containerfile)\..+$/, DOCKERFILE],
-  [/\.(Dockerfile|dockerfile|Containerfile|containerfile)$/, DOCKERFILE],
-  [/^(requirements|constraints)[\w.-]*\.(txt|in)$/, REQUIREMENTS],
+/**
+ * File-name patterns (matched against the base name), in order, each with a cheap test that
+ * every name it matches passes (classification runs once per tracked file).
+ */
+const BY_NAME_PATTERN: readonly { pattern: RegExp; type: FileType; guard: (name: string) => boolean }[] = [
+  {
+    pattern: /^(Dockerfile|Containerfile)\..+$/,
+    type: DOCKERFILE,
+    guard: (name) => name.startsWith('Dockerfile.') || name.startsWith('Containerfile.'),
+  },
+  {
+    pattern: /\.(Dockerfile|dockerfile|Containerfile|containerfile)$/,
+    type: DOCKERFILE,
+    guard: (name) => name.endsWith('file'),
+  },
+  {
+    pattern: /^(requirements|constraints)[\w.-]*\.(txt|in)$/,
+    type: REQUIREMENTS,
+    guard: (name) => name.startsWith('requirements') || name.startsWith('constraints'),
+  },
 ];
 
 /** Extensions, lower-cased, without the dot. */
@@ -328,15 +343,10 @@ export function baseName(path: string): string {
 
 // Classification runs once per tracked file, so the lookups below avoid work that cannot match:
 // own-key maps (a file named `constructor` or `x.toString` must not hit Object.prototype), a
-// cheap necessary condition before each name regex, and one shared result object per type.
+// cheap necessary condition before each name regex (each pattern's guard), and one shared
+// result object per type.
 const NAME_TYPES = new Map(Object.entries(BY_NAME));
 const EXTENSION_TYPES = new Map(Object.entries(BY_EXTENSION));
-/** For each of BY_NAME_PATTERN, in order: a test every name the pattern matches passes. */
-const NAME_PATTERN_GUARDS: readonly ((name: string) => boolean)[] = [
-  (name) => name.startsWith('Dockerfile.') || name.startsWith('Containerfile.'),
-  (name) => name.endsWith('file'),
-  (name) => name.startsWith('requirements') || name.startsWith('constraints'),
-];
 const CODE_L = 76;
 const CODE_C = 67;
 const CODE_N = 78;
@@ -367,9 +377,8 @@ export function classify(path: string, mappings?: CompiledMappings): Classificat
   }
   const named = NAME_TYPES.get(name);
   if (named) return typed(named);
-  for (let index = 0; index < BY_NAME_PATTERN.length; index++) {
-    const [pattern, fileType] = BY_NAME_PATTERN[index] as [RegExp, FileType];
-    if ((NAME_PATTERN_GUARDS[index] as (name: string) => boolean)(name) && pattern.test(name)) return typed(fileType);
+  for (const { pattern, type, guard } of BY_NAME_PATTERN) {
+    if (guard(name) && pattern.test(name)) return typed(type);
   }
   const dot = name.lastIndexOf('.');
   if (dot <= 0) return UNKNOWN_EXTENSIONLESS;
@@ -396,6 +405,3 @@ export function typeFromShebang(firstLine: string): FileType | undefined {
   }
   return undefined;
 }
-
-/** The shipped tables, for the README and tests. */
-export const DEFAULT_TYPES = { byName: BY_NAME, byNamePattern: BY_NAME_PATTERN, byExtension: BY_EXTENSION };

@@ -200,7 +200,6 @@ export function scanHeader(split: SplitText, fileType: FileType): HeaderScan {
   const style = fileType.style;
   const prolog = findProlog(split, fileType.prolog);
   const tags: TagLine[] = [];
-  const record = (lineIndex: number, content: string) => recordTag(split, tags, lineIndex, content);
 
   let openBlock: BlockComment | undefined;
   let inRstComment = false;
@@ -210,10 +209,10 @@ export function scanHeader(split: SplitText, fileType: FileType): HeaderScan {
     if (openBlock) {
       const endAt = text.indexOf(openBlock.end);
       if (endAt === -1) {
-        record(index, stripInner(text));
+        recordTag(split, tags, index, stripInner(text));
         continue;
       }
-      record(index, stripInner(text.slice(0, endAt)));
+      recordTag(split, tags, index, stripInner(text.slice(0, endAt)));
       const after = text.slice(endAt + openBlock.end.length).trim();
       openBlock = undefined;
       if (after !== '') {
@@ -228,7 +227,7 @@ export function scanHeader(split: SplitText, fileType: FileType): HeaderScan {
     if (comment === undefined) break;
     inRstComment = comment.rst;
     if (comment.opens) openBlock = comment.opens;
-    record(index, comment.content);
+    recordTag(split, tags, index, comment.content);
     if (comment.codeAfter) {
       index++;
       break;

@@ -190,7 +190,7 @@ export function createPorts(options: PortOptions): RepositoryPorts {
   };
 }
 
-/** New paths of the renames scored R100 in `git diff --raw -z -M` output. */
+/** New paths of the renames scored R100 in `git diff-tree -r --raw -z -M` output. */
 export function pureRenames(raw: string): Set<string> {
   const fields = raw.split('\0');
   const moved = new Set<string>();
