@@ -1,10 +1,10 @@
 /**
- * The diff, started before the rest of the bundle loads. Loading @actions/core, the YAML parser
- * and the rest takes tens of milliseconds, and `git diff` of a big change takes about as long: run
- * side by side, the action costs little more than the diff itself. When the event alone says
- * which two commits the change set will be (a push `before..after`, a merge group, explicit
- * `base-sha`/`head-sha`), `git diff` of them starts here and core's `Git` adopts it: the first
- * `diff` of the same commits takes its result (when it succeeded; otherwise git runs again).
+ * The diff, started before the rest of the bundle loads. Loading core, the YAML parser and the
+ * rest takes tens of milliseconds, and the diff of a big change takes about as long: run side
+ * by side, the action costs little more than the diff itself. When the event alone says which
+ * two commits the change set will be (a push `before..after`, a merge group, explicit
+ * `base-sha`/`head-sha`), their diff (`diffArgs`) starts here and core's `Git` adopts it: the
+ * first diff of the same commits takes its result (when it succeeded; otherwise git runs again).
  * A guess nobody uses is stopped. Correctness never depends on this module.
  *
  * It imports nothing heavy: only core's git module (`@dynamo-ci/core/git`), for the very command
