@@ -7,7 +7,7 @@ import { ConfigError, TimeoutError, UserError } from '@dynamo-ci/core';
 import type { Cluster } from './cluster.js';
 import type { Inputs } from './inputs.js';
 import { COMPONENT_TYPE_LABEL, GRAPH_LABEL } from './labels.js';
-import { MANAGED_BY } from './naming.js';
+import { MANAGED_BY, MANAGED_BY_LABEL } from './naming.js';
 import { detectModel, frontendOf, type Graph, type Json } from './profile.js';
 import { assess } from './readiness.js';
 import { type FrontendRequest, type SmokeResult, smokeTest } from './smoke.js';
@@ -96,34 +96,37 @@ export async function deploy(
   progress.phase = 'namespace';
   let existing = await cluster.getNamespace(namespace);
   if (existing?.status?.phase === 'Terminating') {
-    // A namespace of the same name is still going away (a re-run right after a cleanup): wait for it.
+    // A namespace of the same name is still going away: the run's own name after an earlier step or
+    // job of this run attempt deployed the same profile and its cleanup deleted the namespace, or a
+    // `namespace` input naming one that is being deleted. (A re-run gets a new attempt, so a new name.)
     log(
-      `Namespace ${namespace} is still terminating; waiting up to ${formatDuration(inputs.cleanupTimeoutMs)} for it to go`,
+      `Namespace ${namespace} is still terminating; waiting up to ${formatDuration(inputs.cleanupTimeoutMs)} for it to go (cleanup-timeout)`,
     );
     const deadline = ports.now() + inputs.cleanupTimeoutMs;
     while (existing?.status?.phase === 'Terminating') {
-      if (ports.now() >= deadline) {
+      const now = ports.now();
+      if (now >= deadline) {
         throw new DeploymentFailed(
           `Namespace ${namespace} is still being deleted (Terminating) after ${formatDuration(inputs.cleanupTimeoutMs)} (cleanup-timeout); check its finalizers or use another namespace`,
         );
       }
       try {
-        await ports.sleep(inputs.pollIntervalMs, ports.signal);
+        await ports.sleep(Math.max(0, Math.min(inputs.pollIntervalMs, deadline - now)), ports.signal);
       } catch {
         throw new Cancelled(`waiting for namespace ${namespace} to finish terminating`);
       }
       existing = await cluster.getNamespace(namespace);
     }
   }
+  // Only a namespace this step creates is this step's to delete. One that exists is never taken
+  // over, not even one of ours: the name (run id, attempt, profile) is shared by every job and
+  // matrix leg of this run attempt that deploys the same profile, and taking ownership would let
+  // this step's cleanup delete it under another one still using it.
   let created = false;
-  if (
-    existing &&
-    !deployPlan.namespaceGiven &&
-    existing.metadata?.labels?.['app.kubernetes.io/managed-by'] === MANAGED_BY
-  ) {
-    // Ours from an earlier step of this run attempt (the name holds the run id and attempt).
-    created = true;
-    log(`Reusing namespace ${namespace}, created earlier in this run by deploy-profile; cleanup deletes it`);
+  if (existing && !deployPlan.namespaceGiven && existing.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY) {
+    log(
+      `Reusing namespace ${namespace}, created earlier in this run attempt by another deploy-profile step; that step's cleanup deletes it, this one's does not`,
+    );
   } else if (existing) {
     log(`Using the existing namespace ${namespace}; it will not be deleted by cleanup`);
   } else {

@@ -38,6 +38,8 @@ export function labelValue(text: string): string {
     .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
 }
 
+/** The label that marks a namespace as made by this action, and its value. */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'dynamo-ci-deploy-profile';
 export const FIELD_MANAGER = 'dynamo-ci-deploy-profile';
 
@@ -52,7 +54,7 @@ export interface RunIdentity {
 /** Labels for stale-namespace sweeps (`app.kubernetes.io/managed-by=dynamo-ci-deploy-profile`). */
 export function namespaceLabels(run: RunIdentity, extra: ReadonlyMap<string, string>): Record<string, string> {
   return {
-    'app.kubernetes.io/managed-by': MANAGED_BY,
+    [MANAGED_BY_LABEL]: MANAGED_BY,
     'dynamo-ci/run-id': labelValue(run.runId),
     'dynamo-ci/run-attempt': labelValue(run.attempt),
     'dynamo-ci/profile': labelValue(run.profile),
