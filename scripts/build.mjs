@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Bundle every action with @vercel/ncc into actions/<name>/dist (ESM), minify every chunk with
 // esbuild, then refuse bundles that are broken (webpack left a missing-module stub) or over the size
-// budget. Each bundle is built in a staging folder and swapped in, so tests running bundles meanwhile
-// never see a half-written dist/. Also bundles the
-// testkit (packages/testkit/dist/{index,cli}.js) so plain-Node scripts (the demo, benchmarks,
-// `pnpm local`) can use it without a TypeScript loader.
+// budget. With no action named, also bundles the testkit (packages/testkit/dist/index.js and
+// dist/cli/index.js) so plain-Node scripts (the demo, benchmarks, `pnpm local`) can use it without a
+// TypeScript loader. Each bundle, the testkit's too, is built in a staging folder and swapped in, so
+// tests running bundles meanwhile never see a half-written dist/ (the old one stays until then).
 //
 // Usage: node scripts/build.mjs [action ...]
 import { spawn } from 'node:child_process';
@@ -27,6 +27,9 @@ export const SIZE_BUDGET = {
   'deploy-profile': 6 * 1024 * 1024,
   'run-gpu-tests': 2 * 1024 * 1024,
 };
+
+/** A size in MiB as short as it is exact to two places: 1.5, 2, 6, 1.27. */
+const mib = (bytes) => String(Number((bytes / 1048576).toFixed(2)));
 
 const requested = process.argv.slice(2);
 const actions = readdirSync(actionsDir)
@@ -83,10 +86,18 @@ async function bundle(name) {
 
 async function bundleTestkit() {
   const dir = join(root, 'packages', 'testkit');
-  rmSync(join(dir, 'dist'), { recursive: true, force: true });
+  const staging = join(dir, `.dist-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
   // dist/index.js is the library; dist/cli/index.js the local runner.
-  const library = await ncc(dir, 'src/index.ts', 'dist');
-  return library.code === 0 ? ncc(dir, 'src/cli.ts', 'dist/cli') : library;
+  const library = await ncc(dir, 'src/index.ts', staging);
+  const result = library.code === 0 ? await ncc(dir, 'src/cli.ts', join(staging, 'cli')) : library;
+  if (result.code === 0) {
+    rmSync(join(dir, 'dist'), { recursive: true, force: true });
+    renameSync(staging, join(dir, 'dist'));
+  } else {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return result;
 }
 
 function check(name) {
@@ -104,9 +115,7 @@ function check(name) {
   if (pkg.type !== 'module') problems.push('dist/package.json is not {"type": "module"}');
   const budget = SIZE_BUDGET[name] ?? SIZE_BUDGET.default;
   if (bytes > budget)
-    problems.push(
-      `bundle is ${(bytes / 1048576).toFixed(2)} MiB, over its ${(budget / 1048576).toFixed(0)} MiB budget`,
-    );
+    problems.push(`bundle is ${(bytes / 1048576).toFixed(2)} MiB, over its ${mib(budget)} MiB budget`);
   return { bytes, problems };
 }
 
