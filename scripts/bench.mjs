@@ -4,6 +4,7 @@
 // Medians of several runs: these machines are shared and noisy.
 //
 // Usage: node scripts/bench.mjs [--only startup|<bench name>] [--runs N]
+import { NODE } from './bench/lib/node-env.mjs';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median } from './bench/lib/median.mjs';
-import { NODE } from './bench/lib/node-env.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({ options: { only: { type: 'string' }, runs: { type: 'string', default: '11' } } });

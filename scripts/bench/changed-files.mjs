@@ -1,12 +1,4 @@
 #!/usr/bin/env node
-import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { SimulatedJob } from '../../packages/testkit/dist/index.js';
-import { median } from './lib/median.mjs';
 // changed-files: a synthetic repository of 100,000 files laid out like Dynamo's, and a push whose
 // diff touches 50,000 of them (edits, adds, deletes, exact and edited renames), matched against
 // upstream's filters.yaml (14 groups). It times the action's whole process (the bundle, node start
@@ -18,7 +10,15 @@ import { median } from './lib/median.mjs';
 // The repository is built with `git fast-import` and cached under .bench/changed-files/.
 //
 // Usage (after `pnpm build`): node scripts/bench/changed-files.mjs [--runs N] [--files N] [--changed N]
-import { NODE } from './lib/node-env.mjs';
+import { NODE, NODE_VERSION } from './lib/node-env.mjs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SimulatedJob } from '../../packages/testkit/dist/index.js';
+import { median } from './lib/median.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const { values } = parseArgs({
@@ -323,9 +323,8 @@ const ratio = m.wall / m.floorWall;
 const cpuRatio = m.cpu / m.floorCpu;
 const peakMb = Math.max(...samples.rss);
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
-const nodeVersion = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
 console.log(
-  `median of ${RUNS} runs (interleaved; Node ${nodeVersion}; load average ${load} on ${availableParallelism()} CPUs):`,
+  `median of ${RUNS} runs (interleaved; Node ${NODE_VERSION}; load average ${load} on ${availableParallelism()} CPUs):`,
 );
 console.log(
   `  floor: node -e 0 ${m.node.toFixed(0)} ms + git diff -M ${m.git.toFixed(0)} ms = ${m.floorWall.toFixed(0)} ms wall, ${m.floorCpu.toFixed(0)} ms CPU`,

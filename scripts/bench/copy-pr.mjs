@@ -1,9 +1,4 @@
 #!/usr/bin/env node
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { parseArgs } from 'node:util';
-import { FakeGitHub, SimulatedJob } from '../../packages/testkit/dist/index.js';
-import { median } from './lib/median.mjs';
 // copy-pr: how long one gate decision takes, end to end (the bundle as a runner step against the
 // testkit's fake GitHub), against a floor measured in the same run: a bare Node process that makes
 // the same number of sequential HTTP requests to the same server. Also prints the API calls each
@@ -11,6 +6,11 @@ import { median } from './lib/median.mjs';
 //
 // Usage (after `pnpm build`): node scripts/bench/copy-pr.mjs [--runs N]
 import { NODE } from './lib/node-env.mjs';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { FakeGitHub, SimulatedJob } from '../../packages/testkit/dist/index.js';
+import { median } from './lib/median.mjs';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' } } });
 const runs = Math.max(3, Number(values.runs));

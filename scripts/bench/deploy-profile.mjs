@@ -1,11 +1,4 @@
 #!/usr/bin/env node
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { FakeKubernetes, FakeOpenAIFrontend, SimulatedJob } from '../../packages/testkit/dist/index.js';
-import { median } from './lib/median.mjs';
 // deploy-profile: the action's own overhead against the testkit's fake Kubernetes API server and
 // fake OpenAI frontend, where the "cluster" becomes Ready after a fixed, known time.
 //
@@ -21,6 +14,13 @@ import { median } from './lib/median.mjs';
 //
 // Usage (after `pnpm build`): node scripts/bench/deploy-profile.mjs [--runs N]
 import { NODE } from './lib/node-env.mjs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { FakeKubernetes, FakeOpenAIFrontend, SimulatedJob } from '../../packages/testkit/dist/index.js';
+import { median } from './lib/median.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });

@@ -8,6 +8,7 @@
 // the same selection. Medians of several runs; prints target met/missed, always exits 0.
 //
 // Usage (after `pnpm build`): node scripts/bench/run-gpu-tests.mjs [--cases N] [--runs N]
+import './lib/node-env.mjs';
 import { spawnSync } from 'node:child_process';
 import {
   cpSync,

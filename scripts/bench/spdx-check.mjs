@@ -1,11 +1,4 @@
 #!/usr/bin/env node
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { SimulatedJob } from '../../packages/testkit/dist/index.js';
-import { median } from './lib/median.mjs';
 // spdx-check: a full scan (`scope: all`) of a generated repository of 10,000 files of mixed types,
 // whole process (node start to exit) under the simulated runner, against the I/O floor measured in
 // the same run: `git ls-files -z | xargs -0 head -q -c 4096`. Also the same scan with the
@@ -13,7 +6,14 @@ import { median } from './lib/median.mjs';
 // is installed, `reuse lint` on the same tree. Medians of several runs; prints target met/missed.
 //
 // Usage (after `pnpm build`): node scripts/bench/spdx-check.mjs [--files N] [--runs N] [--no-reuse]
-import { NODE } from './lib/node-env.mjs';
+import { NODE, NODE_VERSION } from './lib/node-env.mjs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SimulatedJob } from '../../packages/testkit/dist/index.js';
+import { median } from './lib/median.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -177,7 +177,6 @@ async function main() {
       ].join('\n'),
     );
     chmodSync(wrapper, 0o755);
-    const node = wrapper;
     // A second, Node-specific floor: the same bounded reads from a bare Node process (no runner,
     // no parsing), to show how much of the gap to `head` is Node itself.
     const nodeFloorScript = [
@@ -197,7 +196,7 @@ async function main() {
     const historyCpu = [];
     let rssMb = 0;
     let outputs;
-    const job = new SimulatedJob({ workspace, eventName: 'schedule', node });
+    const job = new SimulatedJob({ workspace, eventName: 'schedule', node: wrapper });
     const inputs = { scope: 'all', 'year-rule': 'changed', 'unknown-types': 'ignore', token: '' };
     const runAction = async (stepInputs, wall, cpu) => {
       const result = await job.run('spdx-check', { inputs: stepInputs });
@@ -242,8 +241,7 @@ async function main() {
         .map((load) => load.toFixed(1))
         .join(' ')} on ${cpus().length} cores`,
     );
-    const nodeVersion = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
-    console.log(`medians of ${RUNS} runs (whole process, start to exit; Node ${nodeVersion}; cpu = user+sys):`);
+    console.log(`medians of ${RUNS} runs (whole process, start to exit; Node ${NODE_VERSION}; cpu = user+sys):`);
     console.log(
       `  floor: git ls-files -z | xargs -0 head -q -c 4096   ${floorMs.toFixed(0).padStart(6)} ms${cpu(floorCpu)}`,
     );

@@ -1,10 +1,4 @@
 #!/usr/bin/env node
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { FakeGitHub, SimulatedJob } from '../../packages/testkit/dist/index.js';
-import { median } from './lib/median.mjs';
 // status-aggregate: the whole gate process (the bundle as a runner step, node start to exit) over a
 // 1000-job run, against bare `node -e 0` measured in the same run:
 //   (a) `jobs-from-api: true` over 1000 matrix legs read from the testkit's fake GitHub (10 pages),
@@ -15,6 +9,12 @@ import { median } from './lib/median.mjs';
 //
 // Usage (after `pnpm build`): node scripts/bench/status-aggregate.mjs [--runs N]
 import { NODE } from './lib/node-env.mjs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FakeGitHub, SimulatedJob } from '../../packages/testkit/dist/index.js';
+import { median } from './lib/median.mjs';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const RUNS = Math.max(3, Number(values.runs));
