@@ -3,8 +3,14 @@ export interface PipelineJob {
   workflow: string;
   workflowName: string;
   caller: string;
+  /** 'pull_request' on the pull_request checks' jobs; absent on the pipelines they start. */
+  event?: 'pull_request';
   id: string;
   leg?: string;
+  /** A build or test leg: the plan's reason for selecting its framework. */
+  why?: string;
+  /** A build leg that was only planned (no buildah and registry here, or `build: 'plan'`). */
+  planned?: boolean;
   apiName: string;
   status: 'success' | 'failure' | 'skipped' | 'cancelled' | 'not-run';
   reason: string;
@@ -46,6 +52,8 @@ export interface PipelineResult {
   jobs: PipelineJob[];
   gates: Record<string, 'success' | 'failure'>;
   slack: any[];
+  /** What the fake Slack received (`slack: 'fake'`). */
+  slackReceived?: any[];
   kubernetes?: { namespaces: string[]; terminating: string[]; graphs: string[] };
   registryTags?: string[];
 }
@@ -65,6 +73,4 @@ export interface PipelineOptions {
   onJob?: (job: PipelineJob) => void;
 }
 
-export function runPipeline(options: PipelineOptions): Promise<PipelineResult & { slackReceived?: any[] }>;
-export function workflowDefaults(file: string): Record<string, unknown>;
-export function callerWith(file: string, job: string): Record<string, unknown>;
+export function runPipeline(options: PipelineOptions): Promise<PipelineResult>;

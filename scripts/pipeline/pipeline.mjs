@@ -27,14 +27,14 @@ const CALLERS = join(exampleDir, '.github', 'workflows');
 const REPOSITORY = 'ai-dynamo/dynamo';
 
 /** The `on.workflow_call.inputs` defaults of one of our reusable workflows. */
-export function workflowDefaults(file) {
+function workflowDefaults(file) {
   const doc = parse(readFileSync(join(WORKFLOWS, file), 'utf8'));
   const inputs = doc.on?.workflow_call?.inputs ?? {};
   return Object.fromEntries(Object.entries(inputs).map(([name, spec]) => [name, spec.default]));
 }
 
 /** The literal `with:` values an example caller passes (expressions are left to the orchestrator). */
-export function callerWith(file, job) {
+function callerWith(file, job) {
   const doc = parse(readFileSync(join(CALLERS, file), 'utf8'));
   const values = doc.jobs?.[job]?.with ?? {};
   return Object.fromEntries(Object.entries(values).filter(([, value]) => !String(value).includes('${{')));
@@ -371,6 +371,8 @@ class PipelineRun {
     needs[planJob] = { result: planStatus, outputs };
     const planRecord = this.jobs.at(-1).plan;
     const prefix = isSuite ? inputs.image_prefix : head;
+    // Why a build or test leg runs: the plan's decision for its framework.
+    const why = (leg) => planRecord.decisions.find((decision) => decision.unit === leg.framework)?.reason;
 
     // 2. build: one leg per image.
     const buildLegs = [];
@@ -384,7 +386,6 @@ class PipelineRun {
         reason: planStatus !== 'success' ? `${planJob} failed` : 'no image needs building for this change',
       });
     } else {
-      const why = (leg) => planRecord.decisions.find((decision) => decision.unit === leg.framework)?.reason;
       buildLegs.push(
         ...(await this.legs(planRecord.builds, async (leg) => ({
           why: why(leg),
@@ -407,7 +408,6 @@ class PipelineRun {
       });
     } else {
       const lifecycle = isSuite ? (inputs.include_nightly_marks ? 'nightly' : 'post_merge') : 'pre_merge';
-      const why = (leg) => planRecord.decisions.find((decision) => decision.unit === leg.framework)?.reason;
       testLegs.push(
         ...(await this.legs(planRecord.tests, async (leg) => ({
           why: why(leg),
