@@ -1,4 +1,3 @@
-export const REGISTRY_BINARY: string;
 export const PYTHON: string;
 export function detectTools(): { buildah: boolean; registry: boolean; pytest: boolean; gpu: boolean; build: boolean };
 export function buildahEnvironment(root: string): Record<string, string>;

@@ -2,23 +2,18 @@
  * Test helpers around the testkit's real registry (Debian's `docker-registry` on 127.0.0.1): whether the
  * tools are here, and a proxy in front of the registry that can fail chosen requests.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { REGISTRY_BINARY } from '@dynamo-ci/testkit';
+import { containerTools } from '@dynamo-ci/testkit';
 
 export { buildahEnvironment, LocalRegistry as Registry } from '@dynamo-ci/testkit';
 
-export function toolsAvailable(): boolean {
-  const buildah = spawnSync('buildah', ['--version'], { encoding: 'utf8' });
-  return buildah.status === 0 && existsSync(REGISTRY_BINARY);
-}
-
 /** Skip when the tools are missing, but fail instead when CI says they must be there. */
 export function skipWithoutTools(): boolean {
-  const available = toolsAvailable();
+  const { buildah, registry } = containerTools();
+  const available = buildah && registry;
   if (!available && process.env.DYNAMO_CI_REQUIRE_TOOLS === '1') {
     throw new Error(
       'DYNAMO_CI_REQUIRE_TOOLS=1 but buildah or /usr/bin/docker-registry is missing (apt-get install buildah docker-registry)',

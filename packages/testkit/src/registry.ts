@@ -3,13 +3,21 @@
  * folder, and the buildah environment that keeps a build's storage (vfs, chroot isolation) in its own
  * folder: the real image builder and registry for tests, the demo and the end-to-end pipeline.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const REGISTRY_BINARY = '/usr/bin/docker-registry';
+
+/** Whether this machine has the tools for real image builds: buildah, and Debian's registry. */
+export function containerTools(): { buildah: boolean; registry: boolean } {
+  return {
+    buildah: spawnSync('buildah', ['--version'], { encoding: 'utf8' }).status === 0,
+    registry: existsSync(REGISTRY_BINARY),
+  };
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
