@@ -18,14 +18,11 @@ import {
 import { jobIdMatcher, overridesDependencyStatus, type WorkflowGraph } from './graph.js';
 import type { Inputs, NeedsResult, Policy } from './inputs.js';
 
-/** A job of the run as the Actions jobs API lists it. */
-export type ApiJob = RunJob;
-
 export interface GateInput {
   inputs: Pick<Inputs, 'needs' | 'allowedSkips' | 'allowedFailures' | 'allowedCancels' | 'required'>;
   graph?: WorkflowGraph;
   /** Every job of the run's latest attempt, when the API was read. */
-  apiJobs?: readonly ApiJob[];
+  apiJobs?: readonly RunJob[];
   /** Judge each matrix leg from `apiJobs` instead of the collapsed `needs` result. */
   perLeg: boolean;
   run: ReportRun;
@@ -57,7 +54,7 @@ interface SkipCause {
 }
 
 /** The result of one API job: its conclusion, or `in_progress` until it has one. */
-export function legResult(job: ApiJob): JobResult {
+export function legResult(job: RunJob): JobResult {
   if (job.status !== 'completed' || job.conclusion === null) return 'in_progress';
   return isJobResult(job.conclusion) ? job.conclusion : 'failure';
 }

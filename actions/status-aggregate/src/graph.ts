@@ -77,6 +77,21 @@ export function workflowPathFromRef(workflowRef: string | undefined): { path: st
   return { path: parts.slice(2).join('/'), ref };
 }
 
+/** A check-run name of one of `id`'s templates (its id and its `name:`), expressions as wildcards, then `tail`. */
+function namePatterns(id: string, graph: WorkflowGraph | undefined, tail: string) {
+  const names = new Set([id]);
+  const template = graph?.jobs.get(id)?.name;
+  if (template !== undefined) names.add(template);
+  return [...names].map((name) => {
+    const literal = name.replace(/\$\{\{.*?\}\}/g, '\0');
+    const source = literal
+      .split('\0')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*');
+    return { id, pattern: new RegExp(`^${source}${tail}$`, 's'), specificity: literal.replace(/\0/g, '').length };
+  });
+}
+
 /**
  * Map check-run names (from the Actions API) to job ids. A job's check runs are named by its
  * `name:` (expressions filled in) or its id; matrix legs without a `${{ matrix }}` name get
@@ -87,25 +102,17 @@ export function jobIdMatcher(
   jobIds: readonly string[],
   graph: WorkflowGraph | undefined,
 ): (name: string) => string | undefined {
-  const templates = jobIds.flatMap((id) => {
-    const names = new Set([id]);
-    const template = graph?.jobs.get(id)?.name;
-    if (template !== undefined) names.add(template);
-    return [...names].map((name) => {
-      const literal = name.replace(/\$\{\{.*?\}\}/g, '\0');
-      const source = literal
-        .split('\0')
-        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-        .join('.*');
-      return {
-        id,
-        pattern: new RegExp(`^${source}(?: \\(.*\\))?(?: / .*)?$`, 's'),
-        specificity: literal.replace(/\0/g, '').length,
-      };
-    });
-  });
+  const templates = jobIds.flatMap((id) => namePatterns(id, graph, '(?: \\(.*\\))?(?: / .*)?'));
   templates.sort((a, b) => b.specificity - a.specificity);
   return (name) => templates.find((template) => template.pattern.test(name))?.id;
+}
+
+/**
+ * Whether `name` is a check-run name of job `id` itself: its id or `name:` template, with at most
+ * the ` (matrix values)` suffix; unlike jobIdMatcher, not a `caller / callee` name.
+ */
+export function namesJob(name: string, id: string, graph: WorkflowGraph | undefined): boolean {
+  return namePatterns(id, graph, '(?: \\(.*\\))?').some((template) => template.pattern.test(name));
 }
 
 /**

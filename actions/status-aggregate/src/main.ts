@@ -4,13 +4,14 @@ import {
   env,
   type GitHubClient,
   limitSummary,
+  type RunJob,
   type Runner,
   readContext,
   reportRunOf,
   runAction,
   UserError,
 } from '@dynamo-ci/core';
-import { type ApiJob, evaluateGate } from './gate.js';
+import { evaluateGate } from './gate.js';
 import { overridesDependencyStatus, ungatedJobs, type WorkflowGraph } from './graph.js';
 import { parseInputs } from './inputs.js';
 import { renderSummary } from './render.js';
@@ -48,10 +49,10 @@ export async function run(runner: Runner): Promise<void> {
 
   // The API is read for per-leg results, or when a skipped job depends on a job outside `needs`
   // whose result decides whether the skip was a dependency skip.
-  let apiJobs: ApiJob[] | undefined;
+  let apiJobs: RunJob[] | undefined;
   if (github && (inputs.jobsFromApi || needsOutsideResults(inputs.needs, graph))) {
     const runJobs = await fetchRunJobs(await github(), context);
-    apiJobs = scopeToOwnWorkflow(runJobs, env('RUNNER_NAME'));
+    apiJobs = scopeToOwnWorkflow(runJobs, { runnerName: env('RUNNER_NAME'), jobId: context.job, graph });
     runner.info(
       `Read ${runJobs.length} job(s) of run ${context.runId} from the Actions API` +
         (apiJobs.length === runJobs.length ? '.' : `; ${apiJobs.length} belong to this reusable workflow.`),

@@ -4,9 +4,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { ConfigError, type GitHubClient, type GitHubContext, InputError, listRunJobs } from '@dynamo-ci/core';
-import type { ApiJob } from './gate.js';
-import { parseWorkflow, type WorkflowGraph, workflowPathFromRef } from './graph.js';
+import {
+  ConfigError,
+  type GitHubClient,
+  type GitHubContext,
+  InputError,
+  listRunJobs,
+  type RunJob,
+} from '@dynamo-ci/core';
+import { namesJob, parseWorkflow, type WorkflowGraph, workflowPathFromRef } from './graph.js';
 
 export interface GraphSources {
   workflowFile?: string;
@@ -69,25 +75,48 @@ export async function loadGraph(sources: GraphSources): Promise<LoadedGraph> {
 export async function fetchRunJobs(
   octokit: GitHubClient,
   context: Pick<GitHubContext, 'repo' | 'runId'>,
-): Promise<ApiJob[]> {
+): Promise<RunJob[]> {
   if (context.runId === undefined)
     throw new ConfigError('GITHUB_RUN_ID is not set: jobs-from-api needs a workflow run.');
   return listRunJobs(octokit, context.repo, context.runId);
 }
 
+/** How the gate recognises its own entry in the run's jobs. */
+export interface OwnJob {
+  /** `RUNNER_NAME`: the gate's entry is the unfinished job on this runner. */
+  runnerName: string | undefined;
+  /** `GITHUB_JOB`: the gate's job id in the workflow it runs in. */
+  jobId: string | undefined;
+  graph?: WorkflowGraph;
+}
+
 /**
  * The jobs of the workflow this gate belongs to. Inside a reusable workflow the API names every job
  * `<caller job> / <job>` (nested calls add more prefixes), and the run also lists the caller's other
- * jobs. The gate finds its own entry (the unfinished job on this runner), takes that prefix, keeps
- * the jobs that share it and strips it, so names match the workflow file again. Outside a reusable
- * workflow the list is returned as it is.
+ * jobs. The gate finds its own entry (the unfinished job on this runner) and scopes only when that
+ * entry's name is `<prefix><a name of this job id>` and the whole name is not a name of this job
+ * id already: ` / ` alone proves nothing, since a top-level job's `name:` or matrix values may hold
+ * it. It then keeps the jobs that share the prefix and strips it, so names match the workflow file
+ * again. Otherwise the list is returned as it is.
  */
-export function scopeToOwnWorkflow(jobs: readonly ApiJob[], runnerName: string | undefined): ApiJob[] {
-  const self = runnerName ? jobs.find((job) => job.runnerName === runnerName && job.status !== 'completed') : undefined;
-  const cut = self ? self.name.lastIndexOf(' / ') : -1;
-  if (!self || cut === -1) return [...jobs];
-  const prefix = self.name.slice(0, cut + 3);
+export function scopeToOwnWorkflow(jobs: readonly RunJob[], own: OwnJob): RunJob[] {
+  const prefix = callerPrefix(jobs, own);
+  if (prefix === undefined) return [...jobs];
   return jobs
     .filter((job) => job.name.startsWith(prefix))
     .map((job) => ({ ...job, name: job.name.slice(prefix.length) }));
+}
+
+function callerPrefix(jobs: readonly RunJob[], own: OwnJob): string | undefined {
+  const { runnerName, jobId, graph } = own;
+  if (!runnerName || !jobId) return undefined;
+  const self = jobs.find((job) => job.runnerName === runnerName && job.status !== 'completed');
+  if (!self || namesJob(self.name, jobId, graph)) return undefined;
+  // The innermost prefix whose rest names this job (matrix values may hold ' / ' too).
+  const cuts = [...self.name.matchAll(/ \/ /g)].map((match) => match.index).reverse();
+  for (const cut of cuts) {
+    const prefix = self.name.slice(0, cut + 3);
+    if (namesJob(self.name.slice(prefix.length), jobId, graph)) return prefix;
+  }
+  return undefined;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { InputError, parseReport } from '@dynamo-ci/core';
+import { InputError, parseReport, type RunJob } from '@dynamo-ci/core';
 import { describe, expect, it } from 'vitest';
-import { type ApiJob, evaluateGate } from '../src/gate.js';
+import { evaluateGate } from '../src/gate.js';
 import { jobIdMatcher, parseWorkflow, ungatedJobs, workflowPathFromRef } from '../src/graph.js';
 import { type NeedsResult, parseInputs, splitPolicy } from '../src/inputs.js';
 
@@ -44,7 +44,7 @@ function gate(
   graph: ReturnType<typeof parseWorkflow> | undefined,
   ids: readonly string[],
   results: Record<string, NeedsResult>,
-  options: { fallback?: NeedsResult; policy?: Record<string, string>; apiJobs?: ApiJob[]; perLeg?: boolean } = {},
+  options: { fallback?: NeedsResult; policy?: Record<string, string>; apiJobs?: RunJob[]; perLeg?: boolean } = {},
 ) {
   const raw: Record<string, string> = {
     needs: needsJson(ids, results, options.fallback ?? 'success'),
@@ -298,7 +298,7 @@ describe('reasons and skip kinds', () => {
   });
 
   it('sees a failure outside needs through the API jobs (the hand-maintained list left vllm-build out)', () => {
-    const apiJobs: ApiJob[] = [
+    const apiJobs: RunJob[] = [
       { name: 'vllm build (amd64)', status: 'completed', conclusion: 'failure' },
       { name: 'vllm build (arm64)', status: 'completed', conclusion: 'success' },
       { name: 'gate', status: 'in_progress', conclusion: null },
@@ -327,7 +327,7 @@ describe('reasons and skip kinds', () => {
 });
 
 describe('per-leg judgement from the API', () => {
-  const legs = (conclusions: Record<string, string>): ApiJob[] =>
+  const legs = (conclusions: Record<string, string>): RunJob[] =>
     Object.entries(conclusions).map(([name, conclusion]) => ({
       name,
       status: 'completed',
