@@ -49,6 +49,10 @@ describe('the runner adapter', () => {
     expect(stdout.join('')).toContain('::add-mask::second-line-secret');
     expect(stdout.join('')).toContain('::error::could not post with ***');
     expect(process.exitCode).toBe(1);
+    // What a writer that bypasses setOutput must keep out of files it writes itself.
+    expect(runner.masked()).toEqual(
+      expect.arrayContaining(['xoxb-secret-token\nsecond-line-secret', 'xoxb-secret-token', 'second-line-secret']),
+    );
   });
 
   it('keeps the step summary under 1 MiB across appends', async () => {
