@@ -7,16 +7,13 @@
 import {
   GATE_REPORT_SCHEMA,
   type GateReport,
-  type JobResult,
+  isJobResult,
   type ReportJob,
   type ReportRun,
   type RunJob,
 } from '@dynamo-ci/core';
 
 export interface CollectOptions {
-  owner: string;
-  repo: string;
-  runId: number;
   /** Report on jobs whose names match (all when empty). */
   include: readonly RegExp[];
   /** This job, which is running while it reports: `GITHUB_JOB` and `RUNNER_NAME`. */
@@ -67,18 +64,25 @@ export async function collectJobs(list: () => Promise<RunJob[]>, options: Collec
 
 const FAILED = new Set(['failure', 'timed_out', 'startup_failure', 'action_required', 'stale', 'cancelled']);
 
-/** The run's jobs as a gate report: failed, timed-out, cancelled and unfinished jobs fail. */
+/**
+ * The run's jobs as a gate report: failed, timed-out, cancelled and unfinished jobs fail. A
+ * conclusion the report schema does not know fails too, as `failure`, naming it in the reason.
+ */
 export function jobsToReport(collected: Collected, run: ReportRun, waitTimeoutMs: number): GateReport {
   const jobs: ReportJob[] = collected.jobs.map((job) => {
-    const finished = job.status === 'completed' && job.conclusion !== null;
-    const result = (finished ? job.conclusion : 'in_progress') as JobResult;
-    const fail = !finished || FAILED.has(job.conclusion as string);
-    const reason = !finished
-      ? `still ${job.status.replace(/_/g, ' ')} after waiting ${Math.round(waitTimeoutMs / 1000)}s`
-      : fail
-        ? `${(job.conclusion as string).replace(/_/g, ' ')}`
-        : `${job.conclusion}`;
-    const row: ReportJob = { id: job.name, name: job.name, result, verdict: fail ? 'fail' : 'pass', reason };
+    const conclusion = job.status === 'completed' ? job.conclusion : null;
+    let row: ReportJob;
+    if (conclusion === null) {
+      const reason = `still ${job.status.replace(/_/g, ' ')} after waiting ${Math.round(waitTimeoutMs / 1000)}s`;
+      row = { id: job.name, name: job.name, result: 'in_progress', verdict: 'fail', reason };
+    } else if (!isJobResult(conclusion)) {
+      const reason = `unknown conclusion ${JSON.stringify(conclusion)}`;
+      row = { id: job.name, name: job.name, result: 'failure', verdict: 'fail', reason };
+    } else {
+      const fail = FAILED.has(conclusion);
+      const reason = fail ? conclusion.replace(/_/g, ' ') : conclusion;
+      row = { id: job.name, name: job.name, result: conclusion, verdict: fail ? 'fail' : 'pass', reason };
+    }
     if (job.url) row.url = job.url;
     return row;
   });

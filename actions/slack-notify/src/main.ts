@@ -134,12 +134,8 @@ async function collectReport(
   }
   if (context.runId === undefined) throw new ConfigError("GITHUB_RUN_ID is not set: cannot read the run's jobs.");
   const octokit = await createGitHubClient(inputs.githubToken, { log: (line) => runner.info(line) });
-  const { owner, repo } = context.repo;
   const runId = context.runId;
   const collected = await collectJobs(() => listRunJobs(octokit, context.repo, runId), {
-    owner,
-    repo,
-    runId,
     include: inputs.jobs,
     self: { jobId: context.job, runnerName: env('RUNNER_NAME') },
     waitTimeoutMs: inputs.waitTimeoutMs,

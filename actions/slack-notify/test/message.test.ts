@@ -1,5 +1,5 @@
 import type { RunJob } from '@dynamo-ci/core';
-import { GATE_REPORT_SCHEMA, type GateReport, type ReportJob } from '@dynamo-ci/core';
+import { GATE_REPORT_SCHEMA, type GateReport, parseReport, type ReportJob } from '@dynamo-ci/core';
 import { validateMessage } from '@dynamo-ci/testkit';
 import { describe, expect, it } from 'vitest';
 import { parseInputs, parseMention } from '../src/inputs.js';
@@ -210,9 +210,6 @@ describe('collecting the run jobs', () => {
     const slept: number[] = [];
     let call = 0;
     const collected = await collectJobs(async () => pages[Math.min(call++, 1)] as RunJob[], {
-      owner: 'o',
-      repo: 'r',
-      runId: 1,
       include: [],
       self: { runnerName: 'r1' },
       waitTimeoutMs: 60_000,
@@ -233,9 +230,6 @@ describe('collecting the run jobs', () => {
   it('stops at the deadline and reports what is still running', async () => {
     let clock = 0;
     const collected = await collectJobs(async () => [job('release', 'queued', null)], {
-      owner: 'o',
-      repo: 'r',
-      runId: 1,
       include: [],
       self: {},
       waitTimeoutMs: 30_000,
@@ -253,6 +247,21 @@ describe('collecting the run jobs', () => {
       verdict: 'fail',
       reason: 'still queued after waiting 30s',
     });
+  });
+
+  it('reports a conclusion it does not know as a failure instead of passing it through', () => {
+    const report = jobsToReport(
+      { jobs: [job('build'), job('odd', 'completed', 'exploded_somehow')], unfinished: [], requests: 1 },
+      {},
+      30_000,
+    );
+    expect(report.result).toBe('failure');
+    expect(report.jobs[1]).toMatchObject({
+      result: 'failure',
+      verdict: 'fail',
+      reason: 'unknown conclusion "exploded_somehow"',
+    });
+    expect(parseReport(JSON.stringify(report)).jobs).toHaveLength(2);
   });
 
   it('knows itself by runner name or job id, never a finished job', () => {
