@@ -32,14 +32,19 @@ export function createDurationsStore(
   log: { info(message: string): void; warning(message: string): void },
 ): DurationsStore {
   const file = join(workspace, DURATIONS_PATH);
-  const available = async () => {
-    // Without the runner's cache service variables there is nothing to load the client for.
-    if (!process.env.ACTIONS_CACHE_URL && !process.env.ACTIONS_RESULTS_URL) return false;
-    try {
-      return (await loadCache()).isFeatureAvailable();
-    } catch {
-      return false;
-    }
+  // Asked once per store: restore and save see the same answer.
+  let availability: Promise<boolean> | undefined;
+  const available = () => {
+    availability ??= (async () => {
+      // Without the runner's cache service variables there is nothing to load the client for.
+      if (!process.env.ACTIONS_CACHE_URL && !process.env.ACTIONS_RESULTS_URL) return false;
+      try {
+        return (await loadCache()).isFeatureAvailable();
+      } catch {
+        return false;
+      }
+    })();
+    return availability;
   };
   return {
     async restore() {

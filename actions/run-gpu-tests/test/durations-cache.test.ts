@@ -33,6 +33,37 @@ describe('durations cache without the Actions cache service', () => {
     expect(existsSync(join(workspace, DURATIONS_PATH))).toBe(false);
   });
 
+  it('asks whether the service is available once per store, so save agrees with restore', async () => {
+    let requests = 0;
+    const server = createServer((request, response) => {
+      requests++;
+      request.resume();
+      response.writeHead(400, { 'content-type': 'application/json' }).end('{"message":"bad request"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const workspace = mkdtempSync(join(tmpdir(), 'durations-'));
+    const warnings: string[] = [];
+    const store = createDurationsStore(
+      workspace,
+      { prefix: 'p', unique: '1-1-0' },
+      { info: () => undefined, warning: (message) => warnings.push(message) },
+    );
+    expect(await store.restore()).toBeUndefined();
+    // The service appearing after restore changes nothing for this store.
+    process.env.ACTIONS_CACHE_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    process.env.ACTIONS_RUNTIME_TOKEN = 'token';
+    try {
+      await store.save({ a: 1 });
+    } finally {
+      delete process.env.ACTIONS_RUNTIME_TOKEN;
+      delete process.env.ACTIONS_CACHE_URL;
+      server.close();
+    }
+    expect(requests).toBe(0);
+    expect(warnings).toEqual([]);
+    expect(existsSync(join(workspace, DURATIONS_PATH))).toBe(false);
+  });
+
   it('degrades to a warning when the service is configured but refuses', async () => {
     const server = createServer((request, response) => {
       request.resume();
