@@ -12,6 +12,7 @@ import {
   countSteps,
   dockerBuildArgs,
   type Engine,
+  isBuildahCacheExportFailure,
   isDigest,
   isDockerPushFailure,
   isManifestList,
@@ -298,9 +299,10 @@ export async function runBuild(plan: ImagePlan, timeoutMs: number, pushRetries: 
   // docker pushes as part of the build; a transient push failure reruns it, which BuildKit
   // answers from its cache, so only the export is repeated.
   let result: SpawnResult | undefined;
+  let buildArgs = plan.buildArgs;
   for (let attempt = 1; ; attempt++) {
     if (plan.engine === 'docker' && plan.build.push) pushAttempts = attempt;
-    result = await ports.spawn(command, plan.buildArgs, { timeoutMs: remaining(), onLine });
+    result = await ports.spawn(command, buildArgs, { timeoutMs: remaining(), onLine });
     if (attempt === 1)
       counts = countSteps(
         plan.engine,
@@ -310,6 +312,15 @@ export async function runBuild(plan: ImagePlan, timeoutMs: number, pushRetries: 
     const halted = stopped(result);
     if (halted) return halted;
     if (result.exitCode === 0) break;
+    // A failed cache export must not fail a good build (docker has ignore-error=true for it;
+    // buildah has nothing like it and stops): build once more without exporting the cache, which
+    // buildah's local layers answer at once.
+    const exportFailed = plan.engine === 'buildah' && buildArgs === plan.buildArgs && isBuildahCacheExportFailure(log);
+    if (exportFailed && plan.build.cache.to) {
+      ports.warning(`Exporting the layer cache to ${plan.build.cache.to} failed; building again without exporting it`);
+      buildArgs = buildahBuildArgs({ ...plan.build, cache: { ...plan.build.cache, to: undefined } });
+      continue;
+    }
     const retryable =
       plan.engine === 'docker' && plan.build.push && isDockerPushFailure(log) && isTransientRegistryError(log);
     if (!retryable || attempt > pushRetries) {

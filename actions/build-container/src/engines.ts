@@ -166,6 +166,11 @@ export function isTransientRegistryError(text: string): boolean {
   return TRANSIENT.some((pattern) => pattern.test(last));
 }
 
+/** A failed buildah build whose last words are about exporting its layer cache (`--cache-to`). */
+export function isBuildahCacheExportFailure(log: string): boolean {
+  return /failed pushing cache to/i.test(log.split('\n').slice(-30).join('\n'));
+}
+
 /** A failed buildx run whose last words are about pushing (the build itself succeeded). */
 export function isDockerPushFailure(log: string): boolean {
   const last = log.split('\n').slice(-30).join('\n');

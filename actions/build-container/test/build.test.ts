@@ -211,6 +211,42 @@ describe('runBuild (docker)', () => {
   });
 });
 
+describe('runBuild (buildah)', () => {
+  it('builds once more without exporting the layer cache when only the export failed', async () => {
+    const plan = planImage(inputs({ push: 'false' }), mainPush, 'buildah', '/w');
+    expect(plan.build.cache.to).toBeDefined();
+    // buildah's own words when the cache registry rejects the export (it has no ignore-error).
+    const exportFailure = [
+      'STEP 1/3: FROM scratch AS runtime',
+      `--> Pushing cache ${plan.build.cache.to}:ee3fa7d0`,
+      `Error: failed pushing cache to {{{"127.0.0.1:5000" "ai-dynamo/dynamo-cache"} "ee3fa7d0"}}: writing manifest: manifest blob unknown: blob unknown to registry`,
+    ];
+    const { ports, calls, warnings } = fakePorts([
+      { exitCode: 125, lines: exportFailure },
+      { exitCode: 0, lines: ['STEP 1/3: FROM scratch AS runtime', 'COMMIT'] },
+    ]);
+    const outcome = await runBuild(plan, 60_000, 3, ports);
+    expect(outcome.status).toBe('succeeded');
+    expect(calls[0]).toContain('--cache-to');
+    const withoutExport = (calls[0] as string[]).filter(
+      (arg, index, all) => arg !== '--cache-to' && all[index - 1] !== '--cache-to',
+    );
+    expect(calls[1]).toEqual(withoutExport);
+    expect(warnings).toEqual([
+      `Exporting the layer cache to ${plan.build.cache.to} failed; building again without exporting it`,
+    ]);
+  });
+
+  it('does not rerun a build that failed for another reason', async () => {
+    const plan = planImage(inputs({ push: 'false' }), mainPush, 'buildah', '/w');
+    const { ports, calls } = fakePorts([
+      { exitCode: 1, lines: ['STEP 2/3: RUN make', 'Error: building at STEP "RUN make": exit status 2'] },
+    ]);
+    expect((await runBuild(plan, 60_000, 3, ports)).status).toBe('build-failed');
+    expect(calls).toHaveLength(1);
+  });
+});
+
 describe('resolveEngine', () => {
   const probes: string[] = [];
   const exec = (working: string[]) => async (command: string, args: string[]) => {
