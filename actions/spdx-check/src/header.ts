@@ -19,6 +19,8 @@ export interface Line {
   eol: '' | '\n' | '\r\n';
 }
 
+const TAG_NAME = /SPDX-(?:FileCopyrightText|License-Identifier)/i;
+
 /**
  * The lines of a file's first bytes, decoded lazily: a header check usually stops at the first
  * line of code, so most of the 4 KiB are never turned into strings.
@@ -42,6 +44,16 @@ export class SplitText {
   line(index: number): Line | undefined {
     while (this.lines.length <= index && this.position < this.bytes.length) this.decodeNext();
     return this.lines[index];
+  }
+
+  /**
+   * Whether an SPDX tag name appears anywhere from line `index` on. A file without a header is
+   * searched for tags further down; this answers "none" with one search instead of a string per
+   * line. Latin-1 maps each byte to one character, so the ASCII tag names are found exactly.
+   */
+  mentionsTags(index: number): boolean {
+    const line = this.line(index);
+    return line !== undefined && TAG_NAME.test(this.bytes.toString('latin1', line.start));
   }
 
   private decodeNext(): void {
@@ -236,7 +248,7 @@ export function scanHeader(split: SplitText, fileType: FileType): HeaderScan {
   const regionEnd = index;
   // Tags below the region matter only when the region has none (the rare, failing case).
   const strayTagLines: number[] = [];
-  if (tags.length === 0) {
+  if (tags.length === 0 && split.mentionsTags(regionEnd)) {
     for (let at = regionEnd, line = split.line(at); line !== undefined; line = split.line(++at)) {
       if (STRAY_TAG.test(line.text)) strayTagLines.push(at + 1);
     }

@@ -4,6 +4,7 @@
  * fix mode rewrite the files that can be repaired. I/O goes through `ScanPorts`; nothing here
  * prints or reads the environment.
  */
+import { CanonicalHeaders } from './canonical.js';
 import { checkYear, FIXABLE, type Finding, type Inspection, inspect, type Policy } from './check.js';
 import { type Classification, classify, compileMappings, type FileType, typeFromShebang } from './filetypes.js';
 import { planFix } from './fix.js';
@@ -98,6 +99,7 @@ export async function runScan(settings: Settings, ports: ScanPorts): Promise<Sca
   const isIgnored = compileIgnore(settings.ignore);
   const mappings = compileMappings(settings.fileTypes);
   const policy: Policy = { holder: settings.holder, licenses: settings.licenses };
+  const canonical = new CanonicalHeaders(policy);
 
   // Git processes run concurrently where they are independent: a full scan lists the tracked files
   // while the change set resolves, and the head commit's year is read while the files are judged.
@@ -121,7 +123,8 @@ export async function runScan(settings: Settings, ports: ScanPorts): Promise<Sca
   // Results keep the candidates' order (git's sorted order); slots are filled as files are judged.
   const results: FileResult[] = new Array(candidates.length);
   const pending: Pending[] = [];
-  for (const [slot, path] of candidates.entries()) {
+  for (let slot = 0; slot < candidates.length; slot++) {
+    const path = candidates[slot] as string;
     if (isIgnored(path)) {
       results[slot] = skipped(path, 'ignored');
       continue;
@@ -154,8 +157,8 @@ export async function runScan(settings: Settings, ports: ScanPorts): Promise<Sca
       continue;
     }
     const type = classification.type;
-    const scan = scanHeader(splitLines(head.bytes, head.complete), type);
-    const inspection = inspect(scan, policy);
+    const inspection =
+      canonical.inspect(head.bytes, type) ?? inspect(scanHeader(splitLines(head.bytes, head.complete), type), policy);
     pending.push({ slot, path, type, inspection, findings: [...inspection.findings] });
   }
 

@@ -10,6 +10,12 @@ describe('header findings', () => {
     expect(result.files[0]?.findings).toEqual([expect.objectContaining({ kind: 'header-not-at-top', line: 3 })]);
   });
 
+  it('finds tags below code after a lower-case name or non-ASCII space too, at their line', async () => {
+    const content = 'fn main() {}\n\n// spdx-license-identifier\u00a0: MIT\n// SPDX-FileCopyrightText\u2003: 2024 X\n';
+    const result = await scan(new MemoryRepo({ 'a.rs': content }));
+    expect(result.files[0]?.findings).toEqual([expect.objectContaining({ kind: 'header-not-at-top', line: 3 })]);
+  });
+
   it('does not take SPDX text in code for a header', async () => {
     const result = await scan(new MemoryRepo({ 'a.py': 'TAG = "SPDX-License-Identifier: Apache-2.0"\n' }));
     expect(result.files[0]?.findings.map((finding) => finding.kind)).toEqual(['missing-header']);

@@ -1,0 +1,149 @@
+/**
+ * The common case judged by comparing bytes: a file that starts with exactly the header fix mode
+ * writes (`renderHeader`, any years in `YYYY` or `YYYY-YYYY` form, `\n` or `\r\n` line endings,
+ * an optional BOM). In a repository that keeps its headers, that is nearly every file, and reading
+ * it this way decodes no line and allocates next to nothing. Anything else (a prolog, other
+ * spacing, another holder or license, a year list) returns `undefined`, and the general scan
+ * (header.ts, check.ts) judges the file.
+ *
+ * Both must agree. A header's template is compiled once per file type and run through the general
+ * scan first; a file type whose template it would judge differently (a holder that reads as a
+ * Python `coding:` line, say) never takes this path. Tests compare the two on perturbed headers.
+ * Pure.
+ */
+import { type Inspection, inspect, type Policy } from './check.js';
+import type { FileType } from './filetypes.js';
+import { renderHeader, scanHeader, splitLines } from './header.js';
+import { checkLicense } from './license.js';
+
+/** One rendered header around its years: `prefix` YEARS `suffix`, for one line ending. */
+interface Variant {
+  prefix: Buffer;
+  suffix: Buffer;
+}
+
+interface Template {
+  variants: Variant[];
+  /** Index of the copyright line among the header's lines. */
+  line: number;
+  /** Character column of the years in that line. */
+  column: number;
+}
+
+const YEARS_MARK = '\u0000';
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+const DASH = 45;
+
+export class CanonicalHeaders {
+  private readonly templates = new Map<FileType, Template[] | null>();
+  /** Allowed licenses as the list spells them (the only spelling fix mode writes). */
+  private readonly licenses: readonly string[];
+
+  constructor(private readonly policy: Policy) {
+    this.licenses = policy.licenses.filter((license) => {
+      const check = checkLicense(license);
+      return check.valid && check.normalized === license;
+    });
+  }
+
+  /** The general scan's verdict on a header written exactly as fix mode writes it, or `undefined`. */
+  inspect(bytes: Buffer, fileType: FileType): Inspection | undefined {
+    const templates = this.templatesFor(fileType);
+    if (templates === null) return undefined;
+    const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    // Indexed loops: this runs once per file, and an iterator is an allocation.
+    for (let index = 0; index < templates.length; index++) {
+      const template = templates[index] as Template;
+      for (let at = 0; at < template.variants.length; at++) {
+        const inspection = matchVariant(bytes, start, template.variants[at] as Variant, template);
+        if (inspection) return inspection;
+      }
+    }
+    return undefined;
+  }
+
+  private templatesFor(fileType: FileType): Template[] | null {
+    let templates = this.templates.get(fileType);
+    if (templates === undefined) {
+      templates = compile(fileType, this.policy, this.licenses);
+      this.templates.set(fileType, templates);
+    }
+    return templates;
+  }
+}
+
+function compile(fileType: FileType, policy: Policy, licenses: readonly string[]): Template[] | null {
+  const { holder } = policy;
+  // A holder the years could run into, or one the general parse trims, is left to the general scan.
+  if (holder === '' || holder !== holder.trim() || /[\r\n\u0000]|^[-,\d]/.test(holder)) return null;
+  const templates: Template[] = [];
+  for (const license of licenses) {
+    const lines = renderHeader(fileType.style, YEARS_MARK, holder, license);
+    const line = lines.findIndex((text) => text.includes(YEARS_MARK));
+    if (line === -1) return null;
+    const column = (lines[line] as string).indexOf(YEARS_MARK);
+    const variants = ['\n', '\r\n'].map((eol) => {
+      const [before, after] = `${lines.join(eol)}${eol}`.split(YEARS_MARK) as [string, string];
+      return { prefix: Buffer.from(before), suffix: Buffer.from(after) };
+    });
+    const template = { variants, line, column };
+    if (!agreesWithGeneralScan(template, fileType, policy)) return null;
+    templates.push(template);
+  }
+  return templates.length > 0 ? templates : null;
+}
+
+/** The template, with sample years and each line ending, judged both ways alike. */
+function agreesWithGeneralScan(template: Template, fileType: FileType, policy: Policy): boolean {
+  for (const variant of template.variants) {
+    for (const years of ['2024', '2019-2024']) {
+      const bytes = Buffer.concat([variant.prefix, Buffer.from(years), variant.suffix, Buffer.from('code\n')]);
+      const fast = matchVariant(bytes, 0, variant, template);
+      const general = inspect(scanHeader(splitLines(bytes, true), fileType), policy);
+      if (!fast || JSON.stringify(fast) !== JSON.stringify(general)) return false;
+    }
+  }
+  return true;
+}
+
+function matchVariant(bytes: Buffer, start: number, variant: Variant, template: Template): Inspection | undefined {
+  const { prefix, suffix } = variant;
+  if (!startsWith(bytes, start, prefix)) return undefined;
+  const at = start + prefix.length;
+  const first = yearAt(bytes, at);
+  if (first === -1) return undefined;
+  let length = 4;
+  let last = first;
+  if (bytes[at + 4] === DASH) {
+    last = yearAt(bytes, at + 5);
+    if (last === -1 || last < first) return undefined;
+    length = 9;
+  }
+  // The suffix ends with a line ending: every header line is whole, even in a head cut at 4 KiB.
+  if (!startsWith(bytes, at + length, suffix)) return undefined;
+  const { line, column } = template;
+  return {
+    findings: [],
+    copyright: { line, years: { first, last, lastPart: { start: column, end: column + length, from: first } } },
+  };
+}
+
+function startsWith(bytes: Buffer, at: number, expected: Buffer): boolean {
+  if (at + expected.length > bytes.length) return false;
+  for (let index = 0; index < expected.length; index++) {
+    if (bytes[at + index] !== expected[index]) return false;
+  }
+  return true;
+}
+
+/** The four-digit year at `at`, or -1. */
+function yearAt(bytes: Buffer, at: number): number {
+  let year = 0;
+  for (let index = at; index < at + 4; index++) {
+    const byte = bytes[index];
+    if (byte === undefined || byte < DIGIT_0 || byte > DIGIT_9) return -1;
+    year = year * 10 + byte - DIGIT_0;
+  }
+  return year;
+}

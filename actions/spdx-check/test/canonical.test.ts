@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { CanonicalHeaders } from '../src/canonical.js';
+import { type Inspection, inspect, type Policy } from '../src/check.js';
+import { classify, type FileType, STYLE_IDS } from '../src/filetypes.js';
+import { renderHeader, scanHeader, splitLines } from '../src/header.js';
+import { HOLDER } from './memory.js';
+
+const POLICY: Policy = { holder: HOLDER, licenses: ['Apache-2.0'] };
+
+/** One file type per shipped name or extension that has a comment syntax. */
+const FILE_TYPES: FileType[] = [
+  ...new Map(
+    [
+      'a.py',
+      'a.sh',
+      'a.yaml',
+      'a.toml',
+      'Dockerfile',
+      'a.Dockerfile',
+      'Makefile',
+      'CMakeLists.txt',
+      'a.rs',
+      'a.go',
+      'go.mod',
+      'a.c',
+      'a.cpp',
+      'a.cu',
+      'a.proto',
+      'a.ts',
+      'a.js',
+      'a.css',
+      'a.md',
+      'a.html',
+      'a.xml',
+      'a.rst',
+      'a.j2',
+      'a.jinja',
+      'a.ps1',
+      'a.pbtxt',
+      'a.tpl',
+      'a.sql',
+      'a.lua',
+      'requirements.txt',
+    ]
+      .map((path) => classify(path))
+      .flatMap((classification) => (classification.kind === 'typed' ? [classification.type] : []))
+      .map((type) => [type.name, type] as const),
+  ).values(),
+];
+
+function general(bytes: Buffer, fileType: FileType, policy = POLICY): Inspection {
+  return inspect(scanHeader(splitLines(bytes, true), fileType), policy);
+}
+
+function canonicalHeader(fileType: FileType, years: string, eol = '\n', holder = HOLDER, license = 'Apache-2.0') {
+  return renderHeader(fileType.style, years, holder, license).join(eol) + eol;
+}
+
+/** Every way of changing one byte of `bytes`: replaced by a few telling bytes, deleted, doubled. */
+function* oneByteChanges(bytes: Buffer): Generator<Buffer> {
+  const replacements = [' ', 'x', 'X', '\n', '\r', '9', '-', '\t', '*'].map((text) => text.charCodeAt(0));
+  for (let at = 0; at < bytes.length; at++) {
+    for (const byte of replacements) {
+      if (byte === bytes[at]) continue;
+      const changed = Buffer.from(bytes);
+      changed[at] = byte;
+      yield changed;
+    }
+    yield Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1)]);
+    yield Buffer.concat([bytes.subarray(0, at + 1), bytes.subarray(at)]);
+  }
+}
+
+describe('CanonicalHeaders', () => {
+  it('covers every comment style', () => {
+    expect(new Set(FILE_TYPES.map((type) => type.style.id))).toEqual(new Set(STYLE_IDS));
+  });
+
+  describe.each(FILE_TYPES.map((type) => [type.name, type] as const))('%s', (_name, fileType) => {
+    const canonical = new CanonicalHeaders(POLICY);
+
+    it.each([
+      ['2024', '\n', ''],
+      ['2019-2026', '\n', ''],
+      ['2026', '\r\n', ''],
+      ['2020-2025', '\r\n', '\uFEFF'],
+    ])('reads the header fix mode writes (%s, %j, BOM %j) as the general scan does', (years, eol, bom) => {
+      const bytes = Buffer.from(`${bom}${canonicalHeader(fileType, years, eol)}${eol}body${eol}`);
+      const fast = canonical.inspect(bytes, fileType);
+      expect(fast).toBeDefined();
+      expect(fast).toEqual(general(bytes, fileType));
+    });
+
+    it('agrees with the general scan, or leaves the file to it, after any one-byte change', () => {
+      const original = Buffer.from(`${canonicalHeader(fileType, '2019-2024')}\nbody\n`);
+      let agreed = 0;
+      for (const changed of oneByteChanges(original)) {
+        const fast = canonical.inspect(changed, fileType);
+        if (fast === undefined) continue;
+        expect(fast, JSON.stringify(changed.toString('latin1'))).toEqual(general(changed, fileType));
+        agreed++;
+      }
+      // Changing a digit of a year keeps the header canonical: the fast path is exercised.
+      expect(agreed).toBeGreaterThan(0);
+    });
+
+    it('leaves a reversed year range, another holder and another license to the general scan', () => {
+      for (const bytes of [
+        canonicalHeader(fileType, '2026-2024'),
+        canonicalHeader(fileType, '2024', '\n', 'Someone Else'),
+        canonicalHeader(fileType, '2024', '\n', HOLDER, 'MIT'),
+        canonicalHeader(fileType, '24'),
+        canonicalHeader(fileType, '2024, 2026'),
+      ]) {
+        expect(canonical.inspect(Buffer.from(bytes), fileType)).toBeUndefined();
+      }
+    });
+
+    it('needs the whole header within the bytes read', () => {
+      const bytes = Buffer.from(canonicalHeader(fileType, '2024'));
+      expect(canonical.inspect(bytes, fileType)).toBeDefined();
+      expect(canonical.inspect(bytes.subarray(0, bytes.length - 1), fileType)).toBeUndefined();
+    });
+  });
+
+  it('accepts each allowed license in its listed spelling', () => {
+    const policy: Policy = { holder: HOLDER, licenses: ['MIT', 'Apache-2.0 WITH LLVM-exception'] };
+    const canonical = new CanonicalHeaders(policy);
+    const [python] = FILE_TYPES.filter((type) => type.name === 'python') as [FileType];
+    for (const license of policy.licenses) {
+      const bytes = Buffer.from(`${canonicalHeader(python, '2024', '\n', HOLDER, license)}x = 1\n`);
+      expect(canonical.inspect(bytes, python)).toEqual(general(bytes, python, policy));
+      expect(canonical.inspect(bytes, python)).toBeDefined();
+    }
+  });
+
+  it('stays out of a file type whose header the general scan reads differently', () => {
+    // In Python, a first line mentioning `coding: x` is the encoding declaration (a prolog line),
+    // so this holder's copyright line is not a header line there.
+    const policy: Policy = { holder: 'Example coding: utf-8', licenses: ['Apache-2.0'] };
+    const canonical = new CanonicalHeaders(policy);
+    const [python, rust] = ['python', 'rust'].map((name) => FILE_TYPES.find((type) => type.name === name)) as [
+      FileType,
+      FileType,
+    ];
+    const pythonBytes = Buffer.from(`${canonicalHeader(python, '2024', '\n', policy.holder)}x = 1\n`);
+    expect(general(pythonBytes, python, policy).findings).not.toEqual([]);
+    expect(canonical.inspect(pythonBytes, python)).toBeUndefined();
+    const rustBytes = Buffer.from(`${canonicalHeader(rust, '2024', '\n', policy.holder)}fn main() {}\n`);
+    expect(canonical.inspect(rustBytes, rust)).toEqual(general(rustBytes, rust, policy));
+  });
+
+  it('leaves holders the years could run into to the general scan', () => {
+    for (const holder of ['', ' Padded', '2024 Numbers Inc.', '-Dash', ', Comma']) {
+      const canonical = new CanonicalHeaders({ holder, licenses: ['Apache-2.0'] });
+      const [rust] = FILE_TYPES.filter((type) => type.name === 'rust') as [FileType];
+      const bytes = Buffer.from(`${canonicalHeader(rust, '2024', '\n', holder)}fn main() {}\n`);
+      expect(canonical.inspect(bytes, rust)).toBeUndefined();
+    }
+  });
+});
