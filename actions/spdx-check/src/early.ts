@@ -1,6 +1,6 @@
 /**
- * Git commands started before the rest of the bundle loads (as changed-files does): loading core,
- * the YAML parser and the SPDX lists takes tens of milliseconds, and so do the first git
+ * Git commands started before the rest of the bundle loads (as changed-files does): loading the rest
+ * (core, picomatch, the SPDX lists) takes over ten milliseconds, and so do the first git
  * processes. `rev-parse --show-toplevel --show-prefix` always runs first; a full scan
  * (`scope: all` as an input) also lists the tracked files. main.ts takes these results when they
  * were started in the folder it resolves (core's `Git.adopt` for the listing); a guess nobody uses

@@ -3,8 +3,8 @@
  * wins over the config file, which wins over the defaults (`ignore` lists are concatenated).
  * Pure: the caller passes the raw input reader and the config file's text.
  */
-import { ConfigError, InputError, inputs } from '@dynamo-ci/core';
-import { parse as parseYaml } from 'yaml';
+import { ConfigError, InputError } from '@dynamo-ci/core/errors';
+import * as inputs from '@dynamo-ci/core/inputs';
 import { type CommentStyleId, PROLOG_KINDS, type PrologKind, STYLE_IDS, type TypeMapping } from './filetypes.js';
 import { checkLicense } from './license.js';
 
@@ -103,8 +103,10 @@ export interface ConfigFile {
 
 const CONFIG_KEYS = ['scope', 'copyright-holder', 'license', 'year-rule', 'ignore', 'unknown-types', 'file-types'];
 
-export function parseConfig(text: string, path: string): ConfigFile {
+/** Parse the config file (the YAML parser loads only now: most runs have no config file). */
+export async function parseConfig(text: string, path: string): Promise<ConfigFile> {
   const fail = (message: string) => new ConfigError(`Config file ${path}: ${message}`);
+  const { parse: parseYaml } = await import('yaml');
   let document: unknown;
   try {
     document = parseYaml(text);

@@ -1,6 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ConfigError, Git, InputError, type Runner, readContext, runAction } from '@dynamo-ci/core';
+import { runAction } from '@dynamo-ci/core/action';
+import { ConfigError, InputError } from '@dynamo-ci/core/errors';
+import { Git } from '@dynamo-ci/core/git';
+import { readContext } from '@dynamo-ci/core/github';
+import type { Runner } from '@dynamo-ci/core/runner';
 import { type EarlyGit, LOCATION_ARGS, stopEarlyGit } from './early.js';
 import { type ConfigFile, parseConfig, parseInputs, resolveSettings } from './inputs.js';
 import { createPorts } from './ports.js';
@@ -37,7 +41,7 @@ async function run(runner: Runner, early?: EarlyGit): Promise<void> {
         `Input 'config' names ${JSON.stringify(actionInputs.config)}, which does not exist`,
       );
     }
-    config = parseConfig(readFileSync(path, 'utf8'), actionInputs.config);
+    config = await parseConfig(readFileSync(path, 'utf8'), actionInputs.config);
   }
   const settings = await resolveSettings(actionInputs, config, actionInputs.config);
 

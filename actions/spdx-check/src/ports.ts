@@ -5,19 +5,11 @@
  */
 import { closeSync, constants, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type ChangeSet,
-  ConfigError,
-  changedPaths,
-  createChangeSetApi,
-  GIT_CONFIG_ARGS,
-  type Git,
-  type GitHubContext,
-  gitEnv,
-  resolveChangeSet,
-  spawnProcess,
-  splitNul,
-} from '@dynamo-ci/core';
+import { type ChangeSet, changedPaths, createChangeSetApi, resolveChangeSet } from '@dynamo-ci/core/changes';
+import { ConfigError } from '@dynamo-ci/core/errors';
+import { spawnProcess } from '@dynamo-ci/core/exec';
+import { GIT_CONFIG_ARGS, type Git, gitEnv, splitNul } from '@dynamo-ci/core/git';
+import type { GitHubContext } from '@dynamo-ci/core/github';
 import { LS_FILES_ARGS } from './early.js';
 import { LastChangeCollector, lastChangeLogArgs } from './history.js';
 import { HEAD_BYTES, type HeadRead, type ScanPorts } from './scan.js';

@@ -3,7 +3,7 @@
  * with the exact header expected), the job summary, SARIF 2.1.0, the JSON report and the step
  * outputs.
  */
-import { code, codeBlock, escapeCell, limitSummary, table } from '@dynamo-ci/core';
+import { code, codeBlock, escapeCell, limitSummary, table } from '@dynamo-ci/core/summary';
 import { FINDING_TITLES, FIXABLE, type Finding, type FindingKind } from './check.js';
 import type { Settings } from './inputs.js';
 import type { FileResult, ScanResult, SkipReason } from './scan.js';

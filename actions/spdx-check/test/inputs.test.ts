@@ -18,7 +18,7 @@ describe('inputs', () => {
   });
 
   it('inputs win over the config file; ignore lists add up', async () => {
-    const config = parseConfig('scope: all\nyear-rule: none\nignore: [vendor]\nlicense: mit\n', 'c.yaml');
+    const config = await parseConfig('scope: all\nyear-rule: none\nignore: [vendor]\nlicense: mit\n', 'c.yaml');
     const settings = await resolveSettings(
       parseInputs(reader({ 'year-rule': 'last-commit', ignore: '*.md\ndocs' })),
       config,
@@ -50,7 +50,7 @@ describe('license lists', () => {
   });
 
   it('an invalid license in the config names the file and key', async () => {
-    const config = parseConfig('license: [BSD-3]\n', 'c.yaml');
+    const config = await parseConfig('license: [BSD-3]\n', 'c.yaml');
     await expect(resolveSettings(parseInputs(reader({})), config, 'c.yaml')).rejects.toThrow(
       `Config file c.yaml: 'license' must list valid SPDX license expressions: "BSD-3" is not on the SPDX license list; use "BSD-3-Clause"`,
     );
@@ -66,8 +66,8 @@ describe('license lists', () => {
 });
 
 describe('config file', () => {
-  it('reads file-types as styles or {comment, prolog}', () => {
-    const config = parseConfig(
+  it('reads file-types as styles or {comment, prolog}', async () => {
+    const config = await parseConfig(
       "file-types:\n  '*.foo': hash\n  'tools/*': {comment: slash, prolog: [shebang]}\n  'charts/**/templates/*.yaml': skip\n",
       'c.yaml',
     );
@@ -86,12 +86,12 @@ describe('config file', () => {
     ["file-types:\n  '*.x': semicolon\n", /'file-types.\*.x' comment style must be one of hash\|slash/],
     ["file-types:\n  '*.x': {comment: hash, prolog: [bom]}\n", /prolog' must list prolog kinds/],
     ['ignore: 3\n', /'ignore' must be a string or a list of strings/],
-  ])('rejects %j with a message naming the file and key', (text, message) => {
-    expect(() => parseConfig(text, 'c.yaml')).toThrow(message);
+  ])('rejects %j with a message naming the file and key', async (text, message) => {
+    await expect(parseConfig(text, 'c.yaml')).rejects.toThrow(message);
   });
 
-  it('an empty file is an empty config', () => {
-    expect(parseConfig('', 'c.yaml')).toEqual({ ignore: [], fileTypes: [] });
+  it('an empty file is an empty config', async () => {
+    expect(await parseConfig('', 'c.yaml')).toEqual({ ignore: [], fileTypes: [] });
   });
 });
 
