@@ -5,7 +5,7 @@
  * writes its many megabytes of outputs to `$GITHUB_OUTPUT` in one go (its outputs.ts), in the
  * same format, leaving any value that holds a `masked()` secret to `setOutput`.
  */
-import { appendFile } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
 import { EOL } from 'node:os';
 import { type CommandProperties, formatKeyValue, issueCommand, issueFileCommand } from './protocol.js';
 import { limitSummary, SUMMARY_LIMIT_BYTES } from './summary.js';
@@ -119,7 +119,8 @@ export function createRunner(): Runner {
         return;
       }
       summaryBytes += Buffer.byteLength(text, 'utf8');
-      await appendFile(file, text.endsWith('\n') ? text : `${text}\n`);
+      // Synchronous, like every other runner file command: a few KiB, and no thread-pool round trip.
+      appendFileSync(file, text.endsWith('\n') ? text : `${text}\n`);
     },
     exportVariable(name, value) {
       process.env[name] = value;
