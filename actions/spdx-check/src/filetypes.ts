@@ -305,7 +305,8 @@ export interface CompiledMappings {
 }
 
 /** Globs with a `/` match the repository-relative path; others match the base name anywhere. */
-export function compileMappings(mappings: readonly TypeMapping[]): CompiledMappings {
+export function compileMappings(mappings: readonly TypeMapping[]): CompiledMappings | undefined {
+  if (mappings.length === 0) return undefined;
   const compiled = mappings.map((mapping) => {
     const isMatch = picomatch(mapping.pattern, { dot: true, basename: !mapping.pattern.includes('/') });
     const result: Classification =
@@ -377,7 +378,8 @@ export function classify(path: string, mappings?: CompiledMappings): Classificat
   }
   const named = NAME_TYPES.get(name);
   if (named) return typed(named);
-  for (const { pattern, type, guard } of BY_NAME_PATTERN) {
+  for (let index = 0; index < BY_NAME_PATTERN.length; index++) {
+    const { pattern, type, guard } = BY_NAME_PATTERN[index] as (typeof BY_NAME_PATTERN)[number];
     if (guard(name) && pattern.test(name)) return typed(type);
   }
   const dot = name.lastIndexOf('.');

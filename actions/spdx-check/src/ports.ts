@@ -147,7 +147,9 @@ export function createPorts(options: PortOptions): RepositoryPorts {
         throw error;
       }
       try {
-        const read = readSync(fd, buffer, 0, HEAD_BYTES + 1, 0);
+        // From the new descriptor's own position (0) rather than at an offset: the same bytes,
+        // and Node skips a position check that allocates (this runs once per file).
+        const read = readSync(fd, buffer, 0, HEAD_BYTES + 1, null);
         const complete = read <= HEAD_BYTES;
         return { kind: 'file', bytes: buffer.subarray(0, Math.min(read, HEAD_BYTES)), complete };
       } catch (error) {
