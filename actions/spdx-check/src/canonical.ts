@@ -28,9 +28,15 @@ interface Template {
   line: number;
   /** Character column of the years in that line. */
   column: number;
+  /**
+   * One frozen inspection per years text: a repository has a handful of distinct years, and
+   * thousands of files share each (fewer objects kept alive during a scan means cheaper GC).
+   */
+  inspections: Map<number, Inspection>;
 }
 
 const YEARS_MARK = '\u0000';
+const NO_FINDINGS = Object.freeze([]);
 const DIGIT_0 = 48;
 const DIGIT_9 = 57;
 const DASH = 45;
@@ -47,7 +53,10 @@ export class CanonicalHeaders {
     });
   }
 
-  /** The general scan's verdict on a header written exactly as fix mode writes it, or `undefined`. */
+  /**
+   * The general scan's verdict on a header written exactly as fix mode writes it, or `undefined`.
+   * The inspection returned is frozen and may be shared with other files.
+   */
   inspect(bytes: Buffer, fileType: FileType): Inspection | undefined {
     const templates = this.templatesFor(fileType);
     if (templates === null) return undefined;
@@ -87,7 +96,7 @@ function compile(fileType: FileType, policy: Policy, licenses: readonly string[]
       const [before, after] = `${lines.join(eol)}${eol}`.split(YEARS_MARK) as [string, string];
       return { prefix: Buffer.from(before), suffix: Buffer.from(after) };
     });
-    const template = { variants, line, column };
+    const template: Template = { variants, line, column, inspections: new Map() };
     if (!agreesWithGeneralScan(template, fileType, policy)) return null;
     templates.push(template);
   }
@@ -122,11 +131,16 @@ function matchVariant(bytes: Buffer, start: number, variant: Variant, template: 
   }
   // The suffix ends with a line ending: every header line is whole, even in a head cut at 4 KiB.
   if (!startsWith(bytes, at + length, suffix)) return undefined;
-  const { line, column } = template;
-  return {
-    findings: [],
-    copyright: { line, years: { first, last, lastPart: { start: column, end: column + length, from: first } } },
-  };
+  const key = (first * 10_000 + last) * 2 + (length === 9 ? 1 : 0);
+  let inspection = template.inspections.get(key);
+  if (inspection === undefined) {
+    const { line, column } = template;
+    const lastPart = Object.freeze({ start: column, end: column + length, from: first });
+    const years = Object.freeze({ first, last, lastPart });
+    inspection = Object.freeze({ findings: NO_FINDINGS, copyright: Object.freeze({ line, years }) });
+    template.inspections.set(key, inspection);
+  }
+  return inspection;
 }
 
 function startsWith(bytes: Buffer, at: number, expected: Buffer): boolean {

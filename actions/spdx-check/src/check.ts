@@ -65,7 +65,7 @@ export interface Years {
 }
 
 export interface Inspection {
-  findings: Finding[];
+  findings: readonly Finding[];
   /** The copyright line that names the holder, when there is one with valid years. */
   copyright?: { line: number; years: Years };
 }

@@ -191,7 +191,7 @@ export function renderSarif(result: ScanResult, settings: Settings, version: str
   for (const file of result.files) {
     const findings = file.outcome === 'failed' ? file.findings : [];
     const level = file.unknownType && file.outcome !== 'failed' ? 'warning' : 'error';
-    const list: Finding[] =
+    const list: readonly Finding[] =
       file.unknownType && file.outcome !== 'failed' && settings.unknownTypes === 'warn'
         ? [{ kind: 'unknown-type', line: 1, message: UNKNOWN_WARNING }]
         : findings;

@@ -63,6 +63,9 @@ export type SkipReason =
 
 export type Outcome = 'passed' | 'fixed' | 'failed' | 'skipped';
 
+/** The findings of a file that has none (shared: a scan keeps one result per file alive). */
+const NONE: readonly Finding[] = Object.freeze([]);
+
 export interface FileResult {
   path: string;
   outcome: Outcome;
@@ -70,9 +73,9 @@ export interface FileResult {
   type?: string;
   skipReason?: SkipReason;
   /** What is wrong (after fixing, what is still wrong). */
-  findings: Finding[];
+  findings: readonly Finding[];
   /** What fix mode repaired. */
-  fixed: Finding[];
+  fixed: readonly Finding[];
   /** The header this file should carry, for messages. */
   expectedHeader?: string[];
   unknownType?: boolean;
@@ -169,7 +172,7 @@ export async function runScan(settings: Settings, ports: ScanPorts): Promise<Sca
   const fixYear = Math.max(headYear, ports.currentYear());
   for (const file of pending) {
     if (file.findings.length === 0) {
-      results[file.slot] = { path: file.path, type: file.type.name, outcome: 'passed', findings: [], fixed: [] };
+      results[file.slot] = { path: file.path, type: file.type.name, outcome: 'passed', findings: NONE, fixed: NONE };
       continue;
     }
     const required = file.requiredYear ?? fixYear;
@@ -198,12 +201,12 @@ function settle<T>(promise: Promise<T>): Promise<T> {
 }
 
 function skipped(path: string, skipReason: SkipReason): FileResult {
-  return { path, outcome: 'skipped', skipReason, findings: [], fixed: [] };
+  return { path, outcome: 'skipped', skipReason, findings: NONE, fixed: NONE };
 }
 
 function unknownResult(path: string, settings: Settings): FileResult {
   if (settings.unknownTypes !== 'fail') {
-    return { path, outcome: 'skipped', skipReason: 'unknown-type', unknownType: true, findings: [], fixed: [] };
+    return { path, outcome: 'skipped', skipReason: 'unknown-type', unknownType: true, findings: NONE, fixed: NONE };
   }
   return {
     path,
