@@ -18,14 +18,19 @@ export interface CommandProperties {
   [name: string]: string | number | undefined;
 }
 
-/** Data of a workflow command: `%`, CR and LF escaped. */
+const ESCAPES: Readonly<Record<string, string>> = { '%': '%25', '\r': '%0D', '\n': '%0A', ':': '%3A', ',': '%2C' };
+const escape = (character: string) => ESCAPES[character] as string;
+const DATA_SPECIAL = /[%\r\n]/g;
+const PROPERTY_SPECIAL = /[%\r\n:,]/g;
+
+/** Data of a workflow command: `%`, CR and LF escaped (one pass: an action may print hundreds). */
 export function escapeData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return text.replace(DATA_SPECIAL, escape);
 }
 
 /** A property of a workflow command: also `:` and `,` escaped. */
 export function escapeProperty(text: string): string {
-  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  return text.replace(PROPERTY_SPECIAL, escape);
 }
 
 /** Format `::name key=value,...::data`. Properties that are undefined or empty are left out. */

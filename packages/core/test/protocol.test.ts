@@ -72,6 +72,8 @@ describe('runner protocol compatibility with @actions/core', () => {
       'contains the file-command delimiter',
     );
     expect(escapeData('50%\n')).toBe('50%25%0A');
+    expect(escapeData('%0A\r\n:,')).toBe('%250A%0D%0A:,');
     expect(escapeProperty('a:b,c')).toBe('a%3Ab%2Cc');
+    expect(escapeProperty('%\r\n:,x')).toBe('%25%0D%0A%3A%2Cx');
   });
 });
