@@ -35,10 +35,13 @@ export function escapeProperty(text: string): string {
 
 /** Format `::name key=value,...::data`. Properties that are undefined or empty are left out. */
 function formatCommand(name: string, properties: CommandProperties, data: string): string {
-  const pairs = Object.entries(properties)
-    .filter(([, value]) => value !== undefined && value !== '')
-    .map(([key, value]) => `${key}=${escapeProperty(String(value))}`);
-  return `::${name}${pairs.length > 0 ? ` ${pairs.join(',')}` : ''}::${escapeData(data)}`;
+  let pairs = '';
+  for (const key of Object.keys(properties)) {
+    const value = properties[key];
+    if (value === undefined || value === '') continue;
+    pairs += `${pairs === '' ? ' ' : ','}${key}=${escapeProperty(String(value))}`;
+  }
+  return `::${name}${pairs}::${escapeData(data)}`;
 }
 
 export function issueCommand(name: string, properties: CommandProperties, data: string): void {
