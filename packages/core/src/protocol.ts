@@ -19,18 +19,18 @@ export interface CommandProperties {
 }
 
 const ESCAPES: Readonly<Record<string, string>> = { '%': '%25', '\r': '%0D', '\n': '%0A', ':': '%3A', ',': '%2C' };
-const escape = (character: string) => ESCAPES[character] as string;
+const escapeCharacter = (character: string) => ESCAPES[character] as string;
 const DATA_SPECIAL = /[%\r\n]/g;
 const PROPERTY_SPECIAL = /[%\r\n:,]/g;
 
 /** Data of a workflow command: `%`, CR and LF escaped (one pass: an action may print hundreds). */
 export function escapeData(text: string): string {
-  return text.replace(DATA_SPECIAL, escape);
+  return text.replace(DATA_SPECIAL, escapeCharacter);
 }
 
 /** A property of a workflow command: also `:` and `,` escaped. */
 export function escapeProperty(text: string): string {
-  return text.replace(PROPERTY_SPECIAL, escape);
+  return text.replace(PROPERTY_SPECIAL, escapeCharacter);
 }
 
 /** Format `::name key=value,...::data`. Properties that are undefined or empty are left out. */
