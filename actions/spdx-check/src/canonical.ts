@@ -1,10 +1,11 @@
 /**
  * The common case judged by comparing bytes: a file that starts with exactly the header fix mode
  * writes (`renderHeader`, any years in `YYYY` or `YYYY-YYYY` form, `\n` or `\r\n` line endings,
- * an optional BOM). In a repository that keeps its headers, that is nearly every file, and reading
- * it this way decodes no line and allocates next to nothing. Anything else (a prolog, other
- * spacing, another holder or license, a year list) returns `undefined`, and the general scan
- * (header.ts, check.ts) judges the file.
+ * an optional BOM, and a shebang line first where the file type has one). In a repository that
+ * keeps its headers, that is nearly every file, and reading it this way decodes no line and
+ * allocates next to nothing. Anything else (another prolog, other spacing, another holder or
+ * license, a year list) returns `undefined`, and the general scan (header.ts, check.ts) judges
+ * the file.
  *
  * Both must agree. A header's template is compiled once per file type and run through the general
  * scan first; a file type whose template it would judge differently (a holder that reads as a
@@ -28,9 +29,11 @@ interface Template {
   line: number;
   /** Character column of the years in that line. */
   column: number;
+  /** The file type's prolog may be a shebang line (which then comes first). */
+  shebang: boolean;
   /**
-   * One frozen inspection per years text: a repository has a handful of distinct years, and
-   * thousands of files share each (fewer objects kept alive during a scan means cheaper GC).
+   * One frozen inspection per years text and prolog: a repository has a handful of distinct
+   * years, and thousands of files share each (fewer objects alive during a scan, cheaper GC).
    */
   inspections: Map<number, Inspection>;
 }
@@ -40,6 +43,10 @@ const NO_FINDINGS = Object.freeze([]);
 const DIGIT_0 = 48;
 const DIGIT_9 = 57;
 const DASH = 45;
+const HASH = 35;
+const BANG = 33;
+const BRACKET = 91;
+const NEWLINE = 10;
 
 export class CanonicalHeaders {
   private readonly templates = new Map<FileType, Template[] | null>();
@@ -60,12 +67,20 @@ export class CanonicalHeaders {
   inspect(bytes: Buffer, fileType: FileType): Inspection | undefined {
     const templates = this.templatesFor(fileType);
     if (templates === null) return undefined;
-    const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    let start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    let prologLines = 0;
+    // A shebang line (never Rust's `#![`), as findProlog reads it; the header follows it directly.
+    if (bytes[start] === HASH && bytes[start + 1] === BANG && bytes[start + 2] !== BRACKET) {
+      const newline = bytes.indexOf(NEWLINE, start);
+      if (newline === -1 || !(templates[0] as Template).shebang) return undefined;
+      start = newline + 1;
+      prologLines = 1;
+    }
     // Indexed loops: this runs once per file, and an iterator is an allocation.
     for (let index = 0; index < templates.length; index++) {
       const template = templates[index] as Template;
       for (let at = 0; at < template.variants.length; at++) {
-        const inspection = matchVariant(bytes, start, template.variants[at] as Variant, template);
+        const inspection = matchVariant(bytes, start, prologLines, template.variants[at] as Variant, template);
         if (inspection) return inspection;
       }
     }
@@ -96,27 +111,42 @@ function compile(fileType: FileType, policy: Policy, licenses: readonly string[]
       const [before, after] = `${lines.join(eol)}${eol}`.split(YEARS_MARK) as [string, string];
       return { prefix: Buffer.from(before), suffix: Buffer.from(after) };
     });
-    const template: Template = { variants, line, column, inspections: new Map() };
+    const shebang = fileType.prolog.includes('shebang');
+    const template: Template = { variants, line, column, shebang, inspections: new Map() };
     if (!agreesWithGeneralScan(template, fileType, policy)) return null;
     templates.push(template);
   }
   return templates.length > 0 ? templates : null;
 }
 
-/** The template, with sample years and each line ending, judged both ways alike. */
+/** The template, with sample years, each line ending and any shebang, judged both ways alike. */
 function agreesWithGeneralScan(template: Template, fileType: FileType, policy: Policy): boolean {
-  for (const variant of template.variants) {
-    for (const years of ['2024', '2019-2024']) {
-      const bytes = Buffer.concat([variant.prefix, Buffer.from(years), variant.suffix, Buffer.from('code\n')]);
-      const fast = matchVariant(bytes, 0, variant, template);
-      const general = inspect(scanHeader(splitLines(bytes, true), fileType), policy);
-      if (!fast || JSON.stringify(fast) !== JSON.stringify(general)) return false;
+  for (const shebang of template.shebang ? ['', '#!/usr/bin/env tool\n'] : ['']) {
+    for (const variant of template.variants) {
+      for (const years of ['2024', '2019-2024']) {
+        const bytes = Buffer.concat([
+          Buffer.from(shebang),
+          variant.prefix,
+          Buffer.from(years),
+          variant.suffix,
+          Buffer.from('code\n'),
+        ]);
+        const fast = matchVariant(bytes, shebang.length, shebang === '' ? 0 : 1, variant, template);
+        const general = inspect(scanHeader(splitLines(bytes, true), fileType), policy);
+        if (!fast || JSON.stringify(fast) !== JSON.stringify(general)) return false;
+      }
     }
   }
   return true;
 }
 
-function matchVariant(bytes: Buffer, start: number, variant: Variant, template: Template): Inspection | undefined {
+function matchVariant(
+  bytes: Buffer,
+  start: number,
+  prologLines: number,
+  variant: Variant,
+  template: Template,
+): Inspection | undefined {
   const { prefix, suffix } = variant;
   if (!startsWith(bytes, start, prefix)) return undefined;
   const at = start + prefix.length;
@@ -131,10 +161,11 @@ function matchVariant(bytes: Buffer, start: number, variant: Variant, template: 
   }
   // The suffix ends with a line ending: every header line is whole, even in a head cut at 4 KiB.
   if (!startsWith(bytes, at + length, suffix)) return undefined;
-  const key = (first * 10_000 + last) * 2 + (length === 9 ? 1 : 0);
+  const key = ((first * 10_000 + last) * 2 + (length === 9 ? 1 : 0)) * 2 + prologLines;
   let inspection = template.inspections.get(key);
   if (inspection === undefined) {
-    const { line, column } = template;
+    const line = template.line + prologLines;
+    const { column } = template;
     const lastPart = Object.freeze({ start: column, end: column + length, from: first });
     const years = Object.freeze({ first, last, lastPart });
     inspection = Object.freeze({ findings: NO_FINDINGS, copyright: Object.freeze({ line, years }) });

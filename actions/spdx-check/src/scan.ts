@@ -223,7 +223,8 @@ export const UNKNOWN_TYPE_MESSAGE =
 /** Zero bytes, or nothing but whitespace: there is nothing to license. */
 function isBlank(bytes: Buffer, complete: boolean): boolean {
   if (!complete) return false;
-  for (const byte of bytes) {
+  for (let index = 0; index < bytes.length; index++) {
+    const byte = bytes[index];
     if (byte !== 32 && byte !== 9 && byte !== 10 && byte !== 13) return false;
   }
   return true;
