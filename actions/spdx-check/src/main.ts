@@ -8,7 +8,7 @@ import type { Runner } from '@dynamo-ci/core/runner';
 import { type EarlyGit, LOCATION_ARGS, stopEarlyGit } from './early.js';
 import { type ConfigFile, parseConfig, parseInputs, resolveSettings } from './inputs.js';
 import { createPorts } from './ports.js';
-import { annotations, countResults, renderJson, renderSarif, renderSummary, stepOutputs } from './render.js';
+import { annotations, countResults, renderJson, renderSarif, renderSummary, stepOutputs, tally } from './render.js';
 import { runScan } from './scan.js';
 
 const VERSION = '1.0.0';
@@ -84,9 +84,7 @@ async function run(runner: Runner, early?: EarlyGit): Promise<void> {
     if (annotation.level === 'error') runner.error(annotation.message, properties);
     else runner.warning(annotation.message, properties);
   }
-  for (const file of result.files) {
-    if (file.outcome === 'fixed') runner.info(`Fixed ${file.path}`);
-  }
+  for (const file of tally(result.files).fixed) runner.info(`Fixed ${file.path}`);
   runner.info(
     `SPDX headers: ${counts.checked} checked, ${counts.passed} passed, ${counts.fixed} fixed, ${counts.failed} failed, ` +
       `${counts.skipped} skipped (${summaryContext.elapsedMs} ms)`,

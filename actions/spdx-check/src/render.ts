@@ -18,23 +18,43 @@ export interface Counts {
   skippedBy: Partial<Record<SkipReason, number>>;
 }
 
-const COUNTED = new WeakMap<readonly FileResult[], Counts>();
+/** The counts and the files each report lists, from one pass over a scan's results. */
+export interface Tally {
+  counts: Counts;
+  failed: FileResult[];
+  fixed: FileResult[];
+  /** Files of unknown type, failed or not. */
+  unknown: FileResult[];
+  /** Failed and unknown-type files, in the results' order (the annotated ones). */
+  flagged: FileResult[];
+}
 
-/** Counts by outcome and skip reason (computed once per result list). */
-export function countResults(files: readonly FileResult[]): Counts {
-  const known = COUNTED.get(files);
+const TALLIES = new WeakMap<readonly FileResult[], Tally>();
+
+/** Tally a result list (once: the outputs, annotations and summary all read it). */
+export function tally(files: readonly FileResult[]): Tally {
+  const known = TALLIES.get(files);
   if (known) return known;
   const counts: Counts = { checked: 0, passed: 0, fixed: 0, failed: 0, skipped: 0, unknown: 0, skippedBy: {} };
+  const result: Tally = { counts, failed: [], fixed: [], unknown: [], flagged: [] };
   for (const file of files) {
     counts[file.outcome]++;
-    if (file.unknownType) counts.unknown++;
-    if (file.outcome === 'skipped' && file.skipReason) {
-      counts.skippedBy[file.skipReason] = (counts.skippedBy[file.skipReason] ?? 0) + 1;
-    }
+    if (file.outcome === 'passed') continue;
+    if (file.outcome === 'failed') result.failed.push(file);
+    else if (file.outcome === 'fixed') result.fixed.push(file);
+    else if (file.skipReason) counts.skippedBy[file.skipReason] = (counts.skippedBy[file.skipReason] ?? 0) + 1;
+    if (file.unknownType) result.unknown.push(file);
+    if (file.outcome === 'failed' || file.unknownType) result.flagged.push(file);
   }
+  counts.unknown = result.unknown.length;
   counts.checked = counts.passed + counts.fixed + counts.failed;
-  COUNTED.set(files, counts);
-  return counts;
+  TALLIES.set(files, result);
+  return result;
+}
+
+/** Counts by outcome and skip reason. */
+export function countResults(files: readonly FileResult[]): Counts {
+  return tally(files).counts;
 }
 
 export interface AnnotationOut {
@@ -52,7 +72,7 @@ function describe(findings: readonly Finding[]): string {
 /** One error per failing file (at its first finding's line) and one warning per unknown-type file. */
 export function annotations(result: ScanResult, settings: Settings): AnnotationOut[] {
   const out: AnnotationOut[] = [];
-  for (const file of result.files) {
+  for (const file of tally(result.files).flagged) {
     if (file.outcome === 'failed') {
       const first = file.findings[0] as Finding;
       const expected = file.expectedHeader ? `\nExpected header:\n${file.expectedHeader.join('\n')}` : '';
@@ -105,7 +125,7 @@ export interface SummaryContext {
 }
 
 export function renderSummary(result: ScanResult, context: SummaryContext, maxRows = 50): string {
-  const counts = countResults(result.files);
+  const { counts, failed, fixed, unknown } = tally(result.files);
   const { settings } = context;
   const verdict = counts.failed > 0 ? `❌ ${counts.failed} file(s) fail` : '✅ all checked files pass';
   const lines: string[] = [`## SPDX headers: ${verdict}`, ''];
@@ -125,7 +145,6 @@ export function renderSummary(result: ScanResult, context: SummaryContext, maxRo
   lines.push(table(['Outcome', 'Files'], rows));
   for (const note of result.notes) lines.push(`> ${note}`, '');
 
-  const failed = result.files.filter((file) => file.outcome === 'failed');
   if (failed.length > 0) {
     lines.push(`### Failures (first ${Math.min(maxRows, failed.length)} of ${failed.length})`, '');
     lines.push(
@@ -143,7 +162,6 @@ export function renderSummary(result: ScanResult, context: SummaryContext, maxRo
       lines.push('Missing headers and stale years can be repaired with `fix: true`.', '');
     }
   }
-  const fixed = result.files.filter((file) => file.outcome === 'fixed');
   if (fixed.length > 0) {
     lines.push(`### Fixed (${fixed.length})`, '');
     lines.push(
@@ -154,7 +172,6 @@ export function renderSummary(result: ScanResult, context: SummaryContext, maxRo
       ),
     );
   }
-  const unknown = result.files.filter((file) => file.unknownType);
   if (unknown.length > 0 && settings.unknownTypes !== 'ignore') {
     lines.push(`### Unknown file types (${unknown.length})`, '');
     lines.push(
@@ -169,17 +186,16 @@ export function renderSummary(result: ScanResult, context: SummaryContext, maxRo
 }
 
 export function stepOutputs(result: ScanResult): Record<string, string | number> {
-  const counts = countResults(result.files);
-  const paths = (predicate: (file: FileResult) => boolean) =>
-    JSON.stringify(result.files.filter(predicate).map((file) => file.path));
+  const { counts, failed, fixed, unknown } = tally(result.files);
+  const paths = (files: readonly FileResult[]) => JSON.stringify(files.map((file) => file.path));
   return {
     checked: counts.checked,
     passed: counts.passed,
     failed: counts.failed,
     skipped: counts.skipped,
-    'failed-files': paths((file) => file.outcome === 'failed'),
-    'fixed-files': paths((file) => file.outcome === 'fixed'),
-    'unknown-files': paths((file) => file.unknownType === true),
+    'failed-files': paths(failed),
+    'fixed-files': paths(fixed),
+    'unknown-files': paths(unknown),
   };
 }
 
