@@ -44,8 +44,34 @@ function formatCommand(name: string, properties: CommandProperties, data: string
   return `::${name}${pairs}::${escapeData(data)}`;
 }
 
+/** Lines held by `batchLines`, or undefined outside a batch. */
+let batched: string[] | undefined;
+
+/** Write one line to stdout (or hold it for the batch being collected). */
+export function writeLine(line: string): void {
+  if (batched) batched.push(line);
+  else process.stdout.write(line + EOL);
+}
+
+/**
+ * Run `body` (synchronous) and write every line it logs in one write at the end, even when it
+ * throws: hundreds of annotations cost one system call, not hundreds (each a wake-up of the
+ * runner reading the pipe). A batch inside a batch is part of the outer one.
+ */
+export function batchLines<T>(body: () => T): T {
+  if (batched) return body();
+  batched = [];
+  try {
+    return body();
+  } finally {
+    const lines = batched;
+    batched = undefined;
+    if (lines.length > 0) process.stdout.write(lines.join(EOL) + EOL);
+  }
+}
+
 export function issueCommand(name: string, properties: CommandProperties, data: string): void {
-  process.stdout.write(formatCommand(name, properties, data) + EOL);
+  writeLine(formatCommand(name, properties, data));
 }
 
 /**

@@ -6,8 +6,14 @@
  * same format, leaving any value that holds a `masked()` secret to `setOutput`.
  */
 import { appendFileSync } from 'node:fs';
-import { EOL } from 'node:os';
-import { type CommandProperties, formatKeyValue, issueCommand, issueFileCommand } from './protocol.js';
+import {
+  batchLines,
+  type CommandProperties,
+  formatKeyValue,
+  issueCommand,
+  issueFileCommand,
+  writeLine,
+} from './protocol.js';
 import { limitSummary, SUMMARY_LIMIT_BYTES } from './summary.js';
 
 export interface AnnotationProperties {
@@ -35,6 +41,8 @@ export interface Runner {
   error(message: string, properties?: AnnotationProperties): void;
   notice(message: string, properties?: AnnotationProperties): void;
   group<T>(title: string, body: () => Promise<T>): Promise<T>;
+  /** Run synchronous `body`, writing the lines it logs (annotations, info) in one write. */
+  batch<T>(body: () => T): T;
   /** Append markdown to the job summary; the step's total is cut at GitHub's 1 MiB limit. */
   appendSummary(markdown: string): Promise<void>;
   exportVariable(name: string, value: string): void;
@@ -65,7 +73,7 @@ export function createRunner(): Runner {
   const secrets = new Set<string>();
   let summaryBytes = 0;
   let summaryFull = false;
-  const log = (message: string) => process.stdout.write(message + EOL);
+  const log = writeLine;
   const annotate = (level: string) => (message: string, properties?: AnnotationProperties) =>
     issueCommand(level, toCommandProperties(properties), message);
   const runner: Runner = {
@@ -107,6 +115,7 @@ export function createRunner(): Runner {
         issueCommand('endgroup', {}, '');
       }
     },
+    batch: batchLines,
     async appendSummary(markdown) {
       if (summaryFull) return;
       const full = redact(markdown, secrets);

@@ -55,6 +55,27 @@ describe('the runner adapter', () => {
     );
   });
 
+  it('writes what a batch logs in one write, in order, even when the batch throws', () => {
+    const runner = createRunner();
+    runner.info('before');
+    const value = runner.batch(() => {
+      runner.error('first', { file: 'a.py', line: 2 });
+      runner.batch(() => runner.info('nested'));
+      runner.warning('second');
+      return 42;
+    });
+    expect(value).toBe(42);
+    expect(stdout).toEqual(['before\n', '::error file=a.py,line=2::first\nnested\n::warning::second\n']);
+    expect(() =>
+      runner.batch(() => {
+        runner.info('kept');
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    runner.info('after');
+    expect(stdout.slice(2)).toEqual(['kept\n', 'after\n']);
+  });
+
   it('keeps the step summary under 1 MiB across appends', async () => {
     const runner = createRunner();
     const block = `${'x'.repeat(1023)}\n`.repeat(700);
