@@ -78,17 +78,20 @@ async function run(runner: Runner, early?: EarlyGit): Promise<void> {
     settings.scope === 'all' || !changeSet || changeSet.source === 'none' ? 'every tracked file' : changeSet.reason;
   const summaryContext = { settings, scopeReason, headYear: result.headYear, elapsedMs: Date.now() - started };
 
-  for (const note of result.notes) runner.warning(note);
-  for (const annotation of annotations(result, settings)) {
-    const properties = { file: annotation.file, line: annotation.line, title: annotation.title };
-    if (annotation.level === 'error') runner.error(annotation.message, properties);
-    else runner.warning(annotation.message, properties);
-  }
-  for (const file of tally(result.files).fixed) runner.info(`Fixed ${file.path}`);
-  runner.info(
-    `SPDX headers: ${counts.checked} checked, ${counts.passed} passed, ${counts.fixed} fixed, ${counts.failed} failed, ` +
-      `${counts.skipped} skipped (${summaryContext.elapsedMs} ms)`,
-  );
+  // One write for what may be thousands of lines.
+  runner.batch(() => {
+    for (const note of result.notes) runner.warning(note);
+    for (const annotation of annotations(result, settings)) {
+      const properties = { file: annotation.file, line: annotation.line, title: annotation.title };
+      if (annotation.level === 'error') runner.error(annotation.message, properties);
+      else runner.warning(annotation.message, properties);
+    }
+    for (const file of tally(result.files).fixed) runner.info(`Fixed ${file.path}`);
+    runner.info(
+      `SPDX headers: ${counts.checked} checked, ${counts.passed} passed, ${counts.fixed} fixed, ${counts.failed} failed, ` +
+        `${counts.skipped} skipped (${summaryContext.elapsedMs} ms)`,
+    );
+  });
 
   for (const [name, value] of Object.entries(stepOutputs(result))) runner.setOutput(name, value);
   if (settings.sarifFile)
