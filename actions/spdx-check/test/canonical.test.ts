@@ -109,6 +109,16 @@ describe('CanonicalHeaders', () => {
       },
     );
 
+    it('agrees with the general scan whatever follows the header (more tags, comments, code)', () => {
+      const more = renderHeader(fileType.style, '1999', 'Someone Else', 'MIT').join('\n');
+      for (const after of [`${more}\n`, `${more}\ncode\n`, 'code\n', '\n\n', '']) {
+        const bytes = Buffer.from(`${canonicalHeader(fileType, '2024')}${after}`);
+        const fast = canonical.inspect(bytes, fileType);
+        expect(fast).toBeDefined();
+        expect(fast).toEqual(general(bytes, fileType));
+      }
+    });
+
     it('leaves a reversed year range, another holder and another license to the general scan', () => {
       for (const bytes of [
         canonicalHeader(fileType, '2026-2024'),
