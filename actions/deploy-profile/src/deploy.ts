@@ -96,9 +96,9 @@ export async function deploy(
   progress.phase = 'namespace';
   let existing = await cluster.getNamespace(namespace);
   if (existing?.status?.phase === 'Terminating') {
-    // A namespace of the same name is still going away: the run's own name after an earlier step or
-    // job of this run attempt deployed the same profile and its cleanup deleted the namespace, or a
-    // `namespace` input naming one that is being deleted. (A re-run gets a new attempt, so a new name.)
+    // A namespace of the same name is still going away: this job's own name after an earlier step
+    // deployed the same profile and its cleanup deleted the namespace, or a `namespace` input naming
+    // one that is being deleted. (A re-run gets a new attempt, so a new name.)
     log(
       `Namespace ${namespace} is still terminating; waiting up to ${formatDuration(inputs.cleanupTimeoutMs)} for it to go (cleanup-timeout)`,
     );
@@ -120,9 +120,9 @@ export async function deploy(
   }
   let created = false;
   if (existing && !deployPlan.namespaceGiven && existing.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY) {
-    // Ours from an earlier step of this run attempt (the name holds the run id and attempt).
+    // Ours from an earlier step of this job (the name holds the run id, the attempt and the job).
     created = true;
-    log(`Reusing namespace ${namespace}, created earlier in this run by deploy-profile; cleanup deletes it`);
+    log(`Reusing namespace ${namespace}, created earlier in this job by deploy-profile; cleanup deletes it`);
   } else if (existing) {
     log(`Using the existing namespace ${namespace}; it will not be deleted by cleanup`);
   } else {

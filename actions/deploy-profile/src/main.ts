@@ -66,7 +66,10 @@ async function runMain(runner: Runner): Promise<void> {
   const profile = profileName(inputs.profile);
   const runId = String(context.runId ?? 'local');
   const attempt = String(context.runAttempt);
-  const namespace = inputs.namespace ?? namespaceName(runId, attempt, profile);
+  // Jobs running at once never share a runner, so its name (with the job id, the profile path and
+  // the image) keeps the matrix legs of one run in namespaces of their own.
+  const job = [context.job ?? '', env('RUNNER_NAME') ?? '', inputs.profile, inputs.image ?? ''];
+  const namespace = inputs.namespace ?? namespaceName(runId, attempt, profile, job);
   const run = {
     runId,
     attempt,

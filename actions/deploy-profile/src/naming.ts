@@ -19,15 +19,25 @@ export function slug(text: string): string {
 }
 
 /**
- * `ci-<run_id>-<attempt>-<profile>`. When that is too long, the profile part is cut and a short
- * hash of the full name is appended, so two long profiles of one run still get distinct names.
+ * `ci-<run_id>-<attempt>-<profile>-<job>`, where `<job>` is a short hash of `job`: what tells the
+ * jobs of one run attempt apart (main.ts passes the job id, the runner's name, the profile path and
+ * the image). Matrix legs share the run id and the job id: without it, vllm's and sglang's
+ * `agg.yaml` would deploy into one namespace, and the first leg's cleanup would delete the other's
+ * deployment mid-test. A second step of the same job deploying the same profile gets the same name.
+ * When the name is too long, the profile part is cut and the hash covers the full name, so two long
+ * profiles still get distinct names.
  */
-export function namespaceName(runId: string, attempt: string, profile: string): string {
-  const full = ['ci', slug(runId), slug(attempt), slug(profile) || 'profile'].filter(Boolean).join('-');
+export function namespaceName(runId: string, attempt: string, profile: string, job: readonly string[]): string {
+  const head = ['ci', slug(runId), slug(attempt), slug(profile) || 'profile'].filter(Boolean).join('-');
+  const full = `${head}-${shortHash(job.join('\u0000'), 6)}`;
   if (full.length <= MAX_LABEL) return full;
-  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
+  const hash = shortHash(`${head}\u0000${job.join('\u0000')}`, 8);
   const room = MAX_LABEL - hash.length - 1;
-  return `${full.slice(0, room).replace(/-+$/, '')}-${hash}`;
+  return `${head.slice(0, room).replace(/-+$/, '')}-${hash}`;
+}
+
+function shortHash(text: string, length: number): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
 }
 
 /** A label value: at most 63 of [A-Za-z0-9_.-], alphanumeric at both ends ('' is allowed). */

@@ -84,7 +84,7 @@ describe('deploy-profile bundle against the fake Kubernetes API', () => {
     const result = await job.run('deploy-profile', { inputs });
     expect(errorText(result)).toBe('');
     expect(result.exitCode).toBe(0);
-    expect(result.outputs.namespace).toBe('ci-4242-2-agg');
+    expect(result.outputs.namespace).toBe('ci-4242-2-agg-c88f81');
     expect(result.outputs['deployment-name']).toBe('vllm-agg');
     expect(Number(result.outputs['ready-seconds'])).toBeGreaterThanOrEqual(0);
     const response = JSON.parse(result.outputs.response as string);
@@ -92,7 +92,7 @@ describe('deploy-profile bundle against the fake Kubernetes API', () => {
     expect(response.choices[0].message.role).toBe('assistant');
     expect(result.outputs['logs-dir']).toBeUndefined();
     expect(result.state).toMatchObject({
-      namespace: 'ci-4242-2-agg',
+      namespace: 'ci-4242-2-agg-c88f81',
       'deployment-name': 'vllm-agg',
       'namespace-created': 'true',
       outcome: 'success',
@@ -106,9 +106,9 @@ describe('deploy-profile bundle against the fake Kubernetes API', () => {
     for (const service of Object.values(apply?.body.spec.services as Record<string, any>)) {
       expect(service.extraPodSpec.mainContainer.image).toBe(IMAGE);
     }
-    expect(apply?.body.metadata.namespace).toBe('ci-4242-2-agg');
+    expect(apply?.body.metadata.namespace).toBe('ci-4242-2-agg-c88f81');
     // The namespace is labelled for stale sweeps.
-    const namespace = kube.namespaces.get('ci-4242-2-agg')?.object;
+    const namespace = kube.namespaces.get('ci-4242-2-agg-c88f81')?.object;
     expect(namespace?.metadata.labels).toMatchObject({
       'app.kubernetes.io/managed-by': 'dynamo-ci-deploy-profile',
       'dynamo-ci/run-id': '4242',
@@ -121,7 +121,7 @@ describe('deploy-profile bundle against the fake Kubernetes API', () => {
     expect(
       kube.seen(
         'POST',
-        /^\/api\/v1\/namespaces\/ci-4242-2-agg\/services\/vllm-agg-frontend:8000\/proxy\/v1\/chat\/completions$/,
+        /^\/api\/v1\/namespaces\/ci-4242-2-agg-c88f81\/services\/vllm-agg-frontend:8000\/proxy\/v1\/chat\/completions$/,
       ),
     ).toHaveLength(2);
     // Secrets are masked, the private kubeconfig is gone, nothing leaks to later steps.
@@ -138,10 +138,10 @@ describe('deploy-profile bundle against the fake Kubernetes API', () => {
     const post = await job.post('deploy-profile', result, { inputs });
     expect(post.exitCode).toBe(0);
     expect(post.warnings).toEqual([]);
-    expect(kube.graph('ci-4242-2-agg', 'vllm-agg')).toBeUndefined();
-    expect(kube.podNames('ci-4242-2-agg')).toEqual([]);
-    expect(kube.seen('DELETE', '/api/v1/namespaces/ci-4242-2-agg')).toHaveLength(1);
-    await waitUntil(() => !kube.namespaceNames().includes('ci-4242-2-agg'));
+    expect(kube.graph('ci-4242-2-agg-c88f81', 'vllm-agg')).toBeUndefined();
+    expect(kube.podNames('ci-4242-2-agg-c88f81')).toEqual([]);
+    expect(kube.seen('DELETE', '/api/v1/namespaces/ci-4242-2-agg-c88f81')).toHaveLength(1);
+    await waitUntil(() => !kube.namespaceNames().includes('ci-4242-2-agg-c88f81'));
     expect(post.summary).toContain('deleted');
   });
 
@@ -174,21 +174,53 @@ describe('deploy-profile bundle against the fake Kubernetes API', () => {
     const second = await job.run('deploy-profile', { inputs: quick });
     expect(errorText(second)).toBe('');
     expect(second.log).toContain(
-      'Reusing namespace ci-4242-2-agg, created earlier in this run by deploy-profile; cleanup deletes it',
+      'Reusing namespace ci-4242-2-agg-c88f81, created earlier in this job by deploy-profile; cleanup deletes it',
     );
     expect(second.state['namespace-created']).toBe('true');
     expect(kube.seen('POST', '/api/v1/namespaces')).toHaveLength(1);
 
     const post = await job.post('deploy-profile', first, { inputs: quick });
     expect(post.exitCode).toBe(0);
-    expect(kube.namespaces.get('ci-4242-2-agg')?.deletedAt).toBeDefined();
+    expect(kube.namespaces.get('ci-4242-2-agg-c88f81')?.deletedAt).toBeDefined();
     const again = await job.run('deploy-profile', { inputs: quick });
     expect(errorText(again)).toBe('');
     expect(again.log.join('\n')).toContain(
-      'Namespace ci-4242-2-agg is still terminating; waiting up to 5 seconds for it to go',
+      'Namespace ci-4242-2-agg-c88f81 is still terminating; waiting up to 5 seconds for it to go',
     );
-    expect(again.log).toContain('Created namespace ci-4242-2-agg');
+    expect(again.log).toContain('Created namespace ci-4242-2-agg-c88f81');
     expect(kube.seen('POST', '/api/v1/namespaces')).toHaveLength(2);
+  });
+
+  it("gives two matrix legs of one run their own namespaces: one leg's cleanup leaves the other running", async () => {
+    const { kube, job, inputs } = await world();
+    const quick = { ...inputs, 'smoke-request': false };
+    // The other leg: the same run, job id and profile stem, on another runner with another profile.
+    const otherLeg = new SimulatedJob({
+      runId: 4242,
+      runAttempt: 2,
+      repository: 'ai-dynamo/dynamo',
+      env: { RUNNER_NAME: 'another-runner' },
+    });
+    const sglangPath = 'examples/backends/sglang/deploy/agg.yaml';
+    mkdirSync(join(otherLeg.workspace, dirname(sglangPath)), { recursive: true });
+    writeFileSync(join(otherLeg.workspace, sglangPath), PROFILE);
+    try {
+      const vllm = await job.run('deploy-profile', { inputs: quick });
+      const sglang = await otherLeg.run('deploy-profile', { inputs: { ...quick, profile: sglangPath } });
+      expect(errorText(sglang)).toBe('');
+      expect(vllm.outputs.namespace).toMatch(/^ci-4242-2-agg-[0-9a-f]{6}$/);
+      expect(sglang.outputs.namespace).toMatch(/^ci-4242-2-agg-[0-9a-f]{6}$/);
+      expect(sglang.outputs.namespace).not.toBe(vllm.outputs.namespace);
+      expect(sglang.state['namespace-created']).toBe('true');
+
+      const post = await job.post('deploy-profile', vllm, { inputs: quick });
+      expect(post.exitCode).toBe(0);
+      await waitUntil(() => !kube.namespaceNames().includes(vllm.outputs.namespace as string));
+      expect(kube.graph(sglang.outputs.namespace as string, 'vllm-agg')).toBeDefined();
+      expect(kube.namespaceNames()).toContain(sglang.outputs.namespace);
+    } finally {
+      otherLeg.cleanup();
+    }
   });
 
   it('overrides the model in every service and requests that model', async () => {
@@ -296,8 +328,8 @@ describe('fail fast on states that will not heal', () => {
     // Cleanup still runs in post.
     const post = await job.post('deploy-profile', result, { inputs });
     expect(post.exitCode).toBe(0);
-    expect(kube.graph('ci-4242-2-agg', 'vllm-agg')).toBeUndefined();
-    expect(kube.seen('DELETE', '/api/v1/namespaces/ci-4242-2-agg')).toHaveLength(1);
+    expect(kube.graph('ci-4242-2-agg-c88f81', 'vllm-agg')).toBeUndefined();
+    expect(kube.seen('DELETE', '/api/v1/namespaces/ci-4242-2-agg-c88f81')).toHaveLength(1);
   });
 
   it('CrashLoopBackOff past restart-threshold: fails and keeps the previous container logs', async () => {
@@ -355,25 +387,25 @@ describe('cleanup', () => {
     expect(result.cancelled).toBe(true);
     expect(result.exitCode).not.toBe(0);
     expect(result.state).toMatchObject({
-      namespace: 'ci-4242-2-agg',
+      namespace: 'ci-4242-2-agg-c88f81',
       'deployment-name': 'vllm-agg',
       'namespace-created': 'true',
     });
     expect(result.state.outcome).not.toBe('success');
-    expect(kube.podNames('ci-4242-2-agg').length).toBeGreaterThan(0);
+    expect(kube.podNames('ci-4242-2-agg-c88f81').length).toBeGreaterThan(0);
     expect(readdirSync(job.temp).filter((name) => name.startsWith('deploy-profile-kube-'))).toEqual([]);
 
     const post = await job.post('deploy-profile', result, { inputs });
     expect(post.exitCode).toBe(0);
     expect(post.warnings).toEqual([]);
     expect(
-      kube.seen('DELETE', '/apis/nvidia.com/v1alpha1/namespaces/ci-4242-2-agg/dynamographdeployments/vllm-agg'),
+      kube.seen('DELETE', '/apis/nvidia.com/v1alpha1/namespaces/ci-4242-2-agg-c88f81/dynamographdeployments/vllm-agg'),
     ).toHaveLength(1);
     expect(post.log).toContain('All pods of vllm-agg are gone');
     // The pod wait really waited: the namespace was deleted only after the pods had gone.
-    const podsGoneAt = kube.seen('GET', '/api/v1/namespaces/ci-4242-2-agg/pods').length;
+    const podsGoneAt = kube.seen('GET', '/api/v1/namespaces/ci-4242-2-agg-c88f81/pods').length;
     expect(podsGoneAt).toBeGreaterThan(1);
-    expect(kube.seen('DELETE', '/api/v1/namespaces/ci-4242-2-agg')).toHaveLength(1);
+    expect(kube.seen('DELETE', '/api/v1/namespaces/ci-4242-2-agg-c88f81')).toHaveLength(1);
   });
 
   it('cleanup: on-success keeps a failed deployment for debugging; never keeps everything', async () => {
@@ -383,9 +415,9 @@ describe('cleanup', () => {
     const post = await job.post('deploy-profile', failed, { inputs: { ...inputs, cleanup: 'on-success' } });
     expect(post.exitCode).toBe(0);
     expect(post.log.join('\n')).toContain(
-      'cleanup: on-success and the step did not succeed; leaving ci-4242-2-agg/vllm-agg for debugging',
+      'cleanup: on-success and the step did not succeed; leaving ci-4242-2-agg-c88f81/vllm-agg for debugging',
     );
-    expect(kube.graph('ci-4242-2-agg', 'vllm-agg')).toBeDefined();
+    expect(kube.graph('ci-4242-2-agg-c88f81', 'vllm-agg')).toBeDefined();
 
     kube.scenario = 'ready';
     const kept = await job.run('deploy-profile', {
@@ -420,10 +452,10 @@ describe('cleanup', () => {
     expect(post.errors).toEqual([]);
     const warnings = post.warnings.map((warning) => warning.message).join('\n');
     expect(warnings).toMatch(
-      /Cleanup could not delete DynamoGraphDeployment ci-4242-2-agg\/vllm-agg: Forbidden while deleting/,
+      /Cleanup could not delete DynamoGraphDeployment ci-4242-2-agg-c88f81\/vllm-agg: Forbidden while deleting/,
     );
     expect(warnings).toMatch(
-      /Cleanup could not delete namespace ci-4242-2-agg: Kubernetes API error while deleting namespace ci-4242-2-agg: HTTP 500/,
+      /Cleanup could not delete namespace ci-4242-2-agg-c88f81: Kubernetes API error while deleting namespace ci-4242-2-agg-c88f81: HTTP 500/,
     );
   });
 
@@ -480,7 +512,7 @@ describe('kubeconfig and input errors: one clear message, no stack trace', () =>
           w.kube.kubeconfig().replace(/server: .*/, `server: http://127.0.0.1:${closedPort}`),
         ).toString('base64'),
       }),
-      /Cannot reach the Kubernetes API server at http:\/\/127\.0\.0\.1:\d+ while reading namespace ci-4242-2-agg \(ECONNREFUSED\): check the kubeconfig's cluster server URL/,
+      /Cannot reach the Kubernetes API server at http:\/\/127\.0\.0\.1:\d+ while reading namespace ci-4242-2-agg-c88f81 \(ECONNREFUSED\): check the kubeconfig's cluster server URL/,
     ],
     [
       'a server name that does not resolve',
@@ -489,7 +521,7 @@ describe('kubeconfig and input errors: one clear message, no stack trace', () =>
           w.kube.kubeconfig().replace(/server: .*/, 'server: https://kube.invalid:6443'),
         ).toString('base64'),
       }),
-      /Cannot reach the Kubernetes API server at https:\/\/kube\.invalid:6443 while reading namespace ci-4242-2-agg \((ENOTFOUND|EAI_AGAIN)\)/,
+      /Cannot reach the Kubernetes API server at https:\/\/kube\.invalid:6443 while reading namespace ci-4242-2-agg-c88f81 \((ENOTFOUND|EAI_AGAIN)\)/,
     ],
     [
       'a wrong token',
@@ -553,7 +585,7 @@ describe('kubeconfig and input errors: one clear message, no stack trace', () =>
     expect(result.state['namespace-created']).toBe('true');
     const post = await job.post('deploy-profile', result, { inputs });
     expect(post.exitCode).toBe(0);
-    expect(kube.seen('DELETE', '/api/v1/namespaces/ci-4242-2-agg')).toHaveLength(1);
+    expect(kube.seen('DELETE', '/api/v1/namespaces/ci-4242-2-agg-c88f81')).toHaveLength(1);
   });
 
   it('an invalid profile is rejected before anything is created', async () => {

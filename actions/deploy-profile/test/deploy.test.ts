@@ -65,7 +65,7 @@ describe('deploy: the namespace phase', () => {
     expect(world.cluster.created).toEqual([]);
     expect(world.state['namespace-created']).toBe('true');
     expect(world.log[0]).toBe(
-      'Reusing namespace ci-1-1-agg, created earlier in this run by deploy-profile; cleanup deletes it',
+      'Reusing namespace ci-1-1-agg, created earlier in this job by deploy-profile; cleanup deletes it',
     );
   });
 

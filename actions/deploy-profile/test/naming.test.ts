@@ -2,21 +2,45 @@ import { describe, expect, it } from 'vitest';
 import { isDnsLabel, labelValue, namespaceLabels, namespaceName } from '../src/naming.js';
 
 describe('namespaceName', () => {
-  it('is ci-<run>-<attempt>-<profile> as a DNS label', () => {
-    expect(namespaceName('12345678901', '1', 'agg_router')).toBe('ci-12345678901-1-agg-router');
-    expect(namespaceName('1', '2', 'Disagg.Router KV')).toBe('ci-1-2-disagg-router-kv');
-    expect(namespaceName('1', '1', '__')).toBe('ci-1-1-profile');
+  const JOB = ['deploy', 'GitHub Actions 7', 'examples/backends/vllm/deploy/agg_router.yaml', ''];
+
+  it('is ci-<run>-<attempt>-<profile>-<job> as a DNS label', () => {
+    expect(namespaceName('12345678901', '1', 'agg_router', JOB)).toMatch(/^ci-12345678901-1-agg-router-[0-9a-f]{6}$/);
+    expect(namespaceName('1', '2', 'Disagg.Router KV', JOB)).toMatch(/^ci-1-2-disagg-router-kv-[0-9a-f]{6}$/);
+    expect(namespaceName('1', '1', '__', JOB)).toMatch(/^ci-1-1-profile-[0-9a-f]{6}$/);
+    // The same job, step after step, gets the same name.
+    expect(namespaceName('1', '1', 'agg', JOB)).toBe(namespaceName('1', '1', 'agg', [...JOB]));
+  });
+
+  it('gives the matrix legs of one run their own namespaces', () => {
+    const vllm = ['deploy', 'runner-a', 'examples/backends/vllm/deploy/agg.yaml', ''];
+    const legs = [
+      vllm,
+      ['deploy', 'runner-b', 'examples/backends/sglang/deploy/agg.yaml', ''],
+      ['deploy', 'runner-c', 'examples/backends/vllm/deploy/agg.yaml', ''],
+      ['deploy', 'runner-a', 'examples/backends/vllm/deploy/agg.yaml', 'registry/vllm:cuda13'],
+      ['deploy-nightly', 'runner-a', 'examples/backends/vllm/deploy/agg.yaml', ''],
+    ];
+    const names = legs.map((job) => namespaceName('99', '1', 'agg', job));
+    expect(new Set(names).size).toBe(legs.length);
+    // Fields never run into each other: ("ab", "c") is not ("a", "bc").
+    expect(namespaceName('9', '1', 'agg', ['ab', 'c'])).not.toBe(namespaceName('9', '1', 'agg', ['a', 'bc']));
   });
 
   it('cuts long names to 63 characters with a hash that keeps them distinct', () => {
-    const a = namespaceName('24536472819', '3', `disagg_router_kv_approx_with_a_${'very_'.repeat(10)}long_name_a`);
-    const b = namespaceName('24536472819', '3', `disagg_router_kv_approx_with_a_${'very_'.repeat(10)}long_name_b`);
-    for (const name of [a, b]) {
+    const a = namespaceName('24536472819', '3', `disagg_router_kv_approx_with_a_${'very_'.repeat(10)}long_name_a`, JOB);
+    const b = namespaceName('24536472819', '3', `disagg_router_kv_approx_with_a_${'very_'.repeat(10)}long_name_b`, JOB);
+    const c = namespaceName('24536472819', '3', `disagg_router_kv_approx_with_a_${'very_'.repeat(10)}long_name_a`, [
+      ...JOB.slice(0, 1),
+      'another runner',
+      ...JOB.slice(2),
+    ]);
+    for (const name of [a, b, c]) {
       expect(name.length).toBeLessThanOrEqual(63);
       expect(isDnsLabel(name)).toBe(true);
       expect(name.startsWith('ci-24536472819-3-disagg-router')).toBe(true);
     }
-    expect(a).not.toBe(b);
+    expect(new Set([a, b, c]).size).toBe(3);
   });
 });
 
