@@ -33,11 +33,28 @@ function workflowDefaults(file) {
   return Object.fromEntries(Object.entries(inputs).map(([name, spec]) => [name, spec.default]));
 }
 
-/** The literal `with:` values an example caller passes (expressions are left to the orchestrator). */
-function callerWith(file, job) {
+/**
+ * A caller job's `with:`, with `${{ vars.NAME }}` taken from `vars` (the repository variables); any
+ * other expression, or a variable not in `vars`, leaves the input to the workflow's default.
+ */
+function callerWith(file, job, vars) {
   const doc = parse(readFileSync(join(CALLERS, file), 'utf8'));
   const values = doc.jobs?.[job]?.with ?? {};
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => !String(value).includes('${{')));
+  const resolved = Object.entries(values).map(([name, value]) => {
+    const variable = /^\$\{\{\s*vars\.(\w+)\s*\}\}$/.exec(String(value))?.[1];
+    return [name, variable === undefined ? value : vars[variable]];
+  });
+  return Object.fromEntries(resolved.filter(([, value]) => value !== undefined && !String(value).includes('${{')));
+}
+
+/** The repository variables the example callers read (`vars.*`) that the simulation sets. */
+const SIMULATED_VARS = { SLACK_OPS_MENTION: '<!subteam^S0OPS>' };
+
+/** The `title` the workflow's notify-slack job gives slack-notify, unless it is an expression. */
+function notifyTitle(doc) {
+  const step = doc.jobs?.['notify-slack']?.steps?.find((candidate) => candidate.uses?.includes('/slack-notify@'));
+  const title = step?.with?.title;
+  return typeof title === 'string' && !title.includes('${{') ? title : undefined;
 }
 
 const jsonOr = (text, fallback) => {
@@ -74,6 +91,7 @@ function matrixResult(legs) {
  *   inputs       per-workflow input overrides, as a caller's `with:` ({'backend.yml': {...}})
  *   deploy       {scenario: 'ready' | 'never-ready' | ..., timeout: '5s'} for the fake cluster
  *   slack        'dry-run' (print the payload) or 'fake' (post to the testkit's fake Slack)
+ *   vars         repository variables for the callers' `${{ vars.* }}` (default: a Slack mention)
  *   actionsDir   where the action folders (action.yml + dist/) are; default actions/ of this repository
  *   onJob        called with every finished job record (for live output)
  */
@@ -303,7 +321,12 @@ class PipelineRun {
   async buildPipeline(file, { caller, callerFile }) {
     const { head, repo, event } = this.options;
     const doc = parse(readFileSync(join(WORKFLOWS, file), 'utf8'));
-    const inputs = { ...workflowDefaults(file), ...callerWith(callerFile, caller), ...this.options.inputs[file] };
+    const vars = this.options.vars ?? SIMULATED_VARS;
+    const inputs = {
+      ...workflowDefaults(file),
+      ...callerWith(callerFile, caller, vars),
+      ...this.options.inputs[file],
+    };
     const workflowName = parse(readFileSync(join(CALLERS, callerFile), 'utf8')).name;
     const context = this.context(file, callerFile);
     const common = { workflow: file, workflowName, caller };
@@ -449,9 +472,10 @@ class PipelineRun {
         context,
         common,
         caller,
+        // As the workflow writes it; the suite's title is an expression over pipeline_type.
         title: isSuite
           ? `${inputs.pipeline_type === 'nightly' ? 'Nightly' : 'Post-merge'} pipeline`
-          : `${workflowName} (${gateId})`,
+          : (notifyTitle(doc) ?? `${workflowName} (${gateId})`),
       });
     }
   }
@@ -651,7 +675,7 @@ class PipelineRun {
         report: gate.step?.outputs.report,
         title,
         'notify-on': inputs['notify-on'] ?? 'failure',
-        mention: '<!subteam^S0OPS>',
+        mention: inputs['slack-mention'],
         'dry-run': String(mode === 'dry-run'),
         'webhook-url':
           mode === 'fake'

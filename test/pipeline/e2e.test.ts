@@ -161,7 +161,7 @@ describe.sequential('the pipeline on the example repository', () => {
     const run = await scenario('failing-test', {
       build: 'plan',
       slack: 'fake',
-      inputs: { 'backend.yml': { 'notify-on': 'failure' } },
+      inputs: { 'backend.yml': { 'notify-on': 'failure', 'slack-mention': '<!subteam^S0OPS>' } },
     });
     const all = ran(legsOf(run.jobs, 'backend.yml', 'test'));
     const tests = all.filter((leg) => leg.leg?.startsWith('vllm '));
@@ -184,6 +184,8 @@ describe.sequential('the pipeline on the example repository', () => {
     expect(text).toContain(':x: test (failure)');
     expect(text).toContain('https://github.com/ai-dynamo/dynamo/actions/runs/4242');
     expect(text).toContain('<!subteam^S0OPS>');
+    // The title backend.yml gives slack-notify.
+    expect(text).toContain('Backend builds and tests');
     expect(text).not.toContain('ghs_simulated_run_token');
   });
 
