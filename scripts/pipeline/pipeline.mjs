@@ -37,9 +37,8 @@ function workflowDefaults(file) {
  * A caller job's `with:`, with `${{ vars.NAME }}` taken from `vars` (the repository variables); any
  * other expression, or a variable not in `vars`, leaves the input to the workflow's default.
  */
-function callerWith(file, job, vars) {
-  const doc = parse(readFileSync(join(CALLERS, file), 'utf8'));
-  const values = doc.jobs?.[job]?.with ?? {};
+function callerWith(callerDoc, job, vars) {
+  const values = callerDoc.jobs?.[job]?.with ?? {};
   const resolved = Object.entries(values).map(([name, value]) => {
     const variable = /^\$\{\{\s*vars\.(\w+)\s*\}\}$/.exec(String(value))?.[1];
     return [name, variable === undefined ? value : vars[variable]];
@@ -50,7 +49,10 @@ function callerWith(file, job, vars) {
 /** The repository variables the example callers read (`vars.*`) that the simulation sets. */
 const SIMULATED_VARS = { SLACK_OPS_MENTION: '<!subteam^S0OPS>' };
 
-/** The `title` the workflow's notify-slack job gives slack-notify, unless it is an expression. */
+/**
+ * The `title` the workflow's notify-slack job gives slack-notify; undefined when it gives none (or
+ * an expression), leaving slack-notify's own default, as on GitHub.
+ */
 function notifyTitle(doc) {
   const step = doc.jobs?.['notify-slack']?.steps?.find((candidate) => candidate.uses?.includes('/slack-notify@'));
   const title = step?.with?.title;
@@ -321,13 +323,14 @@ class PipelineRun {
   async buildPipeline(file, { caller, callerFile }) {
     const { head, repo, event } = this.options;
     const doc = parse(readFileSync(join(WORKFLOWS, file), 'utf8'));
+    const callerDoc = parse(readFileSync(join(CALLERS, callerFile), 'utf8'));
     const vars = this.options.vars ?? SIMULATED_VARS;
     const inputs = {
       ...workflowDefaults(file),
-      ...callerWith(callerFile, caller, vars),
+      ...callerWith(callerDoc, caller, vars),
       ...this.options.inputs[file],
     };
-    const workflowName = parse(readFileSync(join(CALLERS, callerFile), 'utf8')).name;
+    const workflowName = callerDoc.name;
     const context = this.context(file, callerFile);
     const common = { workflow: file, workflowName, caller };
     const isSuite = file === 'test-suite.yml';
@@ -473,9 +476,7 @@ class PipelineRun {
         common,
         caller,
         // As the workflow writes it; the suite's title is an expression over pipeline_type.
-        title: isSuite
-          ? `${inputs.pipeline_type === 'nightly' ? 'Nightly' : 'Post-merge'} pipeline`
-          : (notifyTitle(doc) ?? `${workflowName} (${gateId})`),
+        title: isSuite ? `${inputs.pipeline_type === 'nightly' ? 'Nightly' : 'Post-merge'} pipeline` : notifyTitle(doc),
       });
     }
   }
@@ -673,7 +674,8 @@ class PipelineRun {
       'slack-notify',
       {
         report: gate.step?.outputs.report,
-        title,
+        // No title: slack-notify's own default (an undefined input would drop the default too).
+        ...(title === undefined ? {} : { title }),
         'notify-on': inputs['notify-on'] ?? 'failure',
         mention: inputs['slack-mention'],
         'dry-run': String(mode === 'dry-run'),
