@@ -1,9 +1,11 @@
 /**
  * A fake GitHub REST API that the real Octokit (through `GITHUB_API_URL`) talks to: pull
  * requests and their files and commits, compare, commits, the jobs of a workflow run, check runs,
- * collaborator permissions, team memberships, issue comments and reactions, and git refs. Lists
- * paginate with `Link` headers the way GitHub does; the PR files list stops at 3000 entries, as
- * GitHub's does. Faults come from `FakeHttpServer.fault`.
+ * collaborator permissions, team memberships, issue comments and reactions, git refs, and who a
+ * token is (`GET /user`, the GraphQL `viewer`, `GET /app`). Lists paginate with `Link` headers the
+ * way GitHub does; the PR files list stops at 3000 entries and the PR commits list at 250, as
+ * GitHub's do. Comments and reactions are written as the account of the token that posts them.
+ * Faults come from `FakeHttpServer.fault`.
  */
 import { verify } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -32,7 +34,13 @@ export interface FakePull {
 export interface FakeCommit {
   sha: string;
   parents?: string[];
+  /** The GitHub login matched to the author email (`author.login`); none when unset. */
   author?: string;
+  /**
+   * The login matched to the committer email (`committer.login`): the author's when unset, none
+   * when null (an email no account has). `web-flow` is GitHub itself (web edits, merges).
+   */
+  committer?: string | null;
   message?: string;
   /** `commit.verification.verified` */
   verified?: boolean;
@@ -56,10 +64,17 @@ export interface FakeComment {
   body: string;
   user: { login: string };
   reactions: { content: string; user: string }[];
+  created_at?: string;
+  /** Changes when the body is edited (PATCH), as GitHub's does. */
+  updated_at?: string;
 }
 
 /** GitHub's cap on the pull request files list. */
 export const PULL_FILES_LIMIT = 3000;
+/** GitHub's cap on the pull request commits list. */
+export const PULL_COMMITS_LIMIT = 250;
+/** Who the workflow's GITHUB_TOKEN (any token the fake does not know) writes as. */
+export const ACTIONS_BOT = 'github-actions[bot]';
 
 export class FakeGitHub extends FakeHttpServer {
   defaultBranch = 'main';
@@ -77,10 +92,15 @@ export class FakeGitHub extends FakeHttpServer {
   /** `heads/name` -> sha. */
   readonly refs = new Map<string, string>();
   readonly checkRuns: Record<string, unknown>[] = [];
-  /** A GitHub App installed on every repository: JWTs must be RS256-signed by `publicKey`'s key. */
-  app: { id: string; publicKey: string; installationId: number } | undefined;
+  /**
+   * A GitHub App installed on every repository: JWTs must be RS256-signed by `publicKey`'s key.
+   * Its installation tokens write as `<slug>[bot]` (slug `copy-pr-app` unless set).
+   */
+  app: { id: string; publicKey: string; installationId: number; slug?: string } | undefined;
   /** Installation tokens the App endpoints issued, with what was asked for. */
   readonly installationTokens: { token: string; body: any; revoked: boolean }[] = [];
+  /** Personal tokens -> their user's login. Any other token is the workflow's GITHUB_TOKEN. */
+  readonly tokenLogins = new Map<string, string>();
   private nextId = 1000;
 
   static async start(): Promise<FakeGitHub> {
@@ -167,7 +187,7 @@ export class FakeGitHub extends FakeHttpServer {
       if (!shas) return notFound();
       return paginate(
         request,
-        shas.map((sha) => this.commitBody(sha)),
+        shas.slice(0, PULL_COMMITS_LIMIT).map((sha) => this.commitBody(sha)),
       );
     });
 
@@ -255,25 +275,64 @@ export class FakeGitHub extends FakeHttpServer {
     this.route('GET', `${repoPath}/issues/:number/comments`, (request) =>
       paginate(
         request,
-        this.comments.filter((comment) => comment.issue === Number(request.params.number)).map(commentBody),
+        this.comments
+          .filter((comment) => comment.issue === Number(request.params.number))
+          .map((comment) => commentBody(comment, request)),
       ),
     );
     this.route('POST', `${repoPath}/issues/:number/comments`, (request) => {
+      const now = new Date().toISOString();
       const comment: FakeComment = {
         id: this.nextId++,
         issue: Number(request.params.number),
         body: String(request.body?.body ?? ''),
-        user: { login: 'github-actions[bot]' },
+        user: { login: this.loginOf(request) },
         reactions: [],
+        created_at: now,
+        updated_at: now,
       };
       this.comments.push(comment);
-      return { status: 201, body: commentBody(comment) };
+      return { status: 201, body: commentBody(comment, request) };
+    });
+    const commentById = (request: FakeRequest) =>
+      this.comments.find((candidate) => candidate.id === Number(request.params.id));
+    this.route('GET', `${repoPath}/issues/comments/:id`, (request) => {
+      const comment = commentById(request);
+      return comment ? { body: commentBody(comment, request) } : notFound();
+    });
+    this.route('PATCH', `${repoPath}/issues/comments/:id`, (request) => {
+      const comment = commentById(request);
+      if (!comment) return notFound();
+      comment.body = String(request.body?.body ?? '');
+      comment.updated_at = new Date().toISOString();
+      return { body: commentBody(comment, request) };
+    });
+    this.route('DELETE', `${repoPath}/issues/comments/:id`, (request) => {
+      const comment = commentById(request);
+      if (!comment) return notFound();
+      this.comments.splice(this.comments.indexOf(comment), 1);
+      return { status: 204 };
     });
     this.route('POST', `${repoPath}/issues/comments/:id/reactions`, (request) => {
-      const comment = this.comments.find((candidate) => candidate.id === Number(request.params.id));
+      const comment = commentById(request);
       if (!comment) return notFound();
-      comment.reactions.push({ content: String(request.body?.content), user: 'github-actions[bot]' });
+      comment.reactions.push({ content: String(request.body?.content), user: this.loginOf(request) });
       return { status: 201, body: { id: this.nextId++, content: request.body?.content } };
+    });
+
+    // Who a token is. An installation token (the GITHUB_TOKEN, an App's) cannot read /user; the
+    // GraphQL viewer answers for every kind of token.
+    this.route('GET', '/user', (request) => {
+      const login = this.tokenLogins.get(bearer(request) ?? '');
+      if (login === undefined) return { status: 403, body: { message: 'Resource not accessible by integration' } };
+      return { body: { login, type: 'User' } };
+    });
+    this.route('POST', '/graphql', (request) => {
+      const query = String(request.body?.query ?? '');
+      if (!/^\s*(query\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query)) {
+        return { body: { errors: [{ message: 'The fake GraphQL API answers only { viewer { login } }' }] } };
+      }
+      return { body: { data: { viewer: { login: this.loginOf(request) } } } };
     });
 
     this.route('GET', `${repoPath}/git/ref/*ref`, (request) => {
@@ -302,6 +361,11 @@ export class FakeGitHub extends FakeHttpServer {
       return { status: 204 };
     });
 
+    this.route('GET', '/app', (request) =>
+      this.appAuthorized(request)
+        ? { body: { id: Number(this.app?.id), slug: this.appSlug(), name: this.appSlug() } }
+        : badCredentials(),
+    );
     this.route('GET', `${repoPath}/installation`, (request) =>
       this.appAuthorized(request) ? { body: { id: this.app?.installationId } } : badCredentials(),
     );
@@ -323,6 +387,19 @@ export class FakeGitHub extends FakeHttpServer {
     });
   }
 
+  /** The account a request's token writes as. */
+  private loginOf(request: FakeRequest): string {
+    const token = bearer(request) ?? '';
+    const personal = this.tokenLogins.get(token);
+    if (personal !== undefined) return personal;
+    if (this.installationTokens.some((issued) => issued.token === token)) return `${this.appSlug()}[bot]`;
+    return ACTIONS_BOT;
+  }
+
+  private appSlug(): string {
+    return this.app?.slug ?? 'copy-pr-app';
+  }
+
   /** A valid, unexpired App JWT (`Authorization: Bearer`) signed with the App's key. */
   private appAuthorized(request: FakeRequest): boolean {
     const [scheme, jwt] = String(request.headers.authorization ?? '').split(' ');
@@ -340,15 +417,22 @@ export class FakeGitHub extends FakeHttpServer {
 
   private commitBody(sha: string): Record<string, unknown> {
     const commit = this.commits.get(sha) ?? { sha };
+    const committer = commit.committer === undefined ? commit.author : commit.committer;
     return {
       sha,
       parents: (commit.parents ?? []).map((parent) => ({ sha: parent })),
       author: commit.author ? { login: commit.author } : null,
+      committer: committer ? { login: committer } : null,
       commit: {
         message: commit.message ?? '',
         author: {
           name: commit.author ?? 'unknown',
           email: `${commit.author ?? 'unknown'}@example.com`,
+          date: '2026-01-01T00:00:00Z',
+        },
+        committer: {
+          name: committer ?? 'unknown',
+          email: committer === 'web-flow' ? 'noreply@github.com' : `${committer ?? 'unknown'}@example.com`,
           date: '2026-01-01T00:00:00Z',
         },
         verification: { verified: commit.verified ?? false, reason: commit.verified ? 'valid' : 'unsigned' },
@@ -361,8 +445,20 @@ function refBody(ref: string, sha: string): Record<string, unknown> {
   return { ref: `refs/${ref}`, object: { sha, type: 'commit' } };
 }
 
-function commentBody(comment: FakeComment): Record<string, unknown> {
-  return { id: comment.id, body: comment.body, user: comment.user };
+function commentBody(comment: FakeComment, request: FakeRequest): Record<string, unknown> {
+  return {
+    id: comment.id,
+    body: comment.body,
+    user: comment.user,
+    created_at: comment.created_at ?? '2026-01-01T00:00:00Z',
+    updated_at: comment.updated_at ?? comment.created_at ?? '2026-01-01T00:00:00Z',
+    issue_url: `https://api.github.com/repos/${request.params.owner}/${request.params.repo}/issues/${comment.issue}`,
+  };
+}
+
+/** The token of an `Authorization: token ...` (or `Bearer ...`) header. */
+function bearer(request: FakeRequest): string | undefined {
+  return /^(?:token|bearer) (.+)$/i.exec(String(request.headers.authorization ?? ''))?.[1];
 }
 
 function badCredentials(): FakeResponse {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeGitHub, PULL_FILES_LIMIT } from '../src/index.js';
+import { ACTIONS_BOT, FakeGitHub, PULL_COMMITS_LIMIT, PULL_FILES_LIMIT } from '../src/index.js';
 
 /** The fake is checked with plain fetch here; core's tests drive it through Octokit. */
 describe('FakeGitHub', () => {
@@ -71,5 +71,68 @@ describe('FakeGitHub', () => {
     const removed = await fetch(`${fake.url}/repos/o/r/git/refs/heads/pull-request/5`, { method: 'DELETE' });
     expect(removed.status).toBe(204);
     expect(fake.refs.has('heads/pull-request/5')).toBe(false);
+  });
+
+  it('caps the PR commits list at 250 and reports author and committer logins', async () => {
+    const commits = Array.from({ length: 260 }, (_, index) => ({
+      sha: String(index).padStart(40, '0'),
+      author: 'alice',
+      committer: index === 0 ? null : index === 1 ? 'web-flow' : undefined,
+    }));
+    fake.addPull(
+      { number: 6, head: { sha: 'f'.repeat(40), ref: 'x' }, base: { sha: 'b'.repeat(40), ref: 'main' } },
+      [],
+      commits,
+    );
+    const listed: any[] = [];
+    for (let page = 1; page <= 4; page++) {
+      listed.push(...((await (await get(`/repos/o/r/pulls/6/commits?per_page=100&page=${page}`)).json()) as any[]));
+    }
+    expect(listed).toHaveLength(PULL_COMMITS_LIMIT);
+    expect(listed.slice(0, 3).map((commit) => [commit.author?.login, commit.committer?.login ?? null])).toEqual([
+      ['alice', null],
+      ['alice', 'web-flow'],
+      ['alice', 'alice'],
+    ]);
+    expect(listed[1].commit.committer.email).toBe('noreply@github.com');
+  });
+
+  it('writes comments as the token that posts them, and reads, edits and deletes them by id', async () => {
+    fake.tokenLogins.set('ghp_alice', 'alice');
+    const as = (token: string) => ({ authorization: `token ${token}`, 'content-type': 'application/json' });
+    const post = (token: string) =>
+      fetch(`${fake.url}/repos/o/r/issues/5/comments`, { method: 'POST', headers: as(token), body: '{"body":"hi"}' });
+    const byAlice = (await (await post('ghp_alice')).json()) as any;
+    const byBot = (await (await post('ghs_unknown')).json()) as any;
+    expect([byAlice.user.login, byBot.user.login]).toEqual(['alice', ACTIONS_BOT]);
+    expect(byAlice.issue_url).toBe('https://api.github.com/repos/o/r/issues/5');
+
+    const url = `${fake.url}/repos/o/r/issues/comments/${byAlice.id}`;
+    expect(await (await get(`/repos/o/r/issues/comments/${byAlice.id}`)).json()).toMatchObject({ body: 'hi' });
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    const patch = await fetch(url, { method: 'PATCH', headers: as('ghp_alice'), body: '{"body":"bye"}' });
+    const edited = (await patch.json()) as any;
+    expect(edited.body).toBe('bye');
+    expect(edited.updated_at > byAlice.updated_at).toBe(true);
+    expect((await fetch(url, { method: 'DELETE', headers: as('ghp_alice') })).status).toBe(204);
+    expect((await get(`/repos/o/r/issues/comments/${byAlice.id}`)).status).toBe(404);
+  });
+
+  it('says who a token is: GET /user for personal tokens, the GraphQL viewer for every token', async () => {
+    fake.tokenLogins.set('ghp_alice', 'alice');
+    const user = (token: string) => fetch(`${fake.url}/user`, { headers: { authorization: `token ${token}` } });
+    expect(await (await user('ghp_alice')).json()).toMatchObject({ login: 'alice' });
+    expect((await user('ghs_installation')).status).toBe(403);
+    const viewer = async (token: string, query = 'query { viewer { login } }') => {
+      const answer = await fetch(`${fake.url}/graphql`, {
+        method: 'POST',
+        headers: { authorization: `bearer ${token}` },
+        body: JSON.stringify({ query }),
+      });
+      return (await answer.json()) as any;
+    };
+    expect(await viewer('ghs_installation')).toEqual({ data: { viewer: { login: ACTIONS_BOT } } });
+    expect(await viewer('ghp_alice')).toEqual({ data: { viewer: { login: 'alice' } } });
+    expect((await viewer('x', '{ repository { id } }')).errors).toHaveLength(1);
   });
 });
