@@ -19,9 +19,12 @@ const TARGET_EXTRA_MS = 400;
 const REPO = 'ai-dynamo/dynamo';
 const sha = (seed) => createHash('sha1').update(seed).digest('hex');
 
-/** A PR with 100 signed commits (one page of the commits list), head last. */
+/**
+ * A PR from a branch of the repository with 100 signed commits (one page of the commits list),
+ * head last, all written by the opener.
+ */
 function seed(fake, author) {
-  const commits = Array.from({ length: 100 }, (_, index) => ({ sha: sha(`c${index}`), verified: true }));
+  const commits = Array.from({ length: 100 }, (_, index) => ({ sha: sha(`c${index}`), verified: true, author }));
   fake.pulls.clear();
   fake.refs.clear();
   fake.comments.length = 0;
@@ -30,7 +33,7 @@ function seed(fake, author) {
       number: 7,
       user: { login: author },
       head: { sha: commits.at(-1).sha, ref: 'f', repo: { full_name: REPO } },
-      base: { sha: sha('base'), ref: 'main' },
+      base: { sha: sha('base'), ref: 'main', repo: { full_name: REPO } },
       commits: commits.length,
     },
     [],
@@ -40,22 +43,13 @@ function seed(fake, author) {
 }
 
 const scenarios = {
-  'approve (short SHA)': (fake) => {
+  'approve (full SHA)': (fake) => {
     const head = seed(fake, 'outsider');
-    fake.comments.push({
-      id: 1,
-      issue: 7,
-      body: `/ok to test ${head.slice(0, 10)}`,
-      user: { login: 'maintainer' },
-      reactions: [],
-    });
+    const comment = { id: 1, body: `/ok to test ${head}`, user: { login: 'maintainer' } };
+    fake.comments.push({ ...comment, issue: 7, reactions: [] });
     return {
       eventName: 'issue_comment',
-      event: {
-        action: 'created',
-        issue: { number: 7, pull_request: {} },
-        comment: { id: 1, body: `/ok to test ${head.slice(0, 10)}`, user: { login: 'maintainer' } },
-      },
+      event: { action: 'created', issue: { number: 7, pull_request: {} }, comment },
       expect: 'synced',
     };
   },
@@ -65,6 +59,18 @@ const scenarios = {
   },
   'untrusted push (vetting)': (fake) => {
     seed(fake, 'outsider');
+    return { eventName: 'pull_request_target', event: { action: 'synchronize', number: 7 }, expect: 'refused' };
+  },
+  'untrusted push, asked': (fake) => {
+    const head = seed(fake, 'outsider');
+    // The request for this head is already there, so the gate must find out who it comments as.
+    fake.comments.push({
+      id: 2,
+      issue: 7,
+      body: `<!-- copy-pr:needs-vetting:${head} -->`,
+      user: { login: 'github-actions[bot]' },
+      reactions: [],
+    });
     return { eventName: 'pull_request_target', event: { action: 'synchronize', number: 7 }, expect: 'refused' };
   },
 };

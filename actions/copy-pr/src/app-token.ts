@@ -39,6 +39,8 @@ export function appJwt(credentials: AppCredentials, nowSeconds = Math.floor(Date
 
 export interface InstallationToken {
   token: string;
+  /** The login the token comments as (`<app-slug>[bot]`); undefined when GET /app did not say. */
+  botLogin: string | undefined;
   /** Revoke the token; never throws (it expires within the hour anyway). */
   revoke(): Promise<string | undefined>;
 }
@@ -107,8 +109,12 @@ export async function mintInstallationToken(options: {
     );
   }
   const token = minted.data.token as string;
+  // The App's slug names the bot its comments appear under; without it the gate asks GitHub later.
+  const app = await call('GET', '/app', jwt).catch(() => undefined);
+  const slug = app?.status === 200 && typeof app.data.slug === 'string' ? app.data.slug : undefined;
   return {
     token,
+    botLogin: slug ? `${slug}[bot]` : undefined,
     async revoke() {
       try {
         const answer = await call('DELETE', '/installation/token', `token ${token}`);

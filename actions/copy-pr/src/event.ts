@@ -13,6 +13,9 @@ export type GateRequest =
       pr: number;
       commenter: string;
       commentId: number;
+      /** The body and `updated_at` the event carried: read again before the ref moves, they must still hold. */
+      commentBody: string;
+      commentUpdatedAt: string | undefined;
       comment: Exclude<ParsedComment, { kind: 'not-a-command' }>;
     }
   | { kind: 'sync'; pr: number; eventAction: string }
@@ -51,7 +54,15 @@ function classifyComment(payload: Record<string, any>, command: string): GateReq
   if (parsed.kind === 'not-a-command') {
     return { kind: 'ignore', pr, reason: `the comment is not a ${command} command` };
   }
-  return { kind: 'vet', pr, commenter, commentId: comment.id, comment: parsed };
+  return {
+    kind: 'vet',
+    pr,
+    commenter,
+    commentId: comment.id,
+    commentBody: comment.body,
+    commentUpdatedAt: typeof comment.updated_at === 'string' ? comment.updated_at : undefined,
+    comment: parsed,
+  };
 }
 
 function classifyPullRequest(payload: Record<string, any>): GateRequest {

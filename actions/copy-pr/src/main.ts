@@ -38,7 +38,7 @@ export async function main(): Promise<void> {
         try {
           const token = minted?.token ?? (inputs.token as string);
           const client = await createGitHubClient(token, { log: (line) => runner.info(line) });
-          result = await runGate(inputs, request, createGatePort(client, context.repo));
+          result = await runGate(inputs, request, createGatePort(client, context.repo, { botLogin: minted?.botLogin }));
         } finally {
           const problem = await minted?.revoke();
           if (problem) runner.warning(`Could not revoke the GitHub App token (it expires within an hour): ${problem}`);

@@ -2,115 +2,23 @@
  * The built bundle in the simulated runner against the testkit's fake GitHub API, driven by the
  * real Octokit: one test per behaviour the issue's "Done when" lists, plus the hostile cases.
  */
-import { createHash, generateKeyPairSync } from 'node:crypto';
-import { type FakeCommit, FakeGitHub, type FakePull, runAction, type StepResult } from '@dynamo-ci/testkit';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { commit, REPO, sha, TOKEN, useFixture } from './fixture.js';
 
-const REPO = 'ai-dynamo/dynamo';
-const TOKEN = 'ghs_copyPrSecretToken123';
-
-function sha(seed: string): string {
-  return createHash('sha1').update(seed).digest('hex');
-}
-
-let fake: FakeGitHub;
-let nextCommentId = 1;
-
-beforeEach(async () => {
-  fake = await FakeGitHub.start();
-  fake.setPermission('maintainer', 'write').setPermission('lead', 'maintain').setPermission('triager', 'triage');
-  fake.setPermission('reader', 'read').setPermission('owner', 'admin');
-});
-afterEach(async () => {
-  await fake.close();
+const world = useFixture();
+const { addPull, push, comment, prTarget, run, botComments, reactionsOn, refWrites: writes } = world;
+const commentEvent = (pr: number, user: string, body: string) => world.commentEvent(pr, user, body);
+const prEvent = (pr: number, action: string) => ({
+  action,
+  number: pr,
+  pull_request: world.fake.pulls.get(pr) ?? { number: pr },
+  repository: { full_name: REPO },
 });
 
-interface PullSetup {
-  number?: number;
-  author?: string;
-  commits: FakeCommit[];
-  fork?: boolean;
-  state?: 'open' | 'closed';
-}
-
-function addPull(setup: PullSetup): FakePull {
-  const number = setup.number ?? 7;
-  const head = setup.commits.at(-1)?.sha as string;
-  const pull: FakePull = {
-    number,
-    state: setup.state ?? 'open',
-    user: { login: setup.author ?? 'contributor' },
-    head: {
-      sha: head,
-      ref: 'feature',
-      repo: setup.fork ? { full_name: 'outsider/dynamo', fork: true } : { full_name: REPO, fork: false },
-    },
-    base: { sha: sha('base'), ref: 'main', repo: { full_name: REPO } },
-    commits: setup.commits.length,
-  };
-  fake.addPull(pull, [], setup.commits);
-  return fake.pulls.get(number) as FakePull;
-}
-
-/** A push to the PR: the new commits join the list and the head moves. */
-function push(number: number, ...commits: FakeCommit[]): void {
-  const pull = fake.pulls.get(number) as FakePull;
-  for (const commit of commits) fake.addCommit(commit);
-  const shas = [...(fake.pullCommits.get(number) ?? []), ...commits.map((commit) => commit.sha)];
-  fake.pullCommits.set(number, shas);
-  pull.head.sha = shas.at(-1) as string;
-  pull.commits = shas.length;
-}
-
-function commentEvent(pr: number, user: string, body: string, action = 'created'): Record<string, unknown> {
-  const id = nextCommentId++;
-  fake.comments.push({ id, issue: pr, body, user: { login: user }, reactions: [] });
-  return {
-    action,
-    issue: { number: pr, pull_request: { url: `https://api.github.com/repos/${REPO}/pulls/${pr}` } },
-    comment: { id, body, user: { login: user } },
-    repository: { full_name: REPO },
-  };
-}
-
-function prEvent(pr: number, action: string): Record<string, unknown> {
-  const pull = fake.pulls.get(pr);
-  return { action, number: pr, pull_request: pull ?? { number: pr }, repository: { full_name: REPO } };
-}
-
-async function run(
-  eventName: string,
-  event: Record<string, unknown>,
-  inputs: Record<string, string> = {},
-): Promise<StepResult> {
-  return runAction('copy-pr', { eventName, event, apiUrl: fake.url, token: TOKEN, repository: REPO }, { inputs });
-}
-
-const comment = (pr: number, user: string, body: string, action?: string) =>
-  run('issue_comment', commentEvent(pr, user, body, action));
-const prTarget = (pr: number, action: string, inputs?: Record<string, string>) =>
-  run('pull_request_target', prEvent(pr, action), inputs);
-
-function botComments(pr: number): string[] {
-  return fake.comments
-    .filter((candidate) => candidate.issue === pr && candidate.user.login === 'github-actions[bot]')
-    .map((candidate) => candidate.body);
-}
-
-function reactionsOn(body: string): string[] {
-  return (
-    fake.comments.find((candidate) => candidate.body === body)?.reactions.map((reaction) => reaction.content) ?? []
-  );
-}
-
-function writes(): string[] {
-  return fake.requests
-    .filter((request) => request.method !== 'GET' && request.path.includes('/git/'))
-    .map((request) => `${request.method} ${request.path}`);
-}
-
-const c1 = { sha: sha('c1'), verified: true };
-const c2 = { sha: sha('c2'), verified: true };
+const c1 = commit('c1');
+const c2 = commit('c2');
+const byOutsider = (seed: string) => commit(seed, { author: 'outsider' });
 
 describe('maintainer approval', () => {
   it('copies the exact head to pull-request/N, reacts, and says nothing else', async () => {
@@ -125,7 +33,7 @@ describe('maintainer approval', () => {
       sha: c2.sha,
       reason: `maintainer approved ${c2.sha}`,
     });
-    expect(fake.refs.get('heads/pull-request/7')).toBe(c2.sha);
+    expect(world.fake.refs.get('heads/pull-request/7')).toBe(c2.sha);
     expect(reactionsOn(body)).toEqual(['+1']);
     expect(botComments(7)).toEqual([]);
     expect(result.summary).toContain('| Decision | synced |');
@@ -133,26 +41,26 @@ describe('maintainer approval', () => {
     expect(result.stdout.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
   });
 
-  it('accepts an unambiguous short SHA, any blank space around it, and the maintain role', async () => {
+  it('accepts blank space around the command, an upper-case SHA, and the maintain role', async () => {
     addPull({ commits: [c1, c2] });
-    const result = await comment(7, 'lead', `  \n/ok  to\ttest ${c2.sha.slice(0, 7).toUpperCase()}\n `);
+    const result = await comment(7, 'lead', `  \n/ok  to\ttest ${c2.sha.toUpperCase()}\n `);
     expect(result.outputs.action).toBe('synced');
     expect(result.outputs.sha).toBe(c2.sha);
-    expect(fake.refs.get('heads/pull-request/7')).toBe(c2.sha);
+    expect(world.fake.refs.get('heads/pull-request/7')).toBe(c2.sha);
   });
 
   it('force-moves an existing branch in one call, never deleting it first, and verifies it', async () => {
     addPull({ commits: [c1, c2] });
-    fake.refs.set('heads/pull-request/7', c1.sha);
+    world.fake.refs.set('heads/pull-request/7', c1.sha);
     const result = await comment(7, 'owner', `/ok to test ${c2.sha}`);
     expect(result.outputs.action).toBe('synced');
     expect(writes()).toEqual([`PATCH /repos/${REPO}/git/refs/heads/pull-request/7`]);
-    expect(fake.seen('PATCH', `/repos/${REPO}/git/refs/heads/pull-request/7`)[0]?.body).toEqual({
+    expect(world.fake.seen('PATCH', `/repos/${REPO}/git/refs/heads/pull-request/7`)[0]?.body).toEqual({
       sha: c2.sha,
       force: true,
     });
-    expect(fake.seen('GET', `/repos/${REPO}/git/ref/heads/pull-request/7`)).toHaveLength(2);
-    expect(fake.refs.get('heads/pull-request/7')).toBe(c2.sha);
+    expect(world.fake.seen('GET', `/repos/${REPO}/git/ref/heads/pull-request/7`)).toHaveLength(2);
+    expect(world.fake.refs.get('heads/pull-request/7')).toBe(c2.sha);
   });
 
   it('honours a custom command and branch prefix, case-sensitively', async () => {
@@ -162,20 +70,20 @@ describe('maintainer approval', () => {
     expect(ignored.outputs.action).toBe('ignored');
     const synced = await run('issue_comment', commentEvent(7, 'maintainer', `/Test This ${c1.sha}`), inputs);
     expect(synced.outputs).toMatchObject({ action: 'synced', branch: 'ci/pr-7' });
-    expect(fake.refs.get('heads/ci/pr-7')).toBe(c1.sha);
+    expect(world.fake.refs.get('heads/ci/pr-7')).toBe(c1.sha);
   });
 });
 
 describe('refused approvals', () => {
   it('refuses a stale SHA, names the head, and leaves the branch alone', async () => {
     addPull({ commits: [c1, c2] });
-    fake.refs.set('heads/pull-request/7', c1.sha);
+    world.fake.refs.set('heads/pull-request/7', c1.sha);
     const body = `/ok to test ${c1.sha}`;
     const result = await comment(7, 'maintainer', body);
     expect(result.exitCode).toBe(0);
     expect(result.outputs).toMatchObject({ action: 'refused', sha: c2.sha });
     expect(result.outputs.reason).toBe(`${c1.sha} is not the head of the pull request (${c2.sha})`);
-    expect(fake.refs.get('heads/pull-request/7')).toBe(c1.sha);
+    expect(world.fake.refs.get('heads/pull-request/7')).toBe(c1.sha);
     expect(writes()).toEqual([]);
     expect(botComments(7)).toEqual([
       expect.stringContaining(
@@ -183,14 +91,6 @@ describe('refused approvals', () => {
       ),
     ]);
     expect(reactionsOn(body)).toEqual(['-1']);
-  });
-
-  it('refuses a short SHA that is not a prefix of the head', async () => {
-    addPull({ commits: [c1, c2] });
-    const result = await comment(7, 'maintainer', `/ok to test ${c1.sha.slice(0, 10)}`);
-    expect(result.outputs.action).toBe('refused');
-    expect(result.outputs.reason).toContain('is not the head');
-    expect(fake.refs.size).toBe(0);
   });
 
   it.each([
@@ -202,72 +102,53 @@ describe('refused approvals', () => {
     const result = await comment(7, user, `/ok to test ${c1.sha}`);
     expect(result.outputs.action).toBe('refused');
     expect(result.outputs.reason).toBe(`${user} has the ${role} role; vetting needs write or more`);
-    expect(fake.refs.size).toBe(0);
+    expect(world.fake.refs.size).toBe(0);
     expect(botComments(7)[0]).toContain(`the collaborator permission API reports \`${role}\``);
   });
 
   it('does not count organization membership: an org member with no repository role is refused', async () => {
     addPull({ commits: [c1] });
-    fake.teams.set('ai-dynamo/everyone', new Set(['orgmember']));
+    world.fake.teams.set('ai-dynamo/everyone', new Set(['orgmember']));
     const result = await run('issue_comment', commentEvent(7, 'orgmember', `/ok to test ${c1.sha}`), {
       'trusted-teams': 'everyone',
     });
     expect(result.outputs.action).toBe('refused');
-    expect(fake.refs.size).toBe(0);
-  });
-
-  it('refuses an ambiguous short SHA and asks for the full SHA', async () => {
-    const prefix = 'abcdef1';
-    const older = { sha: `${prefix}${sha('older').slice(7)}`, verified: true };
-    const head = { sha: `${prefix}${sha('head').slice(7)}`, verified: true };
-    addPull({ commits: [older, c1, head] });
-    const result = await comment(7, 'maintainer', `/ok to test ${prefix}`);
-    expect(result.outputs.action).toBe('refused');
-    expect(result.outputs.reason).toBe(`${prefix} is the prefix of 2 commits of the pull request`);
-    expect(botComments(7)[0]).toContain('Use the full 40-character SHA of the head.');
-    expect(fake.refs.size).toBe(0);
-    const full = await comment(7, 'maintainer', `/ok to test ${head.sha}`);
-    expect(full.outputs.action).toBe('synced');
-  });
-
-  it('refuses a short SHA when the PR has more commits than the API lists', async () => {
-    const commits = Array.from({ length: 3 }, (_, index) => ({ sha: sha(`many${index}`), verified: true }));
-    const pull = addPull({ commits });
-    pull.commits = 300;
-    const result = await comment(7, 'maintainer', `/ok to test ${pull.head.sha.slice(0, 12)}`);
-    expect(result.outputs.action).toBe('refused');
-    expect(result.outputs.reason).toContain('300 commits');
+    expect(world.fake.refs.size).toBe(0);
   });
 
   it.each([
     ['/ok to test', 'the command names no commit SHA'],
     ['/ok to test ``@team``<b>x</b>', 'the command names something that is not a commit SHA'],
-    ['/ok to test abc12', 'the command names something that is not a commit SHA'],
-  ])('refuses %j with a reason', async (body, reason) => {
+    ['/ok to test abc', 'the command names something that is not a commit SHA'],
+  ])('refuses %j with a reason and the exact command for the head', async (body, reason) => {
     addPull({ commits: [c1] });
     const result = await comment(7, 'maintainer', body);
     expect(result.outputs).toMatchObject({ action: 'refused', reason });
-    expect(fake.refs.size).toBe(0);
+    expect(world.fake.refs.size).toBe(0);
     expect(botComments(7)[0]).not.toMatch(/@team|<b>/);
+    expect(botComments(7)[0]).toContain(`\`\`\`\n/ok to test ${c1.sha}\n\`\`\``);
   });
 
-  it('refuses on a closed pull request', async () => {
-    addPull({ commits: [c1], state: 'closed' });
+  it.each([
+    [false, 'closed'],
+    [true, 'merged'],
+  ])('refuses on a closed pull request (merged: %s)', async (merged, state) => {
+    addPull({ commits: [c1], state: 'closed', merged });
     const result = await comment(7, 'maintainer', `/ok to test ${c1.sha}`);
-    expect(result.outputs).toMatchObject({ action: 'refused', reason: 'the pull request is closed' });
-    expect(botComments(7)[0]).toContain('the pull request is closed');
-    expect(fake.refs.size).toBe(0);
+    expect(result.outputs).toMatchObject({ action: 'refused', reason: `the pull request is ${state}` });
+    expect(botComments(7)[0]).toContain(`the pull request is ${state}`);
+    expect(world.fake.refs.size).toBe(0);
   });
 });
 
 describe('comments that never trigger', () => {
   it.each(['edited', 'deleted'])('ignores a %s comment without calling the API', async (action) => {
     addPull({ commits: [c1] });
-    const result = await comment(7, 'maintainer', `/ok to test ${c1.sha}`, action);
+    const result = await run('issue_comment', { ...commentEvent(7, 'maintainer', `/ok to test ${c1.sha}`), action });
     expect(result.exitCode).toBe(0);
     expect(result.outputs).toMatchObject({ action: 'ignored', branch: 'pull-request/7' });
     expect(result.outputs.reason).toContain(action);
-    expect(fake.requests).toEqual([]);
+    expect(world.fake.requests).toEqual([]);
   });
 
   it.each([
@@ -280,7 +161,7 @@ describe('comments that never trigger', () => {
     addPull({ commits: [c1] });
     const result = await comment(7, 'maintainer', body);
     expect(result.outputs.action).toBe('ignored');
-    expect(fake.requests).toEqual([]);
+    expect(world.fake.requests).toEqual([]);
   });
 
   it('ignores a command on an issue', async () => {
@@ -296,24 +177,26 @@ describe('comments that never trigger', () => {
 
 describe('fork pull requests', () => {
   it('points the branch at the fork head without touching the fork', async () => {
-    addPull({ commits: [c1, c2], fork: true, author: 'outsider' });
+    addPull({ commits: [c1, c2], fork: 'outsider/dynamo', author: 'outsider' });
     // GitHub keeps the fork head in the base repository as refs/pull/N/head.
-    fake.refs.set('pull/7/head', c2.sha);
+    world.fake.refs.set('pull/7/head', c2.sha);
     const opened = await prTarget(7, 'opened');
     expect(opened.outputs.action).toBe('refused');
     const result = await comment(7, 'maintainer', `/ok to test ${c2.sha}`);
     expect(result.outputs).toMatchObject({ action: 'synced', sha: c2.sha });
     expect(result.outputs.reason).toContain('(from a fork)');
-    expect(fake.refs.get('heads/pull-request/7')).toBe(c2.sha);
-    expect(fake.requests.filter((request) => request.path.startsWith('/repos/outsider/'))).toEqual([]);
+    expect(world.fake.refs.get('heads/pull-request/7')).toBe(c2.sha);
+    expect(world.fake.requests.filter((request) => request.path.startsWith('/repos/outsider/'))).toEqual([]);
     expect(
-      fake.requests.every((request) => !/\/(contents|tarball|zipball|git\/(blobs|trees|commits))/.test(request.path)),
+      world.fake.requests.every(
+        (request) => !/\/(contents|tarball|zipball|git\/(blobs|trees|commits))/.test(request.path),
+      ),
     ).toBe(true);
   });
 
   it('waits for GitHub to make a just-pushed fork commit available', async () => {
-    addPull({ commits: [c1], fork: true });
-    fake.fault({
+    addPull({ commits: [c1], fork: 'outsider/dynamo' });
+    world.fake.fault({
       method: 'POST',
       path: `/repos/${REPO}/git/refs`,
       status: 422,
@@ -322,31 +205,33 @@ describe('fork pull requests', () => {
     });
     const result = await comment(7, 'maintainer', `/ok to test ${c1.sha}`);
     expect(result.outputs.action).toBe('synced');
-    expect(fake.seen('POST', `/repos/${REPO}/git/refs`)).toHaveLength(2);
-    expect(fake.refs.get('heads/pull-request/7')).toBe(c1.sha);
+    expect(world.fake.seen('POST', `/repos/${REPO}/git/refs`)).toHaveLength(2);
+    expect(world.fake.refs.get('heads/pull-request/7')).toBe(c1.sha);
   });
 });
 
 describe('automatic sync on pull_request_target', () => {
-  it('syncs a trusted author whose commits are all signed', async () => {
-    addPull({ commits: [c1, c2], author: 'maintainer' });
+  it('syncs a branch of this repository whose opener, authors and committers are trusted and signed', async () => {
+    addPull({ commits: [c1, commit('c2', { author: 'lead', committer: 'maintainer' })], author: 'maintainer' });
     const result = await prTarget(7, 'opened');
-    expect(result.outputs).toMatchObject({ action: 'synced', sha: c2.sha, branch: 'pull-request/7' });
-    expect(result.outputs.reason).toBe('maintainer is trusted and every commit is signed');
-    expect(fake.refs.get('heads/pull-request/7')).toBe(c2.sha);
+    expect(result.outputs).toMatchObject({ action: 'synced', branch: 'pull-request/7' });
+    expect(result.outputs.reason).toBe(
+      "maintainer and every commit's author and committer are trusted, and every commit is signed",
+    );
+    expect(world.fake.refs.get('heads/pull-request/7')).toBe(sha('c2'));
     expect(botComments(7)).toEqual([]);
   });
 
   it('does not sync an unsigned commit from a trusted author and asks once for vetting', async () => {
-    const unsigned = { sha: sha('unsigned'), verified: false };
+    const unsigned = commit('unsigned', { verified: false });
     addPull({ commits: [c1, unsigned, c2], author: 'maintainer' });
     const result = await prTarget(7, 'opened');
     expect(result.outputs).toMatchObject({ action: 'refused', sha: c2.sha });
     expect(result.outputs.reason).toBe('needs vetting: 1 unsigned commit(s)');
-    expect(fake.refs.size).toBe(0);
+    expect(world.fake.refs.size).toBe(0);
     const [body] = botComments(7);
     expect(body).toContain(`<!-- copy-pr:needs-vetting:${c2.sha} -->`);
-    expect(body).toContain(`a commit is not signed: \`${unsigned.sha.slice(0, 12)}\``);
+    expect(body).toContain(`- commit \`${unsigned.sha.slice(0, 12)}\` is not signed`);
     expect(body).toContain(`/ok to test ${c2.sha}`);
     const again = await prTarget(7, 'reopened');
     expect(again.outputs.action).toBe('refused');
@@ -354,60 +239,75 @@ describe('automatic sync on pull_request_target', () => {
   });
 
   it('syncs an unsigned trusted push when require-signed is false', async () => {
-    addPull({ commits: [{ sha: sha('u'), verified: false }], author: 'maintainer' });
+    addPull({ commits: [commit('u', { verified: false })], author: 'maintainer' });
     const result = await prTarget(7, 'opened', { 'require-signed': 'false' });
-    expect(result.outputs).toMatchObject({ action: 'synced', reason: 'maintainer is trusted' });
+    expect(result.outputs).toMatchObject({
+      action: 'synced',
+      reason: "maintainer and every commit's author and committer are trusted",
+    });
   });
 
   it('trusts members of trusted teams, and fails closed with a warning when teams cannot be read', async () => {
-    addPull({ commits: [c1], author: 'teammate' });
-    fake.teams.set('ai-dynamo/core-devs', new Set(['teammate']));
+    addPull({ commits: [commit('t1', { author: 'teammate' })], author: 'teammate' });
+    world.fake.teams.set('ai-dynamo/core-devs', new Set(['teammate']));
     const synced = await prTarget(7, 'opened', { 'trusted-teams': 'other-org/x, core-devs' });
     expect(synced.outputs.action).toBe('synced');
 
-    fake.refs.clear();
-    fake.fault({
+    world.fake.refs.clear();
+    world.fake.fault({
       path: /\/orgs\/.*\/memberships\//,
       status: 403,
       body: { message: 'Resource not accessible by integration' },
     });
     const refused = await prTarget(7, 'synchronize', { 'trusted-teams': 'core-devs' });
     expect(refused.outputs.action).toBe('refused');
-    expect(refused.warnings[0]?.message).toContain('Could not read the membership of ai-dynamo/core-devs');
-    expect(fake.refs.size).toBe(0);
+    expect(refused.warnings.map((warning) => warning.message)).toEqual([
+      expect.stringContaining('Could not read the membership of ai-dynamo/core-devs'),
+    ]);
+    expect(world.fake.refs.size).toBe(0);
   });
 
-  it('asks an untrusted author to get vetting; a comment by a person carrying the marker does not silence it', async () => {
-    addPull({ commits: [c1], author: 'outsider' });
-    fake.comments.push({
-      id: 999,
-      issue: 7,
-      body: `<!-- copy-pr:needs-vetting:${c1.sha} -->`,
-      user: { login: 'outsider' },
-      reactions: [],
-    });
+  it('asks an untrusted author to get vetting, once per head', async () => {
+    const o1 = byOutsider('o1');
+    addPull({ commits: [o1], author: 'outsider' });
     const result = await prTarget(7, 'opened');
-    expect(result.outputs.reason).toBe('needs vetting: outsider is not a trusted author');
+    expect(result.outputs.reason).toBe(
+      'needs vetting: outsider is not a trusted author, commits by untrusted accounts (outsider)',
+    );
     expect(botComments(7)).toHaveLength(1);
     expect(botComments(7)[0]).toContain('@outsider, is not a trusted author (role none, write or more needed)');
+    expect(botComments(7)[0]).toContain(
+      `- \`outsider\`, the author and committer of \`${o1.sha.slice(0, 12)}\`, is not trusted (role none, write or more needed)`,
+    );
+    const again = await prTarget(7, 'reopened');
+    expect(again.outputs.action).toBe('refused');
+    expect(again.summary).toContain('| Comment | already asked |');
+    expect(botComments(7)).toHaveLength(1);
+    // The workflow's GITHUB_TOKEN cannot read /user; the GraphQL viewer named its bot.
+    expect(world.fake.seen('GET', '/user')).toHaveLength(1);
+    expect(world.fake.seen('POST', '/graphql')).toHaveLength(1);
   });
 
-  it('recognises its earlier request when a personal token (a person with write access) posted it', async () => {
-    addPull({ commits: [c1], author: 'outsider' });
-    fake.comments.push({
+  it('recognises its earlier request when a personal token posted it, by the token user from GET /user', async () => {
+    world.fake.tokenLogins.set(TOKEN, 'ci-bot-user');
+    addPull({ commits: [byOutsider('o1')], author: 'outsider' });
+    world.fake.comments.push({
       id: 998,
       issue: 7,
-      body: `earlier request\n<!-- copy-pr:needs-vetting:${c1.sha} -->`,
-      user: { login: 'maintainer' },
+      body: `<!-- copy-pr:needs-vetting:${sha('o1')} -->\nearlier request`,
+      user: { login: 'ci-bot-user' },
       reactions: [],
     });
     const result = await prTarget(7, 'synchronize');
     expect(result.outputs.action).toBe('refused');
-    expect(botComments(7)).toEqual([]);
+    expect(botComments(7, 'ci-bot-user')).toHaveLength(1);
     expect(result.summary).toContain('| Comment | already asked |');
+    expect(world.fake.seen('POST', '/graphql')).toEqual([]);
   });
 
   it('needs a new approval after a push: the branch stays on the approved commit', async () => {
+    const c1 = byOutsider('o1');
+    const c2 = byOutsider('o2');
     addPull({ commits: [c1], author: 'outsider' });
     expect((await prTarget(7, 'opened')).outputs.action).toBe('refused');
     expect((await comment(7, 'maintainer', `/ok to test ${c1.sha}`)).outputs.action).toBe('synced');
@@ -415,25 +315,25 @@ describe('automatic sync on pull_request_target', () => {
     push(7, c2);
     const sync = await prTarget(7, 'synchronize');
     expect(sync.outputs).toMatchObject({ action: 'refused', sha: c2.sha });
-    expect(fake.refs.get('heads/pull-request/7')).toBe(c1.sha);
+    expect(world.fake.refs.get('heads/pull-request/7')).toBe(c1.sha);
     expect(botComments(7).filter((body) => body.includes(`needs-vetting:${c2.sha}`))).toHaveLength(1);
 
     const stale = await comment(7, 'maintainer', `/ok to test ${c1.sha}`);
     expect(stale.outputs.action).toBe('refused');
     const approved = await comment(7, 'maintainer', `/ok to test ${c2.sha}`);
     expect(approved.outputs.action).toBe('synced');
-    expect(fake.refs.get('heads/pull-request/7')).toBe(c2.sha);
+    expect(world.fake.refs.get('heads/pull-request/7')).toBe(c2.sha);
 
-    // A trusted author's unsigned push after an approval does not sync either.
-    push(7, { sha: sha('late'), verified: false });
-    (fake.pulls.get(7) as FakePull).user = { login: 'maintainer' };
+    // An unsigned push after an approval does not sync either, even with everyone trusted.
+    world.fake.setPermission('outsider', 'write');
+    push(7, commit('late', { author: 'outsider', verified: false }));
     expect((await prTarget(7, 'synchronize')).outputs.action).toBe('refused');
-    expect(fake.refs.get('heads/pull-request/7')).toBe(c2.sha);
+    expect(world.fake.refs.get('heads/pull-request/7')).toBe(c2.sha);
   });
 
   it('does not ask again when the head was approved before the event was handled', async () => {
-    addPull({ commits: [c1], author: 'outsider' });
-    fake.refs.set('heads/pull-request/7', c1.sha);
+    addPull({ commits: [byOutsider('o1')], author: 'outsider' });
+    world.fake.refs.set('heads/pull-request/7', sha('o1'));
     const result = await prTarget(7, 'synchronize');
     expect(result.outputs).toMatchObject({ action: 'ignored', reason: 'pull-request/7 already points at the head' });
     expect(botComments(7)).toEqual([]);
@@ -443,27 +343,27 @@ describe('automatic sync on pull_request_target', () => {
     addPull({ commits: [c1], author: 'maintainer' });
     const result = await prTarget(7, 'labeled');
     expect(result.outputs.action).toBe('ignored');
-    expect(fake.requests).toEqual([]);
+    expect(world.fake.requests).toEqual([]);
   });
 });
 
 describe('closing', () => {
   it('deletes pull-request/N when the PR closes', async () => {
     addPull({ commits: [c1], state: 'closed' });
-    fake.refs.set('heads/pull-request/7', c1.sha);
-    fake.refs.set('heads/pull-request/70', c2.sha);
+    world.fake.refs.set('heads/pull-request/7', c1.sha);
+    world.fake.refs.set('heads/pull-request/70', c2.sha);
     const result = await prTarget(7, 'closed');
     expect(result.outputs).toMatchObject({ action: 'deleted', branch: 'pull-request/7', sha: c1.sha });
-    expect(fake.refs.has('heads/pull-request/7')).toBe(false);
-    expect(fake.refs.get('heads/pull-request/70')).toBe(c2.sha);
+    expect(world.fake.refs.has('heads/pull-request/7')).toBe(false);
+    expect(world.fake.refs.get('heads/pull-request/70')).toBe(c2.sha);
   });
 
   it('keeps the branch when the PR was reopened before the closed event was handled', async () => {
     addPull({ commits: [c1] });
-    fake.refs.set('heads/pull-request/7', c1.sha);
+    world.fake.refs.set('heads/pull-request/7', c1.sha);
     const result = await prTarget(7, 'closed');
     expect(result.outputs).toMatchObject({ action: 'ignored', reason: 'the pull request was reopened' });
-    expect(fake.refs.get('heads/pull-request/7')).toBe(c1.sha);
+    expect(world.fake.refs.get('heads/pull-request/7')).toBe(c1.sha);
   });
 
   it('is quiet when there is no branch to delete', async () => {
@@ -477,7 +377,7 @@ describe('closing', () => {
 describe('API failures', () => {
   it('fails clearly when the token cannot create refs, and pushes nothing', async () => {
     addPull({ commits: [c1] });
-    fake.fault({
+    world.fake.fault({
       method: 'POST',
       path: `/repos/${REPO}/git/refs`,
       status: 403,
@@ -489,26 +389,26 @@ describe('API failures', () => {
     expect(result.errors[0]?.message).toMatch(
       /^Could not move pull-request\/7 to [0-9a-f]{40}: GitHub API POST .* failed with HTTP 403: Resource not accessible by integration.*permissions.*It is unchanged \(nothing \(the branch does not exist\)\)\.$/,
     );
-    expect(fake.refs.size).toBe(0);
+    expect(world.fake.refs.size).toBe(0);
     expect(botComments(7)[0]).toContain('could not copy');
   });
 
   it('leaves the old commit in place when the update keeps failing, and never deletes', async () => {
     addPull({ commits: [c1, c2] });
-    fake.refs.set('heads/pull-request/7', c1.sha);
-    fake.fault({ method: 'PATCH', path: /\/git\/refs\//, status: 429, headers: { 'retry-after': '0' } });
+    world.fake.refs.set('heads/pull-request/7', c1.sha);
+    world.fake.fault({ method: 'PATCH', path: /\/git\/refs\//, status: 429, headers: { 'retry-after': '0' } });
     const result = await comment(7, 'maintainer', `/ok to test ${c2.sha}`);
     expect(result.exitCode).toBe(1);
     expect(result.errors[0]?.message).toContain(`It is unchanged (${c1.sha}).`);
-    expect(fake.refs.get('heads/pull-request/7')).toBe(c1.sha);
-    expect(fake.seen('DELETE', /.*/)).toEqual([]);
+    expect(world.fake.refs.get('heads/pull-request/7')).toBe(c1.sha);
+    expect(world.fake.seen('DELETE', /.*/)).toEqual([]);
   });
 
   it('fails when the branch does not point at the commit afterwards (another writer)', async () => {
     addPull({ commits: [c1, c2] });
-    fake.refs.set('heads/pull-request/7', c1.sha);
+    world.fake.refs.set('heads/pull-request/7', c1.sha);
     const other = sha('other');
-    fake.fault({
+    world.fake.fault({
       method: 'GET',
       path: `/repos/${REPO}/git/ref/heads/pull-request/7`,
       status: 200,
@@ -524,7 +424,7 @@ describe('API failures', () => {
 
   it('rides out a transient 5xx', async () => {
     addPull({ commits: [c1], author: 'maintainer' });
-    fake.fault({ method: 'GET', path: `/repos/${REPO}/pulls/7`, status: 502, times: 1 });
+    world.fake.fault({ method: 'GET', path: `/repos/${REPO}/pulls/7`, status: 502, times: 1 });
     const result = await prTarget(7, 'opened');
     expect(result.outputs.action).toBe('synced');
   });
@@ -544,7 +444,7 @@ describe('GitHub App credentials', () => {
   });
 
   it('mints a token for this repository only, with only what the gate needs, uses it and revokes it', async () => {
-    fake.app = { id: '4242', publicKey: keys.publicKey, installationId: 77 };
+    world.fake.app = { id: '4242', publicKey: keys.publicKey, installationId: 77 };
     addPull({ commits: [c1] });
     const result = await run('issue_comment', commentEvent(7, 'maintainer', `/ok to test ${c1.sha}`), {
       'app-id': '4242',
@@ -553,14 +453,14 @@ describe('GitHub App credentials', () => {
     });
     expect(result.errors).toEqual([]);
     expect(result.outputs.action).toBe('synced');
-    expect(fake.installationTokens).toHaveLength(1);
-    const [issued] = fake.installationTokens;
+    expect(world.fake.installationTokens).toHaveLength(1);
+    const [issued] = world.fake.installationTokens;
     expect(issued?.body).toEqual({
       repositories: ['dynamo'],
       permissions: { contents: 'write', pull_requests: 'write', members: 'read' },
     });
     expect(issued?.revoked).toBe(true);
-    const [create] = fake.seen('POST', `/repos/${REPO}/git/refs`);
+    const [create] = world.fake.seen('POST', `/repos/${REPO}/git/refs`);
     expect(create?.headers.authorization).toBe(`token ${issued?.token}`);
     expect(result.masks).toContain(issued?.token);
     const keyLine = keys.privateKey.split('\n')[1] as string;
@@ -573,15 +473,30 @@ describe('GitHub App credentials', () => {
     ).not.toContain(keyLine);
   });
 
+  it("recognises its own earlier request by the App's bot login, not by anyone else's marker", async () => {
+    world.fake.app = { id: '4242', publicKey: keys.publicKey, installationId: 77, slug: 'dynamo-gate' };
+    const inputs = { 'app-id': '4242', 'app-private-key': keys.privateKey };
+    addPull({ commits: [byOutsider('o1')], author: 'outsider' });
+    const first = await run('pull_request_target', prEvent(7, 'opened'), inputs);
+    expect(first.outputs.action).toBe('refused');
+    expect(botComments(7, 'dynamo-gate[bot]')).toHaveLength(1);
+    const again = await run('pull_request_target', prEvent(7, 'synchronize'), inputs);
+    expect(again.summary).toContain('| Comment | already asked |');
+    expect(botComments(7, 'dynamo-gate[bot]')).toHaveLength(1);
+    // The App's login came from GET /app with the JWT; nothing had to ask who the token is.
+    expect(world.fake.seen('GET', '/app')).toHaveLength(2);
+    expect(world.fake.seen('GET', '/user')).toEqual([]);
+  });
+
   it('accepts a key stored on one line with \\n escapes', async () => {
-    fake.app = { id: '4242', publicKey: keys.publicKey, installationId: 77 };
+    world.fake.app = { id: '4242', publicKey: keys.publicKey, installationId: 77 };
     addPull({ commits: [c1], author: 'maintainer' });
     const result = await run('pull_request_target', prEvent(7, 'opened'), {
       'app-id': '4242',
       'app-private-key': keys.privateKey.trim().replace(/\n/g, '\\n'),
     });
     expect(result.outputs.action).toBe('synced');
-    expect(fake.installationTokens[0]?.body.permissions).toEqual({ contents: 'write', pull_requests: 'write' });
+    expect(world.fake.installationTokens[0]?.body.permissions).toEqual({ contents: 'write', pull_requests: 'write' });
   });
 
   it("fails clearly when the key is not the App's, and moves nothing", async () => {
@@ -590,7 +505,7 @@ describe('GitHub App credentials', () => {
       publicKeyEncoding: { type: 'spki', format: 'pem' },
       privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     });
-    fake.app = { id: '4242', publicKey: keys.publicKey, installationId: 77 };
+    world.fake.app = { id: '4242', publicKey: keys.publicKey, installationId: 77 };
     addPull({ commits: [c1] });
     const result = await run('issue_comment', commentEvent(7, 'maintainer', `/ok to test ${c1.sha}`), {
       'app-id': '4242',
@@ -600,8 +515,8 @@ describe('GitHub App credentials', () => {
     expect(result.errors[0]?.message).toBe(
       "GitHub rejected the App's credentials (Bad credentials): check app-id and that app-private-key is that App's key.",
     );
-    expect(fake.refs.size).toBe(0);
-    expect(fake.installationTokens).toEqual([]);
+    expect(world.fake.refs.size).toBe(0);
+    expect(world.fake.installationTokens).toEqual([]);
   });
 
   it.each([
@@ -617,7 +532,7 @@ describe('GitHub App credentials', () => {
     const result = await run('issue_comment', commentEvent(7, 'maintainer', `/ok to test ${c1.sha}`), inputs);
     expect(result.exitCode).toBe(1);
     expect(result.errors[0]?.message).toContain(message);
-    expect(fake.requests).toEqual([]);
+    expect(world.fake.requests).toEqual([]);
   });
 });
 
@@ -638,7 +553,7 @@ describe('bad configuration', () => {
     expect(result.exitCode).toBe(1);
     expect(result.errors).toHaveLength(1);
     expect(result.errors[0]?.message).toContain(message);
-    expect(fake.requests).toEqual([]);
+    expect(world.fake.requests).toEqual([]);
   });
 
   it('rejects an event it does not handle', async () => {

@@ -6,7 +6,7 @@ const sha = 'abcdef1234567890abcdef1234567890abcdef12';
 const comment = (action: string, body: string, pullRequest = true) => ({
   action,
   issue: { number: 3, ...(pullRequest ? { pull_request: {} } : {}) },
-  comment: { id: 11, body, user: { login: 'vetter' } },
+  comment: { id: 11, body, user: { login: 'vetter' }, updated_at: '2026-03-01T10:00:00Z' },
 });
 
 describe('classifyEvent', () => {
@@ -16,6 +16,8 @@ describe('classifyEvent', () => {
       pr: 3,
       commenter: 'vetter',
       commentId: 11,
+      commentBody: `/ok to test ${sha}`,
+      commentUpdatedAt: '2026-03-01T10:00:00Z',
       comment: { kind: 'sha', sha },
     });
   });
