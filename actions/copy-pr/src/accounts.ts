@@ -22,6 +22,8 @@ export function createTrustLookup(
   const standings = new Map<string, Promise<Standing>>();
   const unreadable = new Set<string>();
   const lookUp = async (login: string): Promise<Standing> => {
+    // A deleted account (GitHub's "ghost") has no login to look up.
+    if (!login) return { trusted: false, role: 'none' };
     const role = await port.permission(login);
     if (atLeast(role, inputs.trustedPermission)) return { trusted: true, role };
     for (const team of inputs.trustedTeams) {

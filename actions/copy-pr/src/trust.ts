@@ -112,8 +112,8 @@ export function commitProblems(
 ): CommitProblem[] {
   const problems: CommitProblem[] = [];
   for (const commit of commits) {
-    if (requireSigned && !commit.verified) problems.push({ kind: 'unsigned', sha: commit.sha });
     const { sha } = commit;
+    if (requireSigned && !commit.verified) problems.push({ kind: 'unsigned', sha });
     if (commit.author === undefined) problems.push({ kind: 'no-account', sha, role: 'author' });
     else if (!trusted(commit.author)) problems.push({ kind: 'untrusted', sha, role: 'author', login: commit.author });
     if (commit.committer === undefined) problems.push({ kind: 'no-account', sha, role: 'committer' });

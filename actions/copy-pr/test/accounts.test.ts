@@ -30,8 +30,8 @@ describe('createTrustLookup', () => {
   it('trusts the role or a team, and asks about each account once', async () => {
     const fake = port({ boss: 'admin', dev: 'write' }, { 'core/dev': 'member' });
     const trust = createTrustLookup(inputs, fake, []);
-    const answers = await Promise.all(['boss', 'dev', 'dev', 'stranger', 'boss'].map((login) => trust(login)));
-    expect(answers.map((answer) => answer.trusted)).toEqual([true, true, true, false, true]);
+    const answers = await Promise.all(['boss', 'dev', 'dev', 'stranger', 'boss', ''].map((login) => trust(login)));
+    expect(answers.map((answer) => answer.trusted)).toEqual([true, true, true, false, true, false]);
     expect(fake.calls).toEqual([
       'permission boss',
       'permission dev',
