@@ -1,3 +1,14 @@
+export {
+  cannotStartDaemon,
+  DOCKER_HOST_VARIABLE,
+  type DockerDaemon,
+  daemonDir,
+  dockerForTests,
+  localDocker,
+  pingDocker,
+  startDockerDaemon,
+  stopDockerDaemon,
+} from './docker-daemon.js';
 export * from './fake-github.js';
 export * from './fake-kubernetes.js';
 export * from './fake-openai.js';
@@ -5,5 +16,6 @@ export * from './fake-slack.js';
 export * from './files.js';
 export * from './git-repo.js';
 export * from './http.js';
+export * from './python-base.js';
 export * from './registry.js';
 export * from './runner.js';

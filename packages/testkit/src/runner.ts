@@ -6,7 +6,7 @@
  * A job object keeps state between the main and `post:` phases, as the runner does.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,11 @@ export interface JobOptions {
    * runner's `node24`), else this process's.
    */
   node?: string;
+  /**
+   * Run every step as this user (a hosted runner's is uid 1001, not root), owning the job's folders
+   * and with HOME in them. Needs a test process running as root.
+   */
+  user?: { uid: number; gid: number };
 }
 
 export interface StepOptions {
@@ -64,6 +69,11 @@ export interface StepOptions {
   cancelAfterMs?: number;
   /** Also cancel when this resolves (e.g. once the fake server saw the apply). */
   cancelWhen?: Promise<unknown>;
+  /**
+   * Cancel as the runner does, not with SIGINT alone: SIGTERM 7.5 s after the SIGINT, SIGKILL 2.5 s
+   * after that.
+   */
+  cancelEscalation?: boolean;
   /** Do not apply the action.yml defaults (to test what the action does without them). */
   skipDefaults?: boolean;
 }
@@ -112,6 +122,10 @@ export class SimulatedJob {
     mkdirSync(this.workspace, { recursive: true });
     this.eventPath = join(this.root, 'event.json');
     writeFileSync(this.eventPath, JSON.stringify(options.event ?? {}));
+    if (options.user) {
+      for (const path of [this.root, this.temp, this.eventPath]) chownSync(path, options.user.uid, options.user.gid);
+      if (options.workspace === undefined) chownSync(this.workspace, options.user.uid, options.user.gid);
+    }
   }
 
   /** Run an action's main phase: `action` is a name under actions/ or a path to an action folder. */
@@ -160,6 +174,10 @@ export class SimulatedJob {
       GITHUB_STEP_SUMMARY: join(stepDir, 'summary.md'),
     };
     for (const file of Object.values(files)) writeFileSync(file, '');
+    if (this.options.user) {
+      const { uid, gid } = this.options.user;
+      for (const path of [stepDir, ...Object.values(files)]) chownSync(path, uid, gid);
+    }
 
     const env: Record<string, string> = { ...this.baseEnv(), ...this.exportedEnv, ...files };
     if (this.extraPath.length > 0) env.PATH = [...this.extraPath, env.PATH].join(':');
@@ -180,6 +198,7 @@ export class SimulatedJob {
       this.workspace,
       env,
       step,
+      this.options.user,
     );
     const read = (file: string) => readFileSync(file, 'utf8');
     const commands = parseWorkflowCommands(outcome.stdout);
@@ -214,7 +233,7 @@ export class SimulatedJob {
     const repository = options.repository ?? 'ai-dynamo/dynamo';
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? this.root,
+      HOME: options.user ? this.root : (process.env.HOME ?? this.root),
       LANG: 'C.UTF-8',
       CI: 'true',
       GITHUB_ACTIONS: 'true',
@@ -290,24 +309,32 @@ function runProcess(
   cwd: string,
   env: Record<string, string>,
   step: StepOptions,
+  user?: { uid: number; gid: number },
 ): Promise<ProcessOutcome> {
   return new Promise((resolvePromise, reject) => {
     // Its own process group, as a step is on a runner: a program the action starts that signals its
     // whole group (kill(0, ...)) then stops the action, not the test runner.
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...user });
     let stdout = '';
     let stderr = '';
     let cancelled = false;
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timers: NodeJS.Timeout[] = [];
     // A failed spawn keeps pid 0 in Node's handle until 'error': kill() then would signal our own group.
+    const signal = (name: NodeJS.Signals) => {
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) child.kill(name);
+    };
     const cancel = () => {
       if (child.pid !== undefined && child.exitCode === null && !cancelled) {
         cancelled = true;
         child.kill('SIGINT');
+        if (step.cancelEscalation) {
+          timers.push(setTimeout(() => signal('SIGTERM'), 7500));
+          timers.push(setTimeout(() => signal('SIGKILL'), 10_000));
+        }
       }
     };
-    const timers: NodeJS.Timeout[] = [];
     if (step.cancelAfterMs !== undefined) timers.push(setTimeout(cancel, step.cancelAfterMs));
     step.cancelWhen?.then(cancel, () => {});
     timers.push(
