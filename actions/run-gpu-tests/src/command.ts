@@ -120,6 +120,42 @@ export function dockerRunArgv(run: DockerRun): string[] {
   return args;
 }
 
+export interface OwnershipRun {
+  image: string;
+  name: string;
+  python: string;
+  /** `uid:gid` the files are given to. */
+  owner: string;
+  helperDir: string;
+  resultsDir: string;
+  /** The run's extra bind mounts; the writable ones are handed back too. */
+  mounts: Mount[];
+}
+
+/**
+ * `docker run` of the helper as root in the same image, giving everything the tests wrote into the
+ * shared folders (results and writable mounts) to the runner's user, so its cleanup can delete them.
+ * No network, no test environment, the image's entrypoint bypassed: it only walks the mounts.
+ */
+export function ownershipArgv(run: OwnershipRun): string[] {
+  const writable = run.mounts.filter((mount) => !mount.readOnly);
+  const args = ['run', '--rm', '--name', run.name, '--network', 'none', '--user', '0:0', '--entrypoint', run.python];
+  const mounts: Mount[] = [
+    { source: run.helperDir, target: dirnamePosix(CONTAINER_LAYOUT.helper), readOnly: true },
+    { source: run.resultsDir, target: CONTAINER_LAYOUT.results, readOnly: false },
+    ...writable,
+  ];
+  for (const mount of mounts) args.push('--mount', mountSpec(mount));
+  args.push(
+    run.image,
+    CONTAINER_LAYOUT.helper,
+    `--dynamo-ci-chown=${run.owner}`,
+    CONTAINER_LAYOUT.results,
+    ...writable.map((mount) => mount.target),
+  );
+  return args;
+}
+
 /**
  * `--mount` takes CSV: a field with a comma or a quote is quoted, quotes doubled. `-v` would
  * break on a colon in a path; `--mount` only needs this quoting.

@@ -40,6 +40,8 @@ export interface Inputs {
   durationsKey?: string;
   resultsDir: string;
   env: Map<string, string>;
+  /** Names of the step's environment variables the tests get, by name (docker reads the values itself). */
+  forwardEnv: string[];
   mounts: Mount[];
   /** `image` (the image's USER), `runner` (this process's uid:gid) or an explicit user. */
   user: string;
@@ -146,6 +148,7 @@ export function parseInputs(raw: RawInput, defaults: { workspace: string; temp: 
     durationsKey: inputs.optional(raw('durations-key'))?.trim(),
     resultsDir: inputs.optional(raw('results-dir'))?.trim() ?? `${defaults.temp}/run-gpu-tests`,
     env: inputs.keyValues(raw('env'), 'env'),
+    forwardEnv: parseForwardEnv(raw('forward-env')),
     mounts: parseMounts(raw('mounts')),
     user,
     dockerOptions: inputs.list(raw('docker-options'), { comma: false }),
@@ -168,6 +171,33 @@ function parseWorkers(value: string): number {
     );
   }
   return Number(value);
+}
+
+/**
+ * Names the runner keeps to itself: the action's inputs and state, and its service tokens. A test
+ * never gets them, even when a workflow lists them.
+ */
+export const RUNNER_ONLY_ENV =
+  /^(INPUT_.*|STATE_.*|ACTIONS_(RUNTIME_TOKEN|RUNTIME_URL|ID_TOKEN_REQUEST_TOKEN|ID_TOKEN_REQUEST_URL|CACHE_URL|RESULTS_URL))$/;
+
+/** Environment variable names, newline- or comma-separated. */
+export function parseForwardEnv(raw: string | undefined): string[] {
+  const names = inputs.list(raw);
+  for (const name of names) {
+    if (!IDENTIFIER.test(name)) {
+      throw new InputError(
+        'forward-env',
+        `Input 'forward-env' must list environment variable names such as HF_TOKEN, got ${JSON.stringify(name)}`,
+      );
+    }
+    if (RUNNER_ONLY_ENV.test(name)) {
+      throw new InputError(
+        'forward-env',
+        `Input 'forward-env' names ${name}, which belongs to the runner (action inputs and runner tokens never reach the tests); remove it`,
+      );
+    }
+  }
+  return [...new Set(names)];
 }
 
 /** `HOST:CONTAINER[:ro]`, one per line. Host paths stay as given; main resolves them. */

@@ -274,9 +274,13 @@ export function parseJunit(xml: string): JunitCase[] {
 
 /** Parse a file in 4 MiB chunks; memory stays proportional to the testcases, not the file. */
 export async function parseJunitFile(path: string): Promise<JunitCase[]> {
+  return parseJunitStream(createReadStream(path, { encoding: 'utf8', highWaterMark: 4 * 1024 * 1024 }));
+}
+
+/** Parse JUnit XML from decoded text chunks (a utf8 stream, e.g. over an already opened file). */
+export async function parseJunitStream(chunks: AsyncIterable<string>): Promise<JunitCase[]> {
   const parser = new JunitParser();
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 4 * 1024 * 1024 });
-  for await (const chunk of stream) parser.push(chunk as string);
+  for await (const chunk of chunks) parser.push(chunk);
   return parser.end();
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { env, exec, type Runner, runAction, spawnProcess } from '@dynamo-ci/core';
 import { createDurationsStore } from './durations-cache.js';
 import { detectGpus } from './gpu.js';
-import { parseInputs } from './inputs.js';
+import { parseInputs, RUNNER_ONLY_ENV } from './inputs.js';
 import type { Arch } from './markers.js';
 import { annotations, failureMessage, renderSummary } from './render.js';
 import { type Report, runTests } from './run.js';
@@ -104,14 +104,7 @@ async function run(runner: Runner): Promise<void> {
 export function testEnvironment(source: NodeJS.ProcessEnv): Record<string, string | undefined> {
   const kept: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(source)) {
-    if (name.startsWith('INPUT_') || name.startsWith('STATE_')) continue;
-    if (
-      /^ACTIONS_(RUNTIME_TOKEN|RUNTIME_URL|ID_TOKEN_REQUEST_TOKEN|ID_TOKEN_REQUEST_URL|CACHE_URL|RESULTS_URL)$/.test(
-        name,
-      )
-    )
-      continue;
-    kept[name] = value;
+    if (!RUNNER_ONLY_ENV.test(name)) kept[name] = value;
   }
   return kept;
 }

@@ -13,11 +13,17 @@ loads this file as a plugin in the controller and in every xdist worker (through
 prepended to the image's own), and turns SIGTERM into KeyboardInterrupt, so a run stopped by
 the action's deadline still writes its JUnit report for the tests that finished.
 
+As a script with --dynamo-ci-chown=UID:GID DIR... (and no pytest arguments) it gives every file
+and folder under those directories to UID:GID, not following links: run as root in the image after
+the tests, it hands what they wrote back to the runner's user.
+
 As a plugin it adds three options:
   --dynamo-ci-live=PATH       append one JSON line per test start and finish (controller only),
                               so the action knows which tests were running when a run was killed;
   --dynamo-ci-select=PATH     keep only the node ids listed in PATH (shards and reruns);
   --dynamo-ci-collected=PATH  write the selected node ids and markers after collection.
+The live log also records where pytest ran (working directory, rootdir, configuration file) and
+every collection error, so the action can say why nothing was collected.
 """
 import json
 import os
@@ -54,6 +60,22 @@ class _LiveLog:
 
     def _state(self, nodeid):
         return self._outcomes.setdefault(nodeid, {"outcome": "passed", "duration": 0.0, "message": None})
+
+    def pytest_sessionstart(self, session):
+        config = session.config
+        inipath = getattr(config, "inipath", None)
+        self.write(
+            {
+                "event": "session",
+                "cwd": os.getcwd(),
+                "rootdir": str(config.rootpath),
+                "inifile": str(inipath) if inipath else None,
+            }
+        )
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.write({"event": "collect-error", "nodeid": report.nodeid, "message": _message(report)})
 
     def pytest_runtest_logstart(self, nodeid, location):
         self._outcomes[nodeid] = {"outcome": "passed", "duration": 0.0, "message": None}
@@ -150,7 +172,20 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt("stopped by run-gpu-tests (SIGTERM: whole-run deadline or cancellation)")
 
 
+def _chown(owner, directories):
+    uid, gid = (int(part) for part in owner.split(":"))
+    for top in directories:
+        for folder, subfolders, files in os.walk(top):
+            for name in [folder] + [os.path.join(folder, entry) for entry in subfolders + files]:
+                stats = os.lstat(name)
+                if (stats.st_uid, stats.st_gid) != (uid, gid):
+                    os.lchown(name, uid, gid)
+
+
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1].startswith("--dynamo-ci-chown="):
+        _chown(sys.argv[1].split("=", 1)[1], sys.argv[2:])
+        sys.exit(0)
     here = os.path.dirname(os.path.abspath(__file__))
     # Import paths as python -m pytest sets them: the working directory first.
     sys.path[0] = os.getcwd()

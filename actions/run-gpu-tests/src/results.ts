@@ -18,16 +18,32 @@ export interface LiveFinish {
   message?: string;
 }
 
+/** Where pytest ran: its working directory, rootdir, and configuration file (null: none found). */
+export interface LiveSession {
+  cwd: string;
+  rootdir: string;
+  inifile: string | null;
+}
+
 export interface LiveLog {
   starts: Map<string, LiveStart>;
   finishes: Map<string, LiveFinish>;
   sessionFinished: boolean;
   unknownMarkers: string[];
+  session?: LiveSession;
+  /** Collection errors in the order pytest met them (nodeid '' is the directory it started from). */
+  collectErrors: { nodeid: string; message: string }[];
 }
 
 /** Parse the helper's JSON lines; a half-written last line (a killed run) is ignored. */
 export function parseLiveLog(text: string): LiveLog {
-  const log: LiveLog = { starts: new Map(), finishes: new Map(), sessionFinished: false, unknownMarkers: [] };
+  const log: LiveLog = {
+    starts: new Map(),
+    finishes: new Map(),
+    sessionFinished: false,
+    unknownMarkers: [],
+    collectErrors: [],
+  };
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     let record: Record<string, unknown>;
@@ -53,6 +69,14 @@ export function parseLiveLog(text: string): LiveLog {
       log.finishes.set(nodeid, finish);
     } else if (record.event === 'sessionfinish') {
       log.sessionFinished = true;
+    } else if (record.event === 'session' && typeof record.cwd === 'string') {
+      log.session = {
+        cwd: record.cwd,
+        rootdir: String(record.rootdir ?? record.cwd),
+        inifile: typeof record.inifile === 'string' ? record.inifile : null,
+      };
+    } else if (record.event === 'collect-error') {
+      log.collectErrors.push({ nodeid: String(record.nodeid ?? ''), message: String(record.message ?? '') });
     } else if (record.event === 'unknown-markers' && Array.isArray(record.markers)) {
       log.unknownMarkers = record.markers.map(String);
     }

@@ -44,7 +44,9 @@ describe('parseInputs', () => {
       mounts: '/data/models:/models:ro\ncache dir:/root/.cache',
       user: 'runner',
       'annotation-path-prefix': './sub/dir/',
+      'forward-env': 'HF_TOKEN, NGC_API_KEY\nHF_TOKEN',
     });
+    expect(inputs.forwardEnv).toEqual(['HF_TOKEN', 'NGC_API_KEY']);
     expect(inputs.workers).toBe('auto');
     expect(inputs.testTimeoutSeconds).toBe(300);
     expect(inputs.timeoutMs).toBe(5_400_000);
@@ -68,6 +70,22 @@ describe('parseInputs', () => {
     [{ engine: 'none', framework: 'vllm or sglang' }, 'framework', 'must be one pytest marker name'],
     [{ engine: 'none', framework: 'not' }, 'framework', 'must be one pytest marker name'],
     [{ engine: 'none', markers: 'a\nb' }, 'markers', 'single line'],
+    [
+      { engine: 'none', 'forward-env': 'HF_TOKEN\nHF-TOKEN' },
+      'forward-env',
+      'Input \'forward-env\' must list environment variable names such as HF_TOKEN, got "HF-TOKEN"',
+    ],
+    [
+      { engine: 'none', 'forward-env': 'HF_TOKEN=x' },
+      'forward-env',
+      'must list environment variable names such as HF_TOKEN, got "HF_TOKEN=x"',
+    ],
+    [
+      { engine: 'none', 'forward-env': 'ACTIONS_RUNTIME_TOKEN' },
+      'forward-env',
+      "Input 'forward-env' names ACTIONS_RUNTIME_TOKEN, which belongs to the runner (action inputs and runner tokens never reach the tests); remove it",
+    ],
+    [{ engine: 'none', 'forward-env': 'INPUT_IMAGE' }, 'forward-env', 'names INPUT_IMAGE, which belongs to the runner'],
     [{ engine: 'none', gpus: '3' }, 'gpus', 'Input \'gpus\' must be one of 0|1|2|4|8|multi, got "3"'],
     [{ engine: 'none', lifecycle: 'weekly' }, 'lifecycle', 'must be one of pre_merge|post_merge|nightly'],
     [{ engine: 'none', arch: 'x86' }, 'arch', 'must be one of auto|amd64|arm64'],

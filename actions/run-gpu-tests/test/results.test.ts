@@ -130,3 +130,25 @@ describe('Verdicts', () => {
     expect(slowest(verdicts.all(), 2).map((v) => v.name)).toEqual(['test_ok', 'test_flaky']);
   });
 });
+
+describe('parseLiveLog', () => {
+  it('keeps where pytest ran and its collection errors', () => {
+    const log = live([
+      { event: 'session', cwd: '/', rootdir: '/', inifile: null },
+      {
+        event: 'collect-error',
+        nodeid: '',
+        message: "FileNotFoundError: [Errno 2] No such file or directory: '/dev/fd/11'",
+      },
+      { event: 'collect-error', nodeid: 'tests/test_x.py', message: 'ImportError: no module named torch' },
+    ]);
+    expect(log.session).toEqual({ cwd: '/', rootdir: '/', inifile: null });
+    expect(log.collectErrors).toEqual([
+      { nodeid: '', message: "FileNotFoundError: [Errno 2] No such file or directory: '/dev/fd/11'" },
+      { nodeid: 'tests/test_x.py', message: 'ImportError: no module named torch' },
+    ]);
+    expect(live([{ event: 'session', cwd: '/w', rootdir: '/w', inifile: '/w/pytest.ini' }]).session?.inifile).toBe(
+      '/w/pytest.ini',
+    );
+  });
+});

@@ -118,7 +118,7 @@ describe('runTests with engine docker', () => {
     });
     const report = await runTests(h.inputs({ image: 'img:1', 'timeout-minutes': '1' }), h.context, h.ports);
     expect(report.result).toBe('timed-out');
-    expect(h.executed).toEqual([{ command: 'docker', args: ['rm', '--force', expect.stringMatching(/^dynamo-ci-/)] }]);
+    expect(h.executed[0]).toEqual({ command: 'docker', args: ['rm', '--force', expect.stringMatching(/^dynamo-ci-/)] });
     expect(h.executed[0]?.args[2]).toBe(h.spawned[0]?.args[4]);
     expect(report.killed).toEqual([
       {
@@ -130,6 +130,55 @@ describe('runTests with engine docker', () => {
       },
     ]);
     expect(existsSync(join(h.resultsDir, 'junit-all.xml'))).toBe(true);
+  });
+
+  it("hands what the container wrote back to the runner's user, only when someone else owns some of it", async () => {
+    const h = harness({
+      behave: (dir) => {
+        writeFileSync(join(dir, 'junit-all.xml'), PASSING);
+        return {};
+      },
+    });
+    // The files are this test process's; the runner is uid 1001.
+    await runTests(h.inputs({ image: 'img:1', mounts: 'out:/out\nmodels:/models:ro' }), h.context, h.ports);
+    expect(h.executed).toEqual([
+      {
+        command: 'docker',
+        args: [
+          'run',
+          '--rm',
+          '--name',
+          expect.stringMatching(/^dynamo-ci-1000-2-vllm-gpu-owner-/),
+          '--network',
+          'none',
+          '--user',
+          '0:0',
+          '--entrypoint',
+          'python3',
+          '--mount',
+          `type=bind,source=${join(h.context.temp, 'run-gpu-tests-helper')},target=/dynamo-ci/helper,readonly`,
+          '--mount',
+          `type=bind,source=${h.resultsDir},target=/dynamo-ci/results`,
+          '--mount',
+          `type=bind,source=${join(h.context.workspace, 'out')},target=/out`,
+          'img:1',
+          '/dynamo-ci/helper/dynamo_ci_pytest.py',
+          '--dynamo-ci-chown=1001:121',
+          '/dynamo-ci/results',
+          '/out',
+        ],
+      },
+    ]);
+    // Everything already the runner's (or the runner is root): no container.
+    const own = harness({
+      behave: (dir) => {
+        writeFileSync(join(dir, 'junit-all.xml'), PASSING);
+        return {};
+      },
+    });
+    own.context.runnerUser = `${process.getuid?.()}:${process.getgid?.()}`;
+    await runTests(own.inputs({ image: 'img:1' }), own.context, own.ports);
+    expect(own.executed).toEqual([]);
   });
 
   it('explains a container that could not start (exit 125)', async () => {
