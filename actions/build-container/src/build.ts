@@ -101,13 +101,22 @@ const GB = 1024 ** 3;
 
 /**
  * `auto`: docker when buildx can reach its builder (`docker buildx inspect` needs the daemon or the
- * remote builder, unlike `docker buildx version`), else buildah.
+ * remote builder, unlike `docker buildx version`), else buildah. `docker` needs the buildx plugin:
+ * the classic builder has no registry cache, build secrets, multi-platform builds or digest
+ * metadata, so a docker without buildx is refused before anything starts, not built with less.
  */
 export async function resolveEngine(
   choice: EngineChoice,
   ports: Pick<BuildPorts, 'exec'>,
   builder?: string,
 ): Promise<Engine> {
+  if (choice === 'docker') {
+    const probe = await ports
+      .exec('docker', ['buildx', 'version'])
+      .catch((error: Error) => ({ exitCode: 127, stdout: '', stderr: error.message }));
+    if (probe.exitCode !== 0) throw new ConfigError(missingBuildx(probe.stderr || probe.stdout));
+    return 'docker';
+  }
   if (choice !== 'auto') return choice;
   const works = async (command: string, args: string[]) => {
     try {
@@ -121,6 +130,16 @@ export async function resolveEngine(
   throw new ConfigError(
     "engine: auto found neither a working 'docker buildx' (docker buildx inspect failed) nor 'buildah' on PATH; install one (e.g. docker/setup-buildx-action, or apt-get install buildah) or set engine",
   );
+}
+
+/** The refusal for engine: docker when `docker buildx version` fails, with docker's own words. */
+export function missingBuildx(output: string): string {
+  const said = output
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => line !== '' && !/^(Run|See) 'docker/.test(line));
+  const answer = said ? ` (docker buildx version: ${said})` : '';
+  return `engine: docker builds with the docker buildx plugin, which this runner's docker lacks${answer}. Install it (docker/setup-buildx-action, or the docker-buildx-plugin package), or set engine: buildah (engine: auto picks buildah when buildx is missing).`;
 }
 
 export function planImage(inputs: Inputs, context: RunContext, engine: Engine, workDir: string): ImagePlan {

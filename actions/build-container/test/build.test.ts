@@ -259,10 +259,30 @@ describe('resolveEngine', () => {
     await expect(resolveEngine('auto', { exec: exec([]) })).rejects.toThrow(
       /found neither a working 'docker buildx' \(docker buildx inspect failed\) nor 'buildah'/,
     );
-    expect(await resolveEngine('docker', { exec: exec([]) })).toBe('docker');
+    expect(await resolveEngine('docker', { exec: exec(['docker']) })).toBe('docker');
+    expect(await resolveEngine('buildah', { exec: exec([]) })).toBe('buildah');
     expect(await resolveEngine('auto', { exec: exec(['docker']) }, 'b-1-1')).toBe('docker');
     expect(probes).toContain('docker buildx inspect --builder b-1-1');
     expect(probes).toContain('docker buildx inspect');
+  });
+});
+
+describe('engine: docker without buildx', () => {
+  it.each([
+    [
+      "docker: 'buildx' is not a docker command.\nSee 'docker --help'",
+      " (docker buildx version: docker: 'buildx' is not a docker command.)",
+    ],
+    [
+      "docker: unknown command: docker buildx\n\nRun 'docker --help' for more information",
+      ' (docker buildx version: docker: unknown command: docker buildx)',
+    ],
+    ['', ''],
+  ])('is refused with the plugin named and the fix: %j', async (stderr, said) => {
+    const exec = async () => ({ exitCode: 1, stdout: '', stderr });
+    await expect(resolveEngine('docker', { exec })).rejects.toThrow(
+      `engine: docker builds with the docker buildx plugin, which this runner's docker lacks${said}. Install it (docker/setup-buildx-action, or the docker-buildx-plugin package), or set engine: buildah (engine: auto picks buildah when buildx is missing).`,
+    );
   });
 });
 
