@@ -512,6 +512,9 @@ class PipelineRun {
         dockerfile: leg.dockerfile,
         context: leg.context,
         'tag-prefix': prefix,
+        // The Dockerfiles' default bases (CUDA images on nvcr.io) cannot be pulled here; the test legs run
+        // on the host, so the images need no Python: build them FROM scratch.
+        'build-args': 'BASE_IMAGE=scratch',
         push: 'true',
         'insecure-registry': 'true',
         engine: 'buildah',
