@@ -18,6 +18,11 @@ async function run(runner: Runner): Promise<void> {
   for (const [name, value] of inputs.env) {
     if (/TOKEN|SECRET|PASSWORD|KEY/i.test(name)) runner.mask(value);
   }
+  // A forwarded secret is usually masked already (secrets.*); a value from elsewhere is masked here.
+  for (const name of inputs.forwardEnv) {
+    const value = env(name);
+    if (value !== undefined && /TOKEN|SECRET|PASSWORD|KEY/i.test(name)) runner.mask(value);
+  }
   const arch: Arch = inputs.arch === 'auto' ? (env('RUNNER_ARCH') === 'ARM64' ? 'arm64' : 'amd64') : inputs.arch;
 
   // The runner cancels a step with SIGINT (then SIGTERM): stop pytest and still report.

@@ -119,7 +119,8 @@ describe.runIf(ready)('run-gpu-tests engine docker, real daemon', () => {
     const command = result.log.find((line) => line.startsWith('all: docker run')) as string;
     expect(command).toContain('--env HF_TOKEN');
     expect(command).toContain('--env API_KEY');
-    expect(result.stdout).not.toContain('hf_step_secret');
+    expect(result.masks).toContain('hf_step_secret');
+    expect(result.log.join('\n')).not.toContain('hf_step_secret');
     // The value appears once, in the ::add-mask:: command that hides it from the log.
     expect(result.masks).toContain('input-secret-value');
     expect(result.log.join('\n')).not.toContain('input-secret-value');
