@@ -4,6 +4,7 @@
  * cached by its package list so it is built once per machine, then imported into a Docker daemon or
  * pushed to a local registry as a one-layer OCI image.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   createReadStream,
@@ -249,18 +250,30 @@ function debianSuite(): string {
   return codename;
 }
 
-/** This machine's apt sources: sources.list when it has entries, and every .list/.sources file beside it. */
+/**
+ * This machine's apt sources, where apt itself looks (`apt-config`: Dir::Etc::sourcelist and
+ * sourceparts): the list file when it has entries, and every .list/.sources file of the parts folder.
+ */
 function aptSourceFiles(): string[] {
+  const answer = spawnSync(
+    'apt-config',
+    ['shell', 'LIST', 'Dir::Etc::sourcelist/f', 'PARTS', 'Dir::Etc::sourceparts/d'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (answer.status !== 0) throw new Error('apt-config did not answer: not an apt-based system');
+  const setting = (name: string) => new RegExp(`^${name}='([^']*)'`, 'm').exec(answer.stdout)?.[1];
   const files: string[] = [];
-  const main = '/etc/apt/sources.list';
-  if (existsSync(main) && /^\s*deb\s/m.test(readFileSync(main, 'utf8'))) files.push(main);
-  const folder = '/etc/apt/sources.list.d';
-  if (existsSync(folder)) {
-    for (const name of readdirSync(folder).sort()) {
-      if (/\.(list|sources)$/.test(name)) files.push(join(folder, name));
+  const list = setting('LIST');
+  if (list && existsSync(list) && /^\s*deb\s/m.test(readFileSync(list, 'utf8'))) files.push(list);
+  const parts = setting('PARTS');
+  if (parts && existsSync(parts)) {
+    for (const name of readdirSync(parts).sort()) {
+      if (/\.(list|sources)$/.test(name)) files.push(join(parts, name));
     }
   }
-  if (files.length === 0) throw new Error('no apt sources under /etc/apt to build the image from');
+  if (files.length === 0) throw new Error(`apt has no sources (${list}, ${parts}) to build the image from`);
   return files;
 }
 
