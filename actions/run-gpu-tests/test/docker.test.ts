@@ -126,28 +126,36 @@ describe.runIf(ready)('run-gpu-tests engine docker, real daemon', () => {
     expect(result.log.join('\n')).not.toContain('input-secret-value');
   });
 
-  it("gives what the container wrote as root back to the runner's user, so the runner's cleanup succeeds", async () => {
-    if (process.getuid?.() !== 0) return;
-    const docker = Number(/^docker:[^:]*:(\d+):/m.exec(readFileSync('/etc/group', 'utf8'))?.[1]);
-    // The bundle runs as a hosted runner's uid 1001; the docker group opens the daemon's socket to it.
-    const runner = { uid: 1001, gid: Number.isInteger(docker) ? docker : 1001 };
-    const action = copyAction();
-    const { current } = newJob({ user: runner });
-    const result = await run(current, { framework: 'vllm', env: 'FIXTURE_WRITE_TREE=/dynamo-ci/results' }, {}, action);
-    rmSync(action, { recursive: true, force: true });
-    expect(result.outputs.result).toBe('success');
-    expect(
-      result.log.some((line) => line.startsWith(`Giving the files the tests wrote back to 1001:${runner.gid}`)),
-    ).toBe(true);
-    const results = join(current.temp, 'run-gpu-tests');
-    expect(readFileSync(join(results, 'artifacts', 'logs', 'server.log'), 'utf8')).toBe('worker started\n');
-    const owners = walk(results).map((path) => lstatSync(path).uid);
-    expect(new Set(owners)).toEqual(new Set([1001]));
-    // The runner's own cleanup, as the runner's user: deleting the job's folders must work.
-    const cleanup = spawnSync('rm', ['-rf', '--', current.root], { uid: runner.uid, gid: runner.gid });
-    expect(cleanup.status).toBe(0);
-    expect(existsSync(current.root)).toBe(false);
-  });
+  // Root starts the daemon, so a test process that has one is root, except with a daemon of its own.
+  it.runIf(process.getuid?.() === 0)(
+    "gives what the container wrote as root back to the runner's user, so the runner's cleanup succeeds",
+    async () => {
+      const docker = Number(/^docker:[^:]*:(\d+):/m.exec(readFileSync('/etc/group', 'utf8'))?.[1]);
+      // The bundle runs as a hosted runner's uid 1001; the docker group opens the daemon's socket to it.
+      const runner = { uid: 1001, gid: Number.isInteger(docker) ? docker : 1001 };
+      const action = copyAction();
+      const { current } = newJob({ user: runner });
+      const result = await run(
+        current,
+        { framework: 'vllm', env: 'FIXTURE_WRITE_TREE=/dynamo-ci/results' },
+        {},
+        action,
+      );
+      rmSync(action, { recursive: true, force: true });
+      expect(result.outputs.result).toBe('success');
+      expect(
+        result.log.some((line) => line.startsWith(`Giving the files the tests wrote back to 1001:${runner.gid}`)),
+      ).toBe(true);
+      const results = join(current.temp, 'run-gpu-tests');
+      expect(readFileSync(join(results, 'artifacts', 'logs', 'server.log'), 'utf8')).toBe('worker started\n');
+      const owners = walk(results).map((path) => lstatSync(path).uid);
+      expect(new Set(owners)).toEqual(new Set([1001]));
+      // The runner's own cleanup, as the runner's user: deleting the job's folders must work.
+      const cleanup = spawnSync('rm', ['-rf', '--', current.root], { uid: runner.uid, gid: runner.gid });
+      expect(cleanup.status).toBe(0);
+      expect(existsSync(current.root)).toBe(false);
+    },
+  );
 
   it('runs the tests as the user named by user:', async () => {
     const { current } = newJob();
