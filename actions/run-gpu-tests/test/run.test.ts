@@ -181,6 +181,23 @@ describe('runTests with engine docker', () => {
     expect(own.executed).toEqual([]);
   });
 
+  it("forwards the step's variables listed in forward-env by name, and warns about one that is not set", async () => {
+    const h = harness({});
+    await runTests(
+      h.inputs({ image: 'img:1', 'forward-env': 'HF_TOKEN\nNGC_API_KEY', 'fail-on-empty': 'false' }),
+      h.context,
+      h.ports,
+    );
+    const args = h.spawned[0]?.args ?? [];
+    const names = args.filter((_, index) => args[index - 1] === '--env');
+    expect(names).toEqual(expect.arrayContaining(['HF_TOKEN', 'NGC_API_KEY']));
+    expect(args).not.toContain('from-host');
+    expect(h.spawned[0]?.options.env?.HF_TOKEN).toBe('from-host');
+    expect(h.warnings).toEqual([
+      "forward-env lists NGC_API_KEY, which is not set in the step's environment; the tests run without it (set it with env: on the step)",
+    ]);
+  });
+
   it('explains a container that could not start (exit 125)', async () => {
     const h = harness({ behave: () => ({ exitCode: 125, stderr: 'Unable to find image img:1 locally' }) });
     const report = await runTests(h.inputs({ image: 'img:1' }), h.context, h.ports);
