@@ -114,14 +114,18 @@ export async function startDockerDaemon(dir = daemonDir()): Promise<DockerDaemon
         return { host: paths.host, dir };
       }
     }
+    // A process that took over the lock of one it thought dead may have started it meanwhile.
+    if (await pingDocker(paths.host)) return { host: paths.host, dir };
     throw new Error(`dockerd did not start (log ${paths.log}): ${failure}`);
   });
 }
 
 /** Start dockerd with one storage driver; '' when it answers, else the last lines of its log. */
 async function launchDaemon(paths: ReturnType<typeof daemonPaths>, driver: string): Promise<string> {
-  rmSync(paths.pid, { force: true });
-  rmSync(paths.socket, { force: true });
+  // dockerd refuses to start while its pid file names a live process (its own guard against a second
+  // daemon on one folder): a pid reused by another program since must not count.
+  const previous = readPid(paths.pid);
+  if (previous !== undefined && alive(previous) && !isDockerd(previous)) rmSync(paths.pid, { force: true });
   const log = openSync(paths.log, 'a');
   const args = [
     '--config-file',
@@ -182,6 +186,8 @@ export async function stopDockerDaemon(dir = daemonDir()): Promise<boolean> {
     // The containerd dockerd started for itself, should it outlive a killed dockerd.
     const containerd = readPid(join(paths.exec, 'containerd', 'containerd.pid'));
     if (containerd !== undefined && alive(containerd)) process.kill(containerd, 'SIGTERM');
+    // dockerd bind-mounts its data folder onto itself; a killed one leaves that (and more) mounted.
+    for (const mount of mountsUnder(dir)) await runTool('umount', ['--lazy', '--', mount]);
     rmSync(paths.socket, { force: true });
     return true;
   });
@@ -220,7 +226,10 @@ export async function dockerForTests(also?: () => string | undefined): Promise<{
   return { reason };
 }
 
-/** Create `dir` for root's use only: an existing one must be ours and not a link (the temporary folder is shared). */
+/**
+ * Create `dir`, readable by all (a runner's user reaches the socket, root:docker 0660, through it); an
+ * existing one must be this user's folder, not a link (the temporary folder is shared).
+ */
 function ownFolder(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   const stats = lstatSync(dir);
@@ -268,6 +277,31 @@ function readPid(path: string): number | undefined {
   }
 }
 
+/** Mount points under `dir`, deepest first (from /proc/self/mounts, octal escapes decoded). */
+function mountsUnder(dir: string): string[] {
+  let table = '';
+  try {
+    table = readFileSync('/proc/self/mounts', 'utf8');
+  } catch {
+    return [];
+  }
+  return table
+    .split('\n')
+    .map((line) =>
+      (line.split(' ')[1] ?? '').replace(/\\([0-7]{3})/g, (_, octal) => String.fromCharCode(Number.parseInt(octal, 8))),
+    )
+    .filter((mount) => mount.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+}
+
+function isDockerd(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'dockerd';
+  } catch {
+    return true;
+  }
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -286,20 +320,24 @@ function searchPath(): string[] {
   return dirs;
 }
 
+/** The first `name` on PATH or in the system folders. */
 export function findProgram(name: string): string | undefined {
   return searchPath()
     .map((dir) => join(dir, name))
     .find((path) => existsSync(path));
 }
 
+/** Wait `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** The last `count` lines of a tool's output, on one line. */
 export function lastLines(text: string, count: number): string {
   return text.trim().split('\n').slice(-count).join(' / ');
 }
 
+/** Run a short tool to completion (argument array, a deadline); never throws, a failure is a non-zero code. */
 export function runTool(
   command: string,
   args: string[],
