@@ -48,8 +48,9 @@ async function time(fn) {
 async function loadModules(work) {
   const out = join(work, 'modules');
   mkdirSync(out, { recursive: true });
-  for (const name of ['junit', 'shard']) {
-    const source = readFileSync(join(root, 'actions/run-gpu-tests/src', `${name}.ts`), 'utf8');
+  const sources = { junit: 'packages/core/src/junit.ts', shard: 'actions/run-gpu-tests/src/shard.ts' };
+  for (const [name, path] of Object.entries(sources)) {
+    const source = readFileSync(join(root, path), 'utf8');
     const { outputText } = ts.transpileModule(source, {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
     });

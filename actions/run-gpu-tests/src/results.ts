@@ -3,7 +3,7 @@
  * killed and crashed runs get synthesized `error` testcases for the tests that were running, and
  * reruns turn a failure into a pass marked flaky instead of hiding it.
  */
-import type { JunitCase, Outcome } from './junit.js';
+import type { JunitCase, Outcome } from '@dynamo-ci/core';
 
 export interface LiveStart {
   nodeid: string;

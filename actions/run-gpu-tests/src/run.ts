@@ -5,7 +5,16 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, type ExecResult, type SpawnOptions, type SpawnResult, tail } from '@dynamo-ci/core';
+import {
+  ConfigError,
+  type ExecResult,
+  type JunitCase,
+  parseJunitStream,
+  type SpawnOptions,
+  type SpawnResult,
+  tail,
+  writeJunit,
+} from '@dynamo-ci/core';
 import {
   CONTAINER_LAYOUT,
   collectArgv,
@@ -21,7 +30,6 @@ import {
 } from './command.js';
 import { diagnose, gpuEngineRefusal, noTestsProblem } from './diagnose.js';
 import type { Inputs, Mount } from './inputs.js';
-import { type JunitCase, parseJunitStream, writeJunit } from './junit.js';
 import { type Arch, buildMarkerExpression, type Gpus, phaseExpression } from './markers.js';
 import { HELPER_FILE, HELPER_SOURCE } from './pytest-helper.js';
 import {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedJob, type StepOptions } from '@dynamo-ci/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseJunit } from '../src/junit.js';
+import { parseJunit } from '@dynamo-ci/core';
 import type { Report } from '../src/run.js';
 
 const PYTHON = '/usr/bin/python3';

@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, SimulatedJob, type StepOptions } from '@dynamo-ci/testkit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseJunit } from '../src/junit.js';
+import { parseJunit } from '@dynamo-ci/core';
 import type { Report } from '../src/run.js';
 import { baseImage, containersNamed, engine, FIXTURE_SUITE, fixtureImage } from './container.js';
 

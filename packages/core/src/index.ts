@@ -6,6 +6,7 @@ export * from './filters.js';
 export * from './git.js';
 export * from './github.js';
 export * as inputs from './inputs.js';
+export * from './junit.js';
 export * from './report.js';
 export * from './retry.js';
 export * from './runner.js';

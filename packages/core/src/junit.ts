@@ -7,8 +7,10 @@
  */
 import { createReadStream } from 'node:fs';
 
+/** A testcase's result: pytest's `error` (setup/teardown, collection) is kept apart from `failed`. */
 export type Outcome = 'passed' | 'failed' | 'error' | 'skipped';
 
+/** One `<testcase>`, with its result and the first 8 KiB of its failure body. */
 export interface JunitCase {
   classname: string;
   name: string;
@@ -139,6 +141,10 @@ interface OpenCase {
   flaky?: { message?: string; details: string };
 }
 
+/**
+ * The incremental parser: `push` chunks of any size (a tag or entity split across chunks is kept
+ * for the next one), then `end` returns the testcases in document order.
+ */
 export class JunitParser {
   readonly cases: JunitCase[] = [];
   private buffer = '';
@@ -266,6 +272,7 @@ export class JunitParser {
   }
 }
 
+/** Parse a whole report held in memory. */
 export function parseJunit(xml: string): JunitCase[] {
   const parser = new JunitParser();
   parser.push(xml);
@@ -314,6 +321,7 @@ function parseAttributes(text: string, start: number, end: number): Record<strin
 
 const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
+/** Decode XML's five named entities and numeric character references; others stay as written. */
 export function decodeEntities(text: string): string {
   if (!text.includes('&')) return text;
   return text.replace(/&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);/g, (whole, entity: string) => {
