@@ -6,9 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseJunit } from '@dynamo-ci/core';
 import { SimulatedJob, type StepOptions } from '@dynamo-ci/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseJunit } from '@dynamo-ci/core';
 import type { Report } from '../src/run.js';
 
 const PYTHON = '/usr/bin/python3';

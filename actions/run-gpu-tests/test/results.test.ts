@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import type { JunitCase } from '@dynamo-ci/core';
+import { describe, expect, it } from 'vitest';
 import { junitAddress, parseLiveLog, reconcile, slowest, Verdicts } from '../src/results.js';
 
 describe('junitAddress', () => {

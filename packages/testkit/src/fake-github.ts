@@ -1,14 +1,21 @@
 /**
  * A fake GitHub REST API that the real Octokit (through `GITHUB_API_URL`) talks to: pull
- * requests and their files and commits, compare, commits, the jobs of a workflow run, check runs,
- * collaborator permissions, team memberships, issue comments and reactions, git refs, and who a
- * token is (`GET /user`, the GraphQL `viewer`, `GET /app`). Lists paginate with `Link` headers the
- * way GitHub does; the PR files list stops at 3000 entries and the PR commits list at 250, as
- * GitHub's do. Comments and reactions are written as the account of the token that posts them.
- * Faults come from `FakeHttpServer.fault`.
+ * requests and their files and commits, compare, commits, workflow runs with their jobs (steps,
+ * timing, runner labels) and artifacts (fake-actions.ts), check runs, collaborator permissions, team
+ * memberships, issue comments and reactions, git refs, and who a token is (`GET /user`, the GraphQL
+ * `viewer`, `GET /app`). Lists paginate with `Link` headers the way GitHub does; the PR files list
+ * stops at 3000 entries and the PR commits list at 250, as GitHub's do. Comments and reactions are
+ * written as the account of the token that posts them. Faults come from `FakeHttpServer.fault`.
  */
 import { verify } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import {
+  type ArtifactStore,
+  FakeActions,
+  type FakeArtifact,
+  type FakeRun,
+  MemoryArtifactStore,
+} from './fake-actions.js';
 import { FakeHttpServer, type FakeRequest, type FakeResponse } from './http.js';
 
 export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
@@ -55,7 +62,27 @@ export interface FakeJob {
   workflow_name?: string;
   html_url?: string;
   run_attempt?: number;
+  /** When the job was queued (for a job with `needs`, when its needs finished). */
+  created_at?: string;
+  /** When a runner picked it up; `null` for a job that never started (skipped). */
+  started_at?: string | null;
+  completed_at?: string | null;
+  /** The `runs-on` labels. */
+  labels?: string[];
+  runner_name?: string | null;
+  runner_group_name?: string | null;
+  steps?: FakeStep[];
   [key: string]: unknown;
+}
+
+/** A step of a job, as the jobs API lists it. */
+export interface FakeStep {
+  name: string;
+  number: number;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: 'success' | 'failure' | 'cancelled' | 'skipped' | null;
+  started_at?: string | null;
+  completed_at?: string | null;
 }
 
 export interface FakeComment {
@@ -101,6 +128,11 @@ export class FakeGitHub extends FakeHttpServer {
   readonly installationTokens: { token: string; body: any; revoked: boolean }[] = [];
   /** Personal tokens -> their user's login. Any other token is the workflow's GITHUB_TOKEN. */
   readonly tokenLogins = new Map<string, string>();
+  /** Workflow runs and their artifacts (fake-actions.ts). */
+  readonly actions = new FakeActions(
+    () => this.url,
+    (request) => `${request.params.owner}/${request.params.repo}`,
+  );
   private nextId = 1000;
 
   static async start(): Promise<FakeGitHub> {
@@ -136,6 +168,7 @@ export class FakeGitHub extends FakeHttpServer {
       runId,
       jobs.map((job, index) => ({
         id: job.id ?? runId * 10_000 + index,
+        run_id: runId,
         status: 'completed',
         conclusion: 'success',
         run_attempt: 1,
@@ -144,6 +177,32 @@ export class FakeGitHub extends FakeHttpServer {
       })),
     );
     return this;
+  }
+
+  /** Add a workflow run (`GET .../actions/runs/{id}`, the runs lists), with its jobs when given. */
+  addRun(run: FakeRun, jobs?: FakeJob[]): this {
+    this.actions.addRun(run);
+    if (jobs) this.setJobs(run.id, jobs);
+    return this;
+  }
+
+  /** Add an artifact to a run of the built-in store (one with the same name replaces it). */
+  addArtifact(runId: number, artifact: FakeArtifact): this {
+    const store = this.actions.artifactStore;
+    if (!(store instanceof MemoryArtifactStore)) {
+      throw new Error('addArtifact fills the built-in store; this fake reads artifacts from another ArtifactStore');
+    }
+    store.add(runId, artifact);
+    return this;
+  }
+
+  /** Where runs' artifacts come from: a workflow engine's store can replace the built-in one. */
+  get artifactStore(): ArtifactStore {
+    return this.actions.artifactStore;
+  }
+
+  set artifactStore(store: ArtifactStore) {
+    this.actions.artifactStore = store;
   }
 
   setPermission(user: string, permission: Permission): this {
@@ -220,11 +279,33 @@ export class FakeGitHub extends FakeHttpServer {
       ),
     );
 
+    this.route('GET', `${repoPath}/actions/runs`, (request) =>
+      paginate(request, this.actions.listRuns(request), { wrap: 'workflow_runs' }),
+    );
+    this.route('GET', `${repoPath}/actions/workflows/:workflow/runs`, (request) =>
+      paginate(request, this.actions.listRuns(request, request.params.workflow), { wrap: 'workflow_runs' }),
+    );
     this.route('GET', `${repoPath}/actions/runs/:runId`, (request) => {
-      const jobs = this.runJobs.get(Number(request.params.runId));
-      if (!jobs) return notFound();
-      return { body: { id: Number(request.params.runId), run_attempt: 1, status: 'in_progress', name: 'CI' } };
+      const runId = Number(request.params.runId);
+      const run = this.actions.runs.get(runId);
+      if (run) return { body: this.actions.runBody(request, run) };
+      // A run known only by its jobs: the few fields the gate and Slack read.
+      if (!this.runJobs.has(runId)) return notFound();
+      return { body: { id: runId, run_attempt: 1, status: 'in_progress', name: 'CI' } };
     });
+    this.route('GET', `${repoPath}/actions/runs/:runId/artifacts`, (request) =>
+      paginate(request, this.actions.artifactsOf(request, Number(request.params.runId)), { wrap: 'artifacts' }),
+    );
+    this.route('GET', `${repoPath}/actions/artifacts/:id`, (request) => {
+      const served = this.actions.artifact(Number(request.params.id));
+      if (!served) return notFound();
+      const listed = this.actions.artifactsOf(request, served.runId).find((body) => body.id === served.id);
+      return listed ? { body: listed } : notFound();
+    });
+    this.route('GET', `${repoPath}/actions/artifacts/:id/:format`, (request) =>
+      request.params.format === 'zip' ? this.actions.download(Number(request.params.id)) : notFound(),
+    );
+    this.route('GET', '/_blob/artifacts/:file', (request) => this.actions.blob(request));
     const jobsHandler = (request: FakeRequest): FakeResponse => {
       const jobs = this.runJobs.get(Number(request.params.runId));
       if (!jobs) return notFound();

@@ -9,6 +9,7 @@ export {
   startDockerDaemon,
   stopDockerDaemon,
 } from './docker-daemon.js';
+export * from './fake-actions.js';
 export * from './fake-github.js';
 export * from './fake-kubernetes.js';
 export * from './fake-openai.js';
@@ -19,3 +20,4 @@ export * from './http.js';
 export * from './python-base.js';
 export * from './registry.js';
 export * from './runner.js';
+export * from './zip.js';
