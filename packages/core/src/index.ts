@@ -7,6 +7,7 @@ export * from './git.js';
 export * from './github.js';
 export * as inputs from './inputs.js';
 export * from './junit.js';
+export * from './pipeline-summary.js';
 export * from './report.js';
 export * from './retry.js';
 export * from './runner.js';
