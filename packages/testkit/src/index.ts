@@ -13,6 +13,7 @@ export * from './fake-actions.js';
 export * from './fake-github.js';
 export * from './fake-kubernetes.js';
 export * from './fake-openai.js';
+export * from './fake-search.js';
 export * from './fake-slack.js';
 export * from './files.js';
 export * from './git-repo.js';
