@@ -79,19 +79,19 @@ export function renderReport(report: Report, limits: RenderLimits): string {
 
   if (report.failures.length > 0) {
     out.push(`### Failures (${number(report.failures.length)}, ${number(report.newFailures)} new)\n`);
-    out.push(
-      table(
-        ['', 'Leg', 'Test', 'Message', 'Job'],
-        report.failures.map((failure) => [
-          escapeCell(standingText(failure)),
-          escapeCell(cut(failure.leg, limits.cell)),
-          escapeCell(cut(failure.test, limits.cell)),
-          escapeCell(cut(failure.message ?? '', limits.cell)),
-          link(failure.url, 'job'),
-        ]),
-        { maxRows: limits.failures, rawColumns: [0, 1, 2, 3, 4] },
-      ),
-    );
+    const rows = report.failures
+      .slice(0, limits.failures)
+      .map((failure) => [
+        escapeCell(standingText(failure)),
+        escapeCell(cut(failure.leg, limits.cell)),
+        escapeCell(cut(failure.test, limits.cell)),
+        escapeCell(cut(failure.message ?? '', limits.cell)),
+        link(failure.url, 'job'),
+      ]);
+    out.push(table(['', 'Leg', 'Test', 'Message', 'Job'], rows, { rawColumns: [0, 1, 2, 3, 4] }));
+    if (report.failures.length > rows.length) {
+      out.push(`_… and ${number(report.failures.length - rows.length)} more failures: see the report file._\n`);
+    }
   }
 
   out.push('### Tests by leg\n');
@@ -135,15 +135,17 @@ export function renderReport(report: Report, limits: RenderLimits): string {
     out.push(
       table(
         ['Leg', 'Test', 'Flaky in', 'This run'],
-        report.flaky.map((rate) => [
-          cut(rate.leg, limits.cell),
-          cut(rate.key, limits.cell),
-          `${rate.flaky} of ${rate.runs} (${Math.round((rate.flaky / rate.runs) * 100)}%)`,
-          rate.now ? 'flaky' : '',
-        ]),
-        { maxRows: limits.flaky },
+        report.flaky
+          .slice(0, limits.flaky)
+          .map((rate) => [
+            cut(rate.leg, limits.cell),
+            cut(rate.key, limits.cell),
+            `${rate.flaky} of ${rate.runs} (${Math.round((rate.flaky / rate.runs) * 100)}%)`,
+            rate.now ? 'flaky' : '',
+          ]),
       ),
     );
+    if (report.flaky.length > limits.flaky) out.push(`_… and ${number(report.flaky.length - limits.flaky)} more._\n`);
   }
 
   if (report.slowest.length > 0) {

@@ -143,11 +143,11 @@ function round1(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
-/** Text Mermaid takes in a task or section name: no `:`, `;`, `#`, `%`, or line breaks. */
+/** Text Mermaid takes in a task or section name: no `:`, `;`, `#`, `%`, markup or line breaks. */
 export function mermaidText(text: string): string {
   return (
     text
-      .replace(/[:;#%\r\n`]+/g, ' ')
+      .replace(/[:;#%\r\n`<>&"]+/g, ' ')
       .replace(/\s+/g, ' ')
       .trim()
       .slice(0, 80) || 'job'
