@@ -11,6 +11,8 @@ export interface Inputs {
   /** Undefined only in a dry run without a destination. */
   transport?: Transport;
   report?: string;
+  /** pipeline-report's `report` output. */
+  pipelineReport?: string;
   payload?: string;
   payloadFile?: string;
   githubToken?: string;
@@ -86,6 +88,7 @@ export function parseInputs(read: (name: string) => string | undefined): Inputs 
   return {
     transport,
     report: inputs.optional(read('report')),
+    pipelineReport: inputs.optional(read('pipeline-report')),
     payload,
     payloadFile,
     githubToken: inputs.optional(read('github-token'))?.trim(),

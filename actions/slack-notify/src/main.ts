@@ -10,6 +10,8 @@ import {
   InputError,
   limitSummary,
   listRunJobs,
+  type PipelineSummary,
+  parsePipelineSummary,
   parseReport,
   type Runner,
   readContext,
@@ -47,6 +49,18 @@ export async function run(runner: Runner): Promise<void> {
       report = parseReport(inputs.report);
     } catch (error) {
       throw new InputError('report', `Input 'report' is not a status-aggregate report: ${(error as Error).message}`);
+    }
+  }
+
+  let pipeline: PipelineSummary | undefined;
+  if (inputs.pipelineReport !== undefined) {
+    try {
+      pipeline = parsePipelineSummary(inputs.pipelineReport);
+    } catch (error) {
+      throw new InputError(
+        'pipeline-report',
+        `Input 'pipeline-report' is not a pipeline-report summary: ${(error as Error).message}`,
+      );
     }
   }
 
@@ -88,7 +102,7 @@ export async function run(runner: Runner): Promise<void> {
 
   const message = custom
     ? substitute(custom, runFields(run, result, report), customInput)
-    : buildMessage(report as GateReport, run, { title: inputs.title, mentions: inputs.mentions });
+    : buildMessage(report as GateReport, run, { title: inputs.title, mentions: inputs.mentions, pipeline });
   const { payload, cuts } = fitToLimits(message);
   for (const cut of cuts) runner.warning(`The Slack message was cut to fit Slack's limits: ${cut}.`);
   const payloadJson = JSON.stringify(payload);

@@ -5,7 +5,7 @@
  * than about 13k characters in all (`msg_blocks_too_long`, slackapi/bolt-js#2509): long lists are
  * cut with "and N more" here so the message always goes out.
  */
-import type { GateReport, ReportJob } from '@dynamo-ci/core';
+import type { GateReport, PipelineSummary, ReportJob } from '@dynamo-ci/core';
 
 export const LIMITS = {
   blocks: 50,
@@ -56,6 +56,8 @@ export interface MessageOptions {
   title?: string;
   /** Already in Slack syntax (`<!subteam^S…>`, `<@U…>`). Only used when the result is not success. */
   mentions: readonly string[];
+  /** pipeline-report's summary: the message links the report and names the new failures first. */
+  pipeline?: PipelineSummary;
 }
 
 export function buildMessage(report: GateReport, run: RunInfo, options: MessageOptions): SlackPayload {
@@ -85,7 +87,9 @@ export function buildMessage(report: GateReport, run: RunInfo, options: MessageO
     section(truncate(intro, LIMITS.sectionText)),
   ];
   const counts = countResults(report.jobs);
-  const listBlocks = failedJobBlocks(failed, run.runUrl);
+  const tests = options.pipeline ? pipelineSection(options.pipeline) : undefined;
+  if (tests) blocks.push(section(tests));
+  const listBlocks = failedJobBlocks(failed, run.runUrl, tests === undefined ? 0 : 1, tests?.length ?? 0);
   blocks.push(...listBlocks);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: counts }] });
 
@@ -93,10 +97,39 @@ export function buildMessage(report: GateReport, run: RunInfo, options: MessageO
   // Mentions stay raw (they are Slack syntax); everything else is text and gets escaped.
   const names = failed.slice(0, 5).map((job) => job.name);
   const more = failed.length > 5 ? `, and ${failed.length - 5} more` : '';
+  const newFailures = options.pipeline?.newFailureCount ?? 0;
+  const newTests = newFailures > 0 ? `, ${newFailures} new test failure${newFailures === 1 ? '' : 's'}` : '';
   const fallback = success
     ? escapeSlack(`${title}: ${counts}`)
-    : `${mentionText}${escapeSlack(`${title}: ${failed.length} job(s) failed (${names.join(', ')}${more})${run.runUrl ? ` ${run.runUrl}` : ''}`)}`;
+    : `${mentionText}${escapeSlack(`${title}: ${failed.length} job(s) failed (${names.join(', ')}${more})${newTests}${run.runUrl ? ` ${run.runUrl}` : ''}`)}`;
   return { text: truncate(fallback, LIMITS.fallbackText), blocks };
+}
+
+/** Characters the pipeline section may use, of the message's whole text budget. */
+const PIPELINE_TEXT = 2000;
+
+/**
+ * The report's line linked to the report, then the failing tests, new ones first (pipeline-report
+ * sorts them so), each with its leg, its message's first line and its job.
+ */
+function pipelineSection(pipeline: PipelineSummary): string {
+  const lines = [`*${link(pipeline.url, 'Pipeline report')}*: ${escapeSlack(pipeline.line)}`];
+  let used = lines[0]?.length ?? 0;
+  let shown = 0;
+  for (const failure of pipeline.failures) {
+    const mark = failure.status === 'new' ? ':new:' : failure.status === 'known' ? ':repeat:' : ':x:';
+    const since = failure.status === 'known' && failure.since !== undefined ? ` (failing since #${failure.since})` : '';
+    const message = failure.message ? ` — ${escapeSlack(truncate(failure.message, 150))}` : '';
+    const line = `${mark} ${link(failure.url, truncate(`${failure.leg}: ${failure.test}`, 200))}${since}${message}`;
+    if (used + line.length + 1 > PIPELINE_TEXT - 80) break;
+    lines.push(line);
+    used += line.length + 1;
+    shown++;
+  }
+  const hidden = pipeline.failureCount - shown;
+  if (hidden > 0)
+    lines.push(`…and ${hidden} more failing test${hidden === 1 ? '' : 's'}: see ${link(pipeline.url, 'the report')}.`);
+  return lines.join('\n');
 }
 
 /**
@@ -104,7 +137,12 @@ export function buildMessage(report: GateReport, run: RunInfo, options: MessageO
  * `Build cuda12.9` under `vllm / matrix (12.9)`. Sections are filled up to 3000 characters;
  * what does not fit in the block and character budgets becomes "and N more".
  */
-function failedJobBlocks(failed: readonly ReportJob[], runUrl: string | undefined): Block[] {
+function failedJobBlocks(
+  failed: readonly ReportJob[],
+  runUrl: string | undefined,
+  reservedBlocks = 0,
+  reservedText = 0,
+): Block[] {
   if (failed.length === 0) return [];
   const groups = new Map<string, ReportJob[]>();
   for (const job of failed) {
@@ -121,15 +159,15 @@ function failedJobBlocks(failed: readonly ReportJob[], runUrl: string | undefine
     }
   }
 
-  // Budget: header + intro + context + the "more" line leave 46 blocks for the list.
-  const maxBlocks = LIMITS.blocks - 4;
+  // Budget: header + intro + context + the "more" line (and the pipeline section) leave the rest.
+  const maxBlocks = LIMITS.blocks - 4 - reservedBlocks;
   const blocks: Block[] = [];
   let current = '';
   let used = 0;
   let shown = 0;
   for (const line of lines) {
     const text = truncate(line.text, LIMITS.sectionText - 100);
-    if (used + text.length + 1 > LIMITS.totalText) break;
+    if (used + text.length + 1 > LIMITS.totalText - reservedText) break;
     if (current !== '' && current.length + 1 + text.length > LIMITS.sectionText) {
       if (blocks.length + 2 > maxBlocks) break;
       blocks.push(section(current));

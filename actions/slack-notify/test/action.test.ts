@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GATE_REPORT_SCHEMA, type GateReport } from '@dynamo-ci/core';
+import { GATE_REPORT_SCHEMA, type GateReport, PIPELINE_SUMMARY_SCHEMA } from '@dynamo-ci/core';
 import { FakeGitHub, type FakeJob, FakeSlack, SimulatedJob, type StepResult } from '@dynamo-ci/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -358,6 +358,63 @@ describe('slack-notify bundle', () => {
     expect(result.exitCode).toBe(1);
     expect(result.errors.map((error) => error.message)).toEqual([
       `Input 'report' is not a status-aggregate report: its schema is undefined, expected "dynamo-ci/gate-report@1" (pass status-aggregate's \`report\` output)`,
+    ]);
+    expect(slack.requests).toHaveLength(0);
+  });
+
+  it("links pipeline-report's report and names the new failures first", async () => {
+    const pipeline = {
+      schema: PIPELINE_SUMMARY_SCHEMA,
+      result: 'failure',
+      line: '❌ 3 failed (1 new), 900 passed in 12 legs · 2h 10m wall · 600 runner-min · 380 GPU-min',
+      url: 'https://github.com/ai-dynamo/dynamo/actions/runs/4242/attempts/1#summary-99',
+      counts: { tests: 903, passed: 900, failed: 3, skipped: 0, flaky: 0, legs: 12 },
+      newFailureCount: 1,
+      failureCount: 3,
+      failures: [
+        {
+          leg: 'test (vllm)',
+          test: 'tests.test_router::test_drops',
+          status: 'new',
+          message: 'AssertionError: <dropped>',
+          url: 'https://github.com/x/job/7',
+        },
+        { leg: 'test (sglang)', test: 'tests.test_kv::test_hit', status: 'known', since: 118 },
+      ],
+    };
+    const result = await job.run('slack-notify', {
+      inputs: {
+        'webhook-url': slack.webhookUrl,
+        report: JSON.stringify(failedReport),
+        'pipeline-report': JSON.stringify(pipeline),
+      },
+    });
+    expect(result.errors).toEqual([]);
+    const message = slack.messages[0] as { text: string; blocks: { text?: { text: string } }[] };
+    const texts = message.blocks.map((block) => block.text?.text ?? '');
+    const tests = texts.findIndex((text) => text.includes('Pipeline report'));
+    expect(tests).toBe(2);
+    expect(texts[tests]?.split('\n')).toEqual([
+      '*<https://github.com/ai-dynamo/dynamo/actions/runs/4242/attempts/1#summary-99|Pipeline report>*: ❌ 3 failed (1 new), 900 passed in 12 legs · 2h 10m wall · 600 runner-min · 380 GPU-min',
+      ':new: <https://github.com/x/job/7|test (vllm): tests.test_router::test_drops> — AssertionError: &lt;dropped&gt;',
+      ':repeat: test (sglang): tests.test_kv::test_hit (failing since #118)',
+      '…and 1 more failing test: see <https://github.com/ai-dynamo/dynamo/actions/runs/4242/attempts/1#summary-99|the report>.',
+    ]);
+    expect(texts[tests + 1]).toContain('vllm-build');
+    expect(message.text).toContain('1 new test failure');
+  });
+
+  it('rejects a pipeline report that is not one, naming the input', async () => {
+    const result = await job.run('slack-notify', {
+      inputs: {
+        'webhook-url': slack.webhookUrl,
+        report: JSON.stringify(failedReport),
+        'pipeline-report': '{"schema":"x"}',
+      },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors.map((error) => error.message)).toEqual([
+      `Input 'pipeline-report' is not a pipeline-report summary: its schema is "x", expected "${PIPELINE_SUMMARY_SCHEMA}" (pass pipeline-report's \`report\` output)`,
     ]);
     expect(slack.requests).toHaveLength(0);
   });

@@ -1,5 +1,12 @@
 import type { RunJob } from '@dynamo-ci/core';
-import { GATE_REPORT_SCHEMA, type GateReport, parseReport, type ReportJob } from '@dynamo-ci/core';
+import {
+  GATE_REPORT_SCHEMA,
+  type GateReport,
+  PIPELINE_SUMMARY_SCHEMA,
+  type PipelineSummary,
+  parseReport,
+  type ReportJob,
+} from '@dynamo-ci/core';
 import { validateMessage } from '@dynamo-ci/testkit';
 import { describe, expect, it } from 'vitest';
 import { parseInputs, parseMention } from '../src/inputs.js';
@@ -94,6 +101,35 @@ describe('the default message', () => {
     const shown = (allText(message).match(/:x: /g) ?? []).length;
     expect(shown).toBeGreaterThan(20);
     expect(allText(message)).toContain(`…and ${count - shown} more failed jobs`);
+  });
+
+  it('fits a pipeline report with many long failures beside hundreds of failed jobs within Slack limits', () => {
+    const failures = Array.from({ length: 20 }, (_, index) => ({
+      leg: `test (leg-${index}) ${'x'.repeat(100)}`,
+      test: `tests.test_${'y'.repeat(200)}::test_${index}`,
+      status: index < 5 ? ('new' as const) : ('known' as const),
+      since: 100,
+      message: `<${'z'.repeat(300)}>`,
+      url: `https://github.com/j/${index}`,
+    }));
+    const pipeline: PipelineSummary = {
+      schema: PIPELINE_SUMMARY_SCHEMA,
+      result: 'failure',
+      line: 'line',
+      counts: { tests: 1, passed: 0, failed: 1, skipped: 0, flaky: 0, legs: 1 },
+      newFailureCount: 5,
+      failureCount: 4000,
+      failures,
+    };
+    const jobs = Array.from({ length: 400 }, (_, index) => ({
+      name: `vllm / matrix / job ${index} ${'n'.repeat(60)}`,
+    }));
+    const message = buildMessage(report(jobs), run, { mentions: [], pipeline });
+    expect(validateMessage(message.text, message.blocks)).toBeUndefined();
+    const section = JSON.stringify(message.blocks?.[2]);
+    expect(section).toContain(':new:');
+    expect(section).toMatch(/…and \d+ more failing tests/);
+    expect(JSON.stringify(message.blocks?.at(-2))).toMatch(/…and \d+ more failed jobs/);
   });
 
   it('cuts a header over 150 characters', () => {
