@@ -142,11 +142,11 @@ export async function loadHistory(lookup: HistoryLookup): Promise<LoadedHistory>
   } catch (error) {
     return { notes: [`No history: the earlier runs could not be listed (${firstLine(messageOf(error))}).`] };
   }
-  const reporterRun = lookup.reporter?.runId ?? run.id;
-  // Only runs before the reported one (a report of an old run must not read a newer history), and
-  // only runs of this repository: a fork's run may carry anything.
+  // Only runs before this one (a report of an old run must not read a newer history), and only runs
+  // of this repository: a fork's run may carry anything.
+  const before = lookup.reporter?.runId ?? run.id;
   const earlier = candidates
-    .filter((candidate) => candidate.id < run.id && candidate.id !== reporterRun && candidate.headRepository === full)
+    .filter((candidate) => candidate.id < before && candidate.headRepository === full)
     .slice(0, lookup.lookback);
   const skipped: string[] = [];
   for (const candidate of earlier) {

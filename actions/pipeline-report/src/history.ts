@@ -176,8 +176,9 @@ export function appendRun(
   const legsReported = new Set(reportedLegs.map((leg) => leg.name));
   const tests = new Map<string, string>();
   const fill = (leg: string) => keepRuns.map((existing) => (existing.legs.includes(leg) ? '.' : '-')).join('');
+  const replacing = keepIndexes.length !== base.runs.length;
   for (const [id, marks] of Object.entries(base.tests)) {
-    const kept = keepIndexes.map((index) => marks[index] as string).join('');
+    const kept = replacing ? keepIndexes.map((index) => marks[index] as string).join('') : marks;
     const { leg } = splitTestId(id);
     tests.set(id, kept + (current.get(id) ?? (legsReported.has(leg) ? '.' : '-')));
   }

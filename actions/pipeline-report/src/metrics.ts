@@ -4,7 +4,6 @@
  * Ids are derived from the run, attempt, job, step and test, so posting a run twice updates the
  * same documents instead of doubling them. Pure.
  */
-import { createHash } from 'node:crypto';
 import type { Standing } from './history.js';
 import type { Counts, Leg } from './legs.js';
 import { isoOf, type RunFacts } from './model.js';
@@ -28,30 +27,60 @@ export function indexName(prefix: string, kind: RecordKind): string {
   return `${prefix}-${kind}s`;
 }
 
-function shortHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 24);
+/**
+ * A test's id within its run: two 32-bit FNV-1a hashes of leg and test (different offset bases), in
+ * hex. Not for secrecy, only to keep `_id` short (a test key can be long) and stable across posts of
+ * the same run; a cryptographic hash would cost 100k calls per large run.
+ */
+function testHash(text: string): string {
+  let first = 0x811c9dc5;
+  let second = 0x050c5d1f;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    first = Math.imul(first ^ code, 0x01000193);
+    second = Math.imul(second ^ code, 0x01000193);
+  }
+  return (first >>> 0).toString(16).padStart(8, '0') + (second >>> 0).toString(16).padStart(8, '0');
 }
 
-/** Every record, as bulk lines (action + document), in chunks of at most `chunkBytes`. */
-export function bulkChunks(facts: MetricsFacts, prefix: string, chunkBytes = 5 * 1024 * 1024): string[] {
+/** A test's `_id`: readable (`run/attempt/leg/test`) unless that is long, then hashed. */
+function testId(runKey: string, leg: string, key: string): string {
+  const readable = `${runKey}/${leg}/${key}`;
+  return readable.length <= 400 ? readable : `${runKey}/${testHash(`${leg}\u0000${key}`)}`;
+}
+
+/**
+ * Every record, as bulk lines (action + document), in chunks of at most `chunkChars` characters
+ * (a non-ASCII name can make a chunk up to 3 times as many bytes, still far under the 100 MB a
+ * cluster accepts by default).
+ */
+export function bulkChunks(facts: MetricsFacts, prefix: string, chunkChars = 5 * 1024 * 1024): string[] {
   const chunks: string[] = [];
   let lines: string[] = [];
-  let bytes = 0;
+  let chars = 0;
+  const actionPrefix = new Map<RecordKind, string>();
+  /** `document`'s own fields, then the run's fields every record carries, serialised once. */
   const add = (kind: RecordKind, id: string, document: Record<string, unknown>) => {
-    const pair = `${JSON.stringify({ index: { _index: indexName(prefix, kind), _id: id } })}\n${JSON.stringify(document)}\n`;
-    const size = Buffer.byteLength(pair);
-    if (bytes + size > chunkBytes && lines.length > 0) {
+    let start = actionPrefix.get(kind);
+    if (start === undefined) {
+      start = `{"index":{"_index":${JSON.stringify(indexName(prefix, kind))},"_id":`;
+      actionPrefix.set(kind, start);
+    }
+    const own = JSON.stringify(document);
+    const pair = `${start}${JSON.stringify(id)}}}\n${own.slice(0, -1)},${commonJson}}\n`;
+    const size = pair.length;
+    if (chars + size > chunkChars && lines.length > 0) {
       chunks.push(lines.join(''));
       lines = [];
-      bytes = 0;
+      chars = 0;
     }
     lines.push(pair);
-    bytes += size;
+    chars += size;
   };
 
   const { run, timeline } = facts;
   const runKey = `${facts.repository}/${run.id}/${run.attempt}`;
-  const common = {
+  const commonJson = JSON.stringify({
     repository: facts.repository,
     workflow: run.workflow,
     workflow_path: run.path,
@@ -61,12 +90,11 @@ export function bulkChunks(facts: MetricsFacts, prefix: string, chunkBytes = 5 *
     branch: run.branch,
     event: run.event,
     sha: run.sha,
-  };
+  }).slice(1, -1);
   const failedJobs = timeline.jobs.filter((timing) => isFailure(timing.job.conclusion)).length;
   add('workflow', runKey, {
     '@timestamp': isoOf(run.createdAt),
     record: 'workflow',
-    ...common,
     status: run.status,
     conclusion: run.conclusion,
     url: run.url,
@@ -91,7 +119,6 @@ export function bulkChunks(facts: MetricsFacts, prefix: string, chunkBytes = 5 *
     add('job', jobKey, {
       '@timestamp': isoOf(job.createdAt ?? job.startedAt),
       record: 'job',
-      ...common,
       job_id: job.id,
       job_name: job.name,
       status: job.status,
@@ -112,7 +139,6 @@ export function bulkChunks(facts: MetricsFacts, prefix: string, chunkBytes = 5 *
       add('step', `${jobKey}/${step.number}`, {
         '@timestamp': isoOf(step.startedAt ?? job.startedAt),
         record: 'step',
-        ...common,
         job_id: job.id,
         job_name: job.name,
         step_number: step.number,
@@ -132,10 +158,9 @@ export function bulkChunks(facts: MetricsFacts, prefix: string, chunkBytes = 5 *
   for (const leg of facts.legs) {
     for (const test of leg.tests) {
       const standing = facts.standings.get(`${leg.name}\u001f${test.key}`);
-      add('test', `${runKey}/${shortHash(`${leg.name}\u0000${test.key}`)}`, {
+      add('test', testId(runKey, leg.name, test.key), {
         '@timestamp': timestamp,
         record: 'test',
-        ...common,
         leg: leg.name,
         job_id: leg.job?.id,
         test: test.key,
