@@ -31,7 +31,7 @@ function metadataOf(name: string): ActionYml | Error {
 }
 
 describe('the action set', () => {
-  it('has the seven product actions plus copy-pr', () => {
+  it('has the seven product actions plus copy-pr and pipeline-report', () => {
     for (const name of [
       'changed-files',
       'spdx-check',
@@ -41,6 +41,7 @@ describe('the action set', () => {
       'status-aggregate',
       'slack-notify',
       'copy-pr',
+      'pipeline-report',
     ]) {
       expect(ACTIONS).toContain(name);
     }
