@@ -5,6 +5,7 @@
  * a green one without history, one with new failures, a flaky test and a leg that never ran, and
  * one where a failure is known.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { PIPELINE_SUMMARY_SCHEMA, parsePipelineSummary } from '@dynamo-ci/core';
 import { FakeGitHub, type FakeJob, FakeSearch, SimulatedJob, type StepResult } from '@dynamo-ci/testkit';
@@ -427,6 +428,52 @@ describe.skipIf(!pytestAvailable)('pipeline-report bundle', () => {
       expect([...bad.log, ...bad.errors.map((error) => error.message)].join('\n')).not.toContain('hunter22');
       const badRun = await job.run('pipeline-report', { inputs: { 'run-id': '12; rm -rf /' } });
       expect(badRun.errors[0]?.message).toBe(`Input 'run-id' must be a workflow run id (digits), got "12; rm -rf /"`);
+    } finally {
+      job.cleanup();
+    }
+  });
+
+  it('reports an artifact that cannot be downloaded and keeps a hostile one inside its folder', async () => {
+    const start = Date.parse('2026-05-01T00:00:00Z');
+    github.addRun(
+      { id: R(20), ...WORKFLOW, run_number: 20, head_branch: 'hostile', status: 'in_progress', created_at: iso(start) },
+      jobsOf(R(20), start, { id: R(20), legs: { vllm: {}, sglang: {} } }),
+    );
+    github.addArtifact(R(20), { name: `test-results-vllm-${R(20)}`, files: pytestLeg({}) });
+    github.addArtifact(R(20), {
+      name: `test-results-sglang-${R(20)}`,
+      files: { '../../../../escape.xml': pytestLeg({ fail: ['test_router_drops'] })['junit-all.xml'] as string },
+    });
+    const artifacts = (await (await fetch(`${github.url}/repos/${REPO}/actions/runs/${R(20)}/artifacts`)).json()) as {
+      artifacts: { id: number; name: string }[];
+    };
+    const vllm = artifacts.artifacts.find((artifact) => artifact.name.includes('vllm'));
+    github.fault({ path: `/repos/${REPO}/actions/artifacts/${vllm?.id}/zip`, status: 404 });
+    const job = new SimulatedJob({ apiUrl: github.url, token: 'ghs_report_token', runId: R(20), repository: REPO });
+    try {
+      const result = await job.run('pipeline-report', { inputs: { 'test-jobs': 'test *', history: 'false' } });
+      expect(result.exitCode, result.stdout).toBe(0);
+      expect(result.summary).toMatch(
+        new RegExp(`artifact test-results-vllm-${R(20)} could not be read: download failed: .*HTTP 404`),
+      );
+      expect(result.summary).toMatch(/\| ❌ \[test \(sglang\)\]\([^)]+\) \| 9 \| 7 \| 1 \| 1 \|/);
+      const found = execFileSync('find', [job.root, '-name', 'escape.xml'], { encoding: 'utf8' }).trim().split('\n');
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatch(/\/pipeline-report\/artifacts\/results-\d\/(\.\/)*escape\.xml$/);
+    } finally {
+      github.clearFaults();
+      job.cleanup();
+    }
+  });
+
+  it('fails with one sentence when the run cannot be read', async () => {
+    const job = new SimulatedJob({ apiUrl: github.url, token: 'ghs_report_token', runId: 123, repository: REPO });
+    try {
+      const result = await job.run('pipeline-report');
+      expect(result.exitCode).toBe(1);
+      expect(result.errors.map((error) => error.message)).toEqual([
+        `GitHub API GET /repos/${REPO}/actions/runs/123 failed with HTTP 404: Not Found. Check the repository, number or SHA, and that the token can see it.`,
+      ]);
     } finally {
       job.cleanup();
     }
