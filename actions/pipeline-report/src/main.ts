@@ -11,6 +11,7 @@ import {
   createGitHubClient,
   env,
   type GitHubClient,
+  type GitHubContext,
   messageOf,
   type RepoRef,
   type Runner,
@@ -52,7 +53,7 @@ export async function run(runner: Runner): Promise<void> {
 
   const reportedRun = await readRun(octokit, repo, runId);
   const { jobs, truncated } = await readJobs(octokit, repo, runId, inputs.maxJobs);
-  const reporter = await reportingJob(octokit, repo, runId, context.runId, jobs, inputs.maxJobs);
+  const reporter = await reportingJob(octokit, context, repo, runId, jobs, inputs.maxJobs);
   const otherJobs = jobs.filter((job) => job.id !== reporter.job?.id);
   runner.info(
     `Run ${runId} (${reportedRun.workflow} #${reportedRun.number} on ${reportedRun.branch}): ${jobs.length} job(s).`,
@@ -181,14 +182,14 @@ interface Reporter {
 /** This job (unfinished, on this runner) in the reporting run, for the summary link. */
 async function reportingJob(
   octokit: GitHubClient,
+  context: GitHubContext,
   repo: RepoRef,
   reportedRunId: number,
-  reportingRunId: number | undefined,
   reportedJobs: readonly JobFacts[],
   maxJobs: number,
 ): Promise<Reporter> {
   const runnerName = env('RUNNER_NAME');
-  const context = readContext();
+  const reportingRunId = context.runId;
   const same = reportingRunId === undefined || reportingRunId === reportedRunId;
   let jobs = reportedJobs;
   let workflowId: number | undefined;
