@@ -10,7 +10,7 @@
  * and the fake zips the files when they are downloaded.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { FakeRequest, FakeResponse } from './http.js';
+import type { FakeHttpServer, FakeRequest, FakeResponse } from './http.js';
 import { type ZipEntries, zip } from './zip.js';
 
 export type RunStatus = 'queued' | 'in_progress' | 'completed' | 'waiting' | 'requested' | 'pending';
@@ -47,6 +47,16 @@ export interface FakeRun {
   /** The repository the head commit is in: a fork's for a pull request from a fork. */
   head_repository?: { full_name: string };
   [key: string]: unknown;
+}
+
+/** A step of a job, as the jobs API lists it. */
+export interface FakeStep {
+  name: string;
+  number: number;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: 'success' | 'failure' | 'cancelled' | 'skipped' | null;
+  started_at?: string | null;
+  completed_at?: string | null;
 }
 
 /** One uploaded artifact: its name and files (relative path -> content). */
@@ -90,6 +100,9 @@ interface ServedArtifact {
   digest: string;
 }
 
+/** GitHub-style pagination (fake-github.ts's `paginate`), handed in to keep the modules acyclic. */
+export type Paginate = (request: FakeRequest, items: readonly unknown[], options: { wrap: string }) => FakeResponse;
+
 /** The state and handlers behind the Actions routes; `FakeGitHub` owns one. */
 export class FakeActions {
   readonly runs = new Map<number, FakeRun>();
@@ -109,6 +122,45 @@ export class FakeActions {
 
   addRun(run: FakeRun): void {
     this.runs.set(run.id, run);
+  }
+
+  /**
+   * The routes: runs (one, a workflow's, all), a run's artifacts, one artifact, its zip (a 302) and
+   * the blob store. `knownByJobs` keeps `GET .../runs/{id}` answering, with the few fields the gate
+   * and Slack read, for a run a test gave only jobs.
+   */
+  register(
+    server: FakeHttpServer,
+    repoPath: string,
+    paginate: Paginate,
+    knownByJobs: (runId: number) => boolean,
+  ): void {
+    server.route('GET', `${repoPath}/actions/runs`, (request) =>
+      paginate(request, this.listRuns(request), { wrap: 'workflow_runs' }),
+    );
+    server.route('GET', `${repoPath}/actions/workflows/:workflow/runs`, (request) =>
+      paginate(request, this.listRuns(request, request.params.workflow), { wrap: 'workflow_runs' }),
+    );
+    server.route('GET', `${repoPath}/actions/runs/:runId`, (request) => {
+      const runId = Number(request.params.runId);
+      const run = this.runs.get(runId);
+      if (run) return { body: this.runBody(request, run) };
+      if (!knownByJobs(runId)) return notFound();
+      return { body: { id: runId, run_attempt: 1, status: 'in_progress', name: 'CI' } };
+    });
+    server.route('GET', `${repoPath}/actions/runs/:runId/artifacts`, (request) =>
+      paginate(request, this.artifactsOf(request, Number(request.params.runId)), { wrap: 'artifacts' }),
+    );
+    server.route('GET', `${repoPath}/actions/artifacts/:id`, (request) => {
+      const served = this.served.get(Number(request.params.id));
+      if (!served) return notFound();
+      const listed = this.artifactsOf(request, served.runId).find((body) => body.id === served.id);
+      return listed ? { body: listed } : notFound();
+    });
+    server.route('GET', `${repoPath}/actions/artifacts/:id/:format`, (request) =>
+      request.params.format === 'zip' ? this.download(Number(request.params.id)) : notFound(),
+    );
+    server.route('GET', '/_blob/artifacts/:file', (request) => this.blob(request));
   }
 
   runBody(request: FakeRequest, run: FakeRun): Record<string, unknown> {
@@ -167,10 +219,6 @@ export class FakeActions {
       .list(runId)
       .filter((artifact) => name === null || artifact.name === name)
       .map((artifact) => this.artifactBody(request, this.serve(runId, artifact)));
-  }
-
-  artifact(id: number): ServedArtifact | undefined {
-    return this.served.get(id);
   }
 
   /** The 302 GitHub answers `GET .../actions/artifacts/{id}/zip` with. */

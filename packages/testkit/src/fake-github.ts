@@ -14,6 +14,7 @@ import {
   FakeActions,
   type FakeArtifact,
   type FakeRun,
+  type FakeStep,
   MemoryArtifactStore,
 } from './fake-actions.js';
 import { FakeHttpServer, type FakeRequest, type FakeResponse } from './http.js';
@@ -73,16 +74,6 @@ export interface FakeJob {
   runner_group_name?: string | null;
   steps?: FakeStep[];
   [key: string]: unknown;
-}
-
-/** A step of a job, as the jobs API lists it. */
-export interface FakeStep {
-  name: string;
-  number: number;
-  status: 'queued' | 'in_progress' | 'completed';
-  conclusion: 'success' | 'failure' | 'cancelled' | 'skipped' | null;
-  started_at?: string | null;
-  completed_at?: string | null;
 }
 
 export interface FakeComment {
@@ -279,33 +270,7 @@ export class FakeGitHub extends FakeHttpServer {
       ),
     );
 
-    this.route('GET', `${repoPath}/actions/runs`, (request) =>
-      paginate(request, this.actions.listRuns(request), { wrap: 'workflow_runs' }),
-    );
-    this.route('GET', `${repoPath}/actions/workflows/:workflow/runs`, (request) =>
-      paginate(request, this.actions.listRuns(request, request.params.workflow), { wrap: 'workflow_runs' }),
-    );
-    this.route('GET', `${repoPath}/actions/runs/:runId`, (request) => {
-      const runId = Number(request.params.runId);
-      const run = this.actions.runs.get(runId);
-      if (run) return { body: this.actions.runBody(request, run) };
-      // A run known only by its jobs: the few fields the gate and Slack read.
-      if (!this.runJobs.has(runId)) return notFound();
-      return { body: { id: runId, run_attempt: 1, status: 'in_progress', name: 'CI' } };
-    });
-    this.route('GET', `${repoPath}/actions/runs/:runId/artifacts`, (request) =>
-      paginate(request, this.actions.artifactsOf(request, Number(request.params.runId)), { wrap: 'artifacts' }),
-    );
-    this.route('GET', `${repoPath}/actions/artifacts/:id`, (request) => {
-      const served = this.actions.artifact(Number(request.params.id));
-      if (!served) return notFound();
-      const listed = this.actions.artifactsOf(request, served.runId).find((body) => body.id === served.id);
-      return listed ? { body: listed } : notFound();
-    });
-    this.route('GET', `${repoPath}/actions/artifacts/:id/:format`, (request) =>
-      request.params.format === 'zip' ? this.actions.download(Number(request.params.id)) : notFound(),
-    );
-    this.route('GET', '/_blob/artifacts/:file', (request) => this.actions.blob(request));
+    this.actions.register(this, repoPath, paginate, (runId) => this.runJobs.has(runId));
     const jobsHandler = (request: FakeRequest): FakeResponse => {
       const jobs = this.runJobs.get(Number(request.params.runId));
       if (!jobs) return notFound();
