@@ -142,11 +142,17 @@ export async function loadHistory(lookup: HistoryLookup): Promise<LoadedHistory>
   } catch (error) {
     return { notes: [`No history: the earlier runs could not be listed (${firstLine(messageOf(error))}).`] };
   }
-  // Only runs before this one (a report of an old run must not read a newer history), and only runs
-  // of this repository: a fork's run may carry anything.
+  // Only runs before this one (a report of an old run must not read a newer history); only runs of
+  // this repository (a fork's run may carry anything); and, for the suite's own runs, only runs of
+  // the same event (a pull request from a branch named main is not main's nightly).
   const before = lookup.reporter?.runId ?? run.id;
   const earlier = candidates
-    .filter((candidate) => candidate.id < before && candidate.headRepository === full)
+    .filter(
+      (candidate) =>
+        candidate.id < before &&
+        candidate.headRepository === full &&
+        (lookup.reporter !== undefined || candidate.event === run.event),
+    )
     .slice(0, lookup.lookback);
   const skipped: string[] = [];
   for (const candidate of earlier) {

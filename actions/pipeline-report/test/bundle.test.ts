@@ -16,7 +16,7 @@ const REPO = 'ai-dynamo/dynamo';
 const WORKFLOW = { workflow_id: 31, path: '.github/workflows/nightly-ci.yml', name: 'Nightly CI' };
 const DAY = 86_400_000;
 /** Run ids as long as GitHub's, so names holding them read as ids. */
-const R = (n: number) => 17_000_000_000 + n;
+const R = (n: number) => 17_000_000_000 + n * 10;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 interface RunShape {
@@ -189,6 +189,36 @@ describe.skipIf(!pytestAvailable)('pipeline-report bundle', () => {
       },
       3,
     );
+    // A pull request from a branch named main runs on head_branch main too: its history is not the
+    // nightly's, and says every test failed since run 99.
+    const poisoned = R(1) + 5;
+    github.addRun({
+      id: poisoned,
+      ...WORKFLOW,
+      run_number: 99,
+      head_branch: 'main',
+      event: 'pull_request',
+      status: 'completed',
+      conclusion: 'success',
+      created_at: iso(Date.parse('2026-03-02T12:00:00Z')),
+      head_repository: { full_name: REPO },
+    });
+    github.addArtifact(poisoned, {
+      name: 'pipeline-report-history',
+      files: {
+        'pipeline-report-history.json': JSON.stringify({
+          schema: 'dynamo-ci/pipeline-report-history@1',
+          repository: REPO,
+          workflow: WORKFLOW.path,
+          branch: 'main',
+          runs: [{ id: poisoned, number: 99, attempt: 1, at: '', legs: ['test (vllm)'] }],
+          tests: {
+            'test (vllm)\u001ftests.test_serving::test_router_drops': 'F',
+            'test (vllm)\u001ftests.test_serving::test_kv_cache_hit': 'F',
+          },
+        }),
+      },
+    });
     // A run on another branch never feeds main's history.
     addRun({ id: R(4), legs: { vllm: { fail: ['test_router_drops'] }, sglang: {} } }, 4, 'feature');
     // The bulk endpoint answers 503 once: the post retries.
@@ -215,7 +245,7 @@ describe.skipIf(!pytestAvailable)('pipeline-report bundle', () => {
     );
     expect(result.summary).toContain('No history: no earlier completed run of this workflow on this branch');
     expect(result.summary).toMatch(
-      /\| ✅ \[test \(vllm\)\]\(https:\/\/github.com\/ai-dynamo\/dynamo\/actions\/runs\/17000000001\/job\/\d+\) \| 9 \| 8 \| 0 \| 1 \| 0 \|/,
+      /\| ✅ \[test \(vllm\)\]\(https:\/\/github.com\/ai-dynamo\/dynamo\/actions\/runs\/17000000010\/job\/\d+\) \| 9 \| 8 \| 0 \| 1 \| 0 \|/,
     );
     expect(result.summary).toContain('| **Total** | **27** | **24** | **0** | **3** | **0** |');
     expect(result.summary).toContain('```mermaid\ngantt\n');
@@ -231,7 +261,7 @@ describe.skipIf(!pytestAvailable)('pipeline-report bundle', () => {
       failureCount: 0,
       counts: { legs: 3, tests: 27 },
     });
-    expect(summary.url).toMatch(/actions\/runs\/17000000001\/attempts\/1#summary-1700000000198$/);
+    expect(summary.url).toMatch(/actions\/runs\/17000000010\/attempts\/1#summary-1700000001098$/);
     expect(JSON.parse(files.get(`${R(1)}:history-file`) as string)).toMatchObject({
       schema: 'dynamo-ci/pipeline-report-history@1',
       workflow: '.github/workflows/nightly-ci.yml',
@@ -322,7 +352,7 @@ describe.skipIf(!pytestAvailable)('pipeline-report bundle', () => {
         test: 'tests.test_serving::test_router_drops',
         status: 'new',
         message: 'AssertionError: request was dropped by the router',
-        url: expect.stringMatching(/\/actions\/runs\/17000000002\/job\/\d+$/),
+        url: expect.stringMatching(/\/actions\/runs\/17000000020\/job\/\d+$/),
       }),
     ]);
     expect(result.summary).toContain('test (trtllm) never ran (skipped)');
