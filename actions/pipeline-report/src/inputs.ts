@@ -17,7 +17,8 @@ export interface Inputs {
   /** Default: the `workflow_run` event's run, else this run. */
   runId?: number;
   repository?: RepoRef;
-  /** Artifact name globs holding JUnit results. */
+  /** Artifact name globs holding JUnit results, as given and compiled. */
+  artifactPatterns: string[];
   artifacts: RegExp[];
   /** The first pattern's literal start, stripped when matching artifacts to jobs. */
   artifactPrefix: string;
@@ -53,6 +54,7 @@ export function parseInputs(read: (name: string) => string | undefined, defaults
     token,
     runId: runIdInput(read('run-id')),
     repository: repositoryInput(read('repository')),
+    artifactPatterns,
     artifacts: artifactPatterns.map(jobGlob),
     artifactPrefix: literalStart(artifactPatterns[0] as string),
     testJobs: inputs.list(read('test-jobs'), { comma: false }).map(jobGlob),

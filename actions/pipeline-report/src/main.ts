@@ -3,7 +3,7 @@
  * the history -> the report -> files, metrics, outputs and the job summary. Test failures do not
  * fail this step: the report observes; status-aggregate is the gate.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -60,8 +60,9 @@ export async function run(runner: Runner): Promise<void> {
   );
 
   const dir = resolve(context.workspace, inputs.reportDir);
-  rmSync(join(dir, 'artifacts'), { recursive: true, force: true });
-  mkdirSync(join(dir, 'artifacts'), { recursive: true });
+  mkdirSync(dir, { recursive: true });
+  // A fresh folder for the downloads: nothing already under report-dir is overwritten or deleted.
+  const downloads = mkdtempSync(join(dir, 'artifacts-'));
   const port = artifactClient(inputs.token, repo);
   const problems: string[] = [];
   if (truncated) {
@@ -82,11 +83,11 @@ export async function run(runner: Runner): Promise<void> {
   if (matching.length === 0 && listed.length > 0) {
     const names = listed.slice(0, 10).map((artifact) => artifact.name);
     problems.push(
-      `No artifact matched 'artifacts' (${inputs.artifacts.map((glob) => glob.source).join(', ')}); the run has ${names.join(', ')}${listed.length > 10 ? ', …' : ''}.`,
+      `No artifact matched 'artifacts' (${inputs.artifactPatterns.join(', ')}); the run has ${names.join(', ')}${listed.length > 10 ? ', …' : ''}.`,
     );
   }
   const downloaded = await runner.group(`Download ${matching.length} results artifact(s)`, () =>
-    downloadResults(port, runId, matching, join(dir, 'artifacts'), (message) => runner.info(message)),
+    downloadResults(port, runId, matching, downloads, (message) => runner.info(message)),
   );
   const legs = buildLegs({
     artifacts: downloaded,
@@ -95,7 +96,14 @@ export async function run(runner: Runner): Promise<void> {
     prefix: inputs.artifactPrefix,
   });
 
-  const history = await readHistory(runner, inputs, { octokit, repo, port, dir, run: reportedRun, reporter });
+  const history = await readHistory(runner, inputs, {
+    octokit,
+    repo,
+    port,
+    dir: downloads,
+    run: reportedRun,
+    reporter,
+  });
   const report = buildReport({
     repository: `${repo.owner}/${repo.repo}`,
     run: reportedRun,
@@ -235,7 +243,7 @@ async function readHistory(
       octokit: deps.octokit,
       repo: deps.repo,
       port: deps.port,
-      dir: join(deps.dir, 'artifacts'),
+      dir: deps.dir,
       artifactName: inputs.historyArtifact,
       lookback: inputs.historyLookback,
       run: deps.run,

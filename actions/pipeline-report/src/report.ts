@@ -138,8 +138,13 @@ export function buildReport(facts: ReportFacts): Report {
   const slowest = slowestTests(legs, facts.slowest);
   const timeline = buildTimeline(facts.jobs, facts.gpuRules);
   const problems = [...(facts.problems ?? []), ...legs.flatMap((leg) => leg.problems), ...facts.historyNotes];
-  const legsWithout = legs.filter((leg) => leg.state !== 'reported').length;
-  const result = totals.failed > 0 || legsWithout > 0 ? 'failure' : 'success';
+  // A leg skipped by its own condition is not a failure; one that ran and left nothing, or was
+  // stopped before it ran, is; so is a report that found no leg for a reason it lists.
+  const stopped = legs.some(
+    (leg) => leg.state === 'no-results' || (leg.state === 'never-ran' && leg.job?.conclusion !== 'skipped'),
+  );
+  const nothing = legs.length === 0 && problems.length > 0;
+  const result = totals.failed > 0 || stopped || nothing ? 'failure' : 'success';
   const report: Report = {
     repository: facts.repository,
     run,

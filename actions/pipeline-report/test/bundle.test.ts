@@ -6,7 +6,8 @@
  * one where a failure is known.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PIPELINE_SUMMARY_SCHEMA, parsePipelineSummary } from '@dynamo-ci/core';
 import { FakeGitHub, type FakeJob, FakeSearch, SimulatedJob, type StepResult } from '@dynamo-ci/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -446,9 +447,17 @@ describe.skipIf(!pytestAvailable)('pipeline-report bundle', () => {
       event: { workflow_run: { id: R(2) } },
     });
     try {
-      const result = await job.run('pipeline-report', { inputs: { history: 'false' } });
+      // Whatever report-dir already holds is left alone.
+      mkdirSync(join(job.temp, 'pipeline-report', 'artifacts'), { recursive: true });
+      writeFileSync(join(job.temp, 'pipeline-report', 'artifacts', 'keep.txt'), 'mine');
+      const result = await job.run('pipeline-report', { inputs: { history: 'false', artifacts: 'nothing-*' } });
       expect(result.exitCode, result.stdout).toBe(0);
       expect(result.summary).toContain('Nightly CI #2');
+      expect(result.summary).toMatch(
+        /No artifact matched 'artifacts' \(nothing-\*\); the run has .*test-results-vllm-/,
+      );
+      expect(result.outputs.result).toBe('failure');
+      expect(readFileSync(join(job.temp, 'pipeline-report', 'artifacts', 'keep.txt'), 'utf8')).toBe('mine');
       expect(result.outputs['history-file']).toBe('');
       const bad = await job.run('pipeline-report', { inputs: { 'metrics-url': 'ftp://user:hunter22@x' } });
       expect(bad.exitCode).toBe(1);
@@ -489,7 +498,7 @@ describe.skipIf(!pytestAvailable)('pipeline-report bundle', () => {
       expect(result.summary).toMatch(/\| ❌ \[test \(sglang\)\]\([^)]+\) \| 9 \| 7 \| 1 \| 1 \|/);
       const found = execFileSync('find', [job.root, '-name', 'escape.xml'], { encoding: 'utf8' }).trim().split('\n');
       expect(found).toHaveLength(1);
-      expect(found[0]).toMatch(/\/pipeline-report\/artifacts\/results-\d\/(\.\/)*escape\.xml$/);
+      expect(found[0]).toMatch(/\/pipeline-report\/artifacts-[^/]+\/results-\d\/(\.\/)*escape\.xml$/);
     } finally {
       github.clearFaults();
       job.cleanup();

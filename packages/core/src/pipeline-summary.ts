@@ -28,7 +28,7 @@ export interface SummaryFailure {
 
 export interface PipelineSummary {
   schema: typeof PIPELINE_SUMMARY_SCHEMA;
-  /** `failure` when a test failed or a leg has no results, else `success`. */
+  /** `failure` when a test failed or a leg that should have run left no results, else `success`. */
   result: 'success' | 'failure';
   /** One line: what the run did, what broke, what it cost. */
   line: string;
