@@ -19,9 +19,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseJunit } from '@dynamo-ci/core';
 import { repoRoot, SimulatedJob, type StepOptions } from '@dynamo-ci/testkit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseJunit } from '@dynamo-ci/core';
 import type { Report } from '../src/run.js';
 import { baseImage, containersNamed, engine, FIXTURE_SUITE, fixtureImage } from './container.js';
 
