@@ -1,15 +1,22 @@
 /**
- * End-to-end: the real bundles in pipeline order (scripts/pipeline, the same orchestrator
- * `pnpm demo` uses) on a git copy of examples/dynamo-example, one scenario per test. Images are
- * really built with buildah and pushed to Debian's docker-registry where both are installed
- * (CI installs them and sets DYNAMO_CI_REQUIRE_TOOLS=1, which turns a missing tool into a failure);
- * otherwise builds are planned only and the scenarios check the plan. GPU legs never run here.
+ * End-to-end: the example repository's real workflow files, run by the testkit's workflow engine
+ * (the same local pipeline `pnpm demo` uses) with the real bundles on a git copy of
+ * examples/dynamo-example, one scenario per test. Images are really built with buildah and pushed
+ * to Debian's docker-registry where both are installed (CI installs them and sets
+ * DYNAMO_CI_REQUIRE_TOOLS=1, which turns a missing tool into a failure); otherwise builds are
+ * planned only and the scenarios check the plan. GPU legs never run here.
  */
 import { rmSync } from 'node:fs';
+import {
+  actionStep,
+  detectTools,
+  type JobRecord,
+  type PipelineOptions,
+  runPipeline,
+  type StepRecord,
+} from '@dynamo-ci/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyChange, type CHANGES, createExampleRepo } from '../../scripts/pipeline/example-repo.mjs';
-import { type PipelineJob, type PipelineOptions, runPipeline } from '../../scripts/pipeline/pipeline.mjs';
-import { detectTools } from '../../scripts/pipeline/tools.mjs';
 
 const tools = detectTools();
 if (process.env.DYNAMO_CI_REQUIRE_TOOLS === '1' && !(tools.build && tools.pytest)) {
@@ -30,24 +37,48 @@ async function scenario(change: keyof typeof CHANGES | undefined, options: Parti
   const { repo, base } = createExampleRepo();
   repositories.push(repo.dir);
   const head = change ? applyChange(repo, change) : base;
-  return runPipeline({ repo: repo.dir, event: 'pull-request', base, head, tools, build, actionsDir, ...options });
+  return runPipeline({
+    repo: repo.dir,
+    event: 'pull-request',
+    base,
+    head,
+    tools,
+    build,
+    ...(actionsDir ? { actionsDir } : {}),
+    ...options,
+  });
 }
 
-const legsOf = (jobs: PipelineJob[], workflow: string, id: string) =>
-  jobs.filter((job) => job.workflow === workflow && job.id === id && job.leg !== undefined);
-const jobOf = (jobs: PipelineJob[], workflow: string, id: string) =>
-  jobs.find((job) => job.workflow === workflow && job.id === id && job.leg === undefined) as PipelineJob;
-const ran = (legs: PipelineJob[]) => legs.filter((leg) => leg.status !== 'not-run');
+/** The matrix legs of job `id` of `workflow` (the file that defines it). */
+const legsOf = (jobs: JobRecord[], workflow: string, id: string) =>
+  jobs.filter((job) => job.workflow === workflow && job.id === id && job.matrix !== undefined);
+const jobOf = (jobs: JobRecord[], workflow: string, id: string) =>
+  jobs.find((job) => job.workflow === workflow && job.id === id && job.matrix === undefined) as JobRecord;
+/** A leg's label: its matrix name (`vllm cuda12.9 amd64`). */
+const legName = (job: JobRecord) => job.matrix?.name as string | undefined;
+/** The step of the job that ran our action `action` (the old simulator's `step`). */
+const step = (job: JobRecord | undefined, action: string) => actionStep(job, action) as StepRecord;
+/** The run of a job's process (exit code, outputs, annotations, log). */
+const result = (job: JobRecord | undefined, action: string) => step(job, action)?.result;
+/** The image a build leg pushed (planned: the tag pipeline-plan's id gives it); a test leg's image. */
+const buildImage = (job: JobRecord) =>
+  step(job, 'build-container').outputs.image ??
+  `${step(job, 'build-container').inputs['image-name']}:${step(job, 'build-container').inputs['tag-prefix']}-${job.matrix?.id}`;
+const testImage = (job: JobRecord) => step(job, 'run-gpu-tests')?.inputs.image;
+const ran = (legs: JobRecord[]) => legs.filter((leg) => leg.ran);
 /** Legs that ran and did not succeed, each with what its step said: a failure here says why. */
-const failed = (legs: PipelineJob[]) =>
+const failed = (legs: JobRecord[]) =>
   ran(legs)
-    .filter((leg) => leg.status !== 'success')
+    .filter((leg) => leg.conclusion !== 'success')
     .map((leg) =>
       [
-        `${leg.leg}: ${leg.status}`,
-        ...(leg.step?.errors ?? []).map((error) => error.message),
-        ...(leg.step?.log ?? []).slice(-20),
-        (leg.step?.stderr ?? '').slice(-2000),
+        `${leg.name}: ${leg.conclusion} (${leg.reason})`,
+        ...leg.steps.flatMap((entry) => [
+          `${entry.name}: ${entry.conclusion} ${entry.reason ?? ''}`,
+          ...(entry.result?.errors ?? []).map((error) => error.message),
+          ...(entry.result?.log ?? []).slice(-20),
+          (entry.result?.stderr ?? '').slice(-2000),
+        ]),
       ].join('\n'),
     );
 
@@ -55,16 +86,19 @@ describe.sequential('the pipeline on the example repository', () => {
   it('docs-only PR: nothing built, every gate green', { timeout: 120_000 }, async () => {
     const run = await scenario('docs');
     const changes = jobOf(run.jobs, 'backend.yml', 'changes');
-    expect(JSON.parse(changes.changes?.changes as string)).toEqual(['all', 'docs']);
-    expect(changes.plan?.decisions.every((decision) => !decision.selected)).toBe(true);
+    expect(JSON.parse(step(changes, 'changed-files').outputs.changes as string)).toEqual(['all', 'docs']);
+    const decisions: { selected: boolean }[] = JSON.parse(step(changes, 'pipeline-plan').outputs.decisions as string);
+    expect(decisions.every((decision) => !decision.selected)).toBe(true);
     for (const workflow of ['backend.yml', 'core-validation.yml']) {
+      // Skipped by its own condition (no image needs building), not because a need failed.
       expect(jobOf(run.jobs, workflow, 'build')).toMatchObject({
-        status: 'skipped',
-        reason: 'no image needs building for this change',
+        conclusion: 'skipped',
+        reason: "skipped: if: needs.changes.outputs.has-builds == 'true' is false",
       });
-      expect(jobOf(run.jobs, workflow, 'test').status).toBe('skipped');
+      expect(jobOf(run.jobs, workflow, 'test').conclusion).toBe('skipped');
     }
     expect(run.gates).toEqual({
+      'pre-commit': tools.preCommit ? 'success' : 'failure',
       'copyright-checks': 'success',
       'dynamo-status-check': 'success',
       'backend-status-check': 'success',
@@ -77,9 +111,9 @@ describe.sequential('the pipeline on the example repository', () => {
   }, async () => {
     const run = await scenario('vllm');
     // The push to pull-request/123 resolved the PR's merge base through the (fake) GitHub API.
-    expect(jobOf(run.jobs, 'backend.yml', 'changes').changes?.reason).toContain('merge base');
+    expect(step(jobOf(run.jobs, 'backend.yml', 'changes'), 'changed-files').outputs.reason).toContain('merge base');
     const builds = legsOf(run.jobs, 'backend.yml', 'build');
-    expect(builds.map((leg) => leg.leg)).toEqual([
+    expect(builds.map(legName)).toEqual([
       'vllm cuda12.9 amd64',
       'vllm cuda12.9 arm64',
       'vllm cuda13.0 amd64',
@@ -87,25 +121,25 @@ describe.sequential('the pipeline on the example repository', () => {
     ]);
     expect(failed(builds)).toEqual([]);
     const tests = legsOf(run.jobs, 'backend.yml', 'test');
-    expect(new Set(tests.map((leg) => leg.leg?.split(' ')[0]))).toEqual(new Set(['vllm']));
+    expect(new Set(tests.map((leg) => legName(leg)?.split(' ')[0]))).toEqual(new Set(['vllm']));
     expect(tests).toHaveLength(8);
     // The CPU legs ran for real; the GPU legs are selected but cannot run on this machine.
-    expect(ran(tests).map((leg) => leg.leg)).toEqual([
+    expect(ran(tests).map(legName)).toEqual([
       'vllm cuda12.9 amd64 gpu_0',
       'vllm cuda12.9 arm64 gpu_0',
       'vllm cuda13.0 amd64 gpu_0',
       'vllm cuda13.0 arm64 gpu_0',
     ]);
     for (const leg of ran(tests)) {
-      expect(leg.step?.outputs['marker-expression']).toBe('pre_merge and vllm and gpu_0');
-      expect(leg.step?.outputs.passed).toBe('2');
-      expect(builds.map((b) => b.image)).toContain(leg.image);
+      expect(step(leg, 'run-gpu-tests').outputs['marker-expression']).toBe('pre_merge and vllm and gpu_0');
+      expect(step(leg, 'run-gpu-tests').outputs.passed).toBe('2');
+      expect(builds.map(buildImage)).toContain(testImage(leg));
     }
-    expect(tests.find((leg) => leg.leg === 'vllm cuda12.9 amd64 gpu_1')?.reason).toContain('needs a GPU');
+    expect(tests.find((leg) => legName(leg) === 'vllm cuda12.9 amd64 gpu_1')?.reason).toContain('needs a GPU');
     if (run.realBuild) {
       for (const leg of builds) {
-        expect(leg.status).toBe('success');
-        expect(leg.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+        expect(leg.conclusion).toBe('success');
+        expect(step(leg, 'build-container').outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
       }
       const tags = run.registryTags ?? [];
       expect(tags.filter((tag) => tag.includes('-vllm-'))).toHaveLength(4);
@@ -117,10 +151,10 @@ describe.sequential('the pipeline on the example repository', () => {
 
   it('core change: every framework and the frontend', { timeout: 240_000 }, async () => {
     const run = await scenario('core');
-    const changes = JSON.parse(jobOf(run.jobs, 'backend.yml', 'changes').changes?.changes as string);
+    const changes = JSON.parse(step(jobOf(run.jobs, 'backend.yml', 'changes'), 'changed-files').outputs.changes as string);
     expect(changes).toEqual(expect.arrayContaining(['core', 'frontend', 'rust']));
     const builds = legsOf(run.jobs, 'backend.yml', 'build');
-    const frameworks = (legs: PipelineJob[]) => [...new Set(legs.map((leg) => leg.leg?.split(' ')[0]))].sort();
+    const frameworks = (legs: JobRecord[]) => [...new Set(legs.map((leg) => legName(leg)?.split(' ')[0]))].sort();
     expect(frameworks(builds)).toEqual(['frontend', 'sglang', 'trtllm', 'vllm']);
     expect(builds).toHaveLength(12);
     expect(failed(builds)).toEqual([]);
@@ -133,22 +167,26 @@ describe.sequential('the pipeline on the example repository', () => {
   }, async () => {
     const run = await scenario('uncovered', { build: 'plan' });
     const changes = jobOf(run.jobs, 'backend.yml', 'changes');
-    expect(changes.status).toBe('failure');
-    const error = changes.step?.errors.map((e) => e.message).join('\n');
+    expect(changes.conclusion).toBe('failure');
+    const error = result(changes, 'changed-files')
+      ?.errors.map((e) => e.message)
+      .join('\n');
     expect(error).toContain('tools/bench/main.go');
     expect(error).toContain('.github/filters.yaml');
-    expect(jobOf(run.jobs, 'backend.yml', 'build').status).toBe('skipped');
+    expect(jobOf(run.jobs, 'backend.yml', 'build').conclusion).toBe('skipped');
     expect(run.gates['backend-status-check']).toBe('failure');
     const gate = jobOf(run.jobs, 'backend.yml', 'backend-status-check');
-    expect(JSON.parse(gate.step?.outputs['failed-jobs'] as string)).toContain('changes');
+    expect(JSON.parse(step(gate, 'status-aggregate').outputs['failed-jobs'] as string)).toContain('changes');
   });
 
   it('a file without an SPDX header: copyright-checks is red and says where', { timeout: 180_000 }, async () => {
     const run = await scenario('missing-header', { build: 'plan' });
     const check = jobOf(run.jobs, 'pr-checks.yml', 'copyright-checks');
-    expect(check.status).toBe('failure');
-    expect(check.step?.errors.map((error) => error.file)).toContain('components/src/dynamo/vllm/metrics.py');
-    expect(JSON.parse(check.step?.outputs['failed-files'] as string)).toEqual([
+    expect(check.conclusion).toBe('failure');
+    expect(result(check, 'spdx-check')?.errors.map((error) => error.file)).toContain(
+      'components/src/dynamo/vllm/metrics.py',
+    );
+    expect(JSON.parse(step(check, 'spdx-check').outputs['failed-files'] as string)).toEqual([
       'components/src/dynamo/vllm/metrics.py',
     ]);
     expect(run.gates['copyright-checks']).toBe('failure');
@@ -164,25 +202,32 @@ describe.sequential('the pipeline on the example repository', () => {
       inputs: { 'backend.yml': { 'notify-on': 'failure', 'slack-mention': '<!subteam^S0OPS>' } },
     });
     const all = ran(legsOf(run.jobs, 'backend.yml', 'test'));
-    const tests = all.filter((leg) => leg.leg?.startsWith('vllm '));
+    const tests = all.filter((leg) => legName(leg)?.startsWith('vllm '));
     expect(tests).toHaveLength(4);
-    expect(all.filter((leg) => !leg.leg?.startsWith('vllm ')).every((leg) => leg.status === 'success')).toBe(true);
+    expect(all.filter((leg) => !legName(leg)?.startsWith('vllm ')).every((leg) => leg.conclusion === 'success')).toBe(
+      true,
+    );
     for (const leg of tests) {
-      expect(leg.status).toBe('failure');
-      expect(leg.step?.outputs.failed).toBe('1');
-      expect(leg.step?.outputs.flaky).toBe('1');
-      expect(leg.step?.errors.map((error) => error.message).join('\n')).toContain(
+      expect(leg.conclusion).toBe('failure');
+      expect(step(leg, 'run-gpu-tests').outputs.failed).toBe('1');
+      expect(step(leg, 'run-gpu-tests').outputs.flaky).toBe('1');
+      expect(
+        result(leg, 'run-gpu-tests')
+          ?.errors.map((error) => error.message)
+          .join('\n'),
+      ).toContain(
         'test_vllm_tensor_parallel_flag_is_renamed',
       );
     }
     expect(run.gates['backend-status-check']).toBe('failure');
     const notify = jobOf(run.jobs, 'backend.yml', 'notify-slack');
-    expect(notify.status).toBe('success');
+    expect(notify.conclusion).toBe('success');
     expect(run.slackReceived).toHaveLength(1);
     const text = JSON.stringify(run.slackReceived?.[0]);
     // The failed job by its id (per-leg names need status-aggregate to map "<caller> / <job>" API names).
     expect(text).toContain(':x: test (failure)');
-    expect(text).toContain('https://github.com/ai-dynamo/dynamo/actions/runs/4242');
+    const backendRun = run.runs.find((entry) => entry.workflow === 'pr.yaml');
+    expect(text).toContain(`https://github.com/ai-dynamo/dynamo/actions/runs/${backendRun?.id}`);
     expect(text).toContain('<!subteam^S0OPS>');
     // The title backend.yml gives slack-notify.
     expect(text).toContain('Backend builds and tests');
@@ -200,30 +245,34 @@ describe.sequential('the pipeline on the example repository', () => {
       inputs: { 'backend.yml': { units: unit, 'deploy-profiles': '{vllm: [agg]}', 'test-gpus': '0' } },
     });
     expect(run.gates['backend-status-check']).toBe('success');
-    const [deploy] = legsOf(run.jobs, 'backend.yml', 'deploy-test');
-    expect(deploy?.status).toBe('failure');
-    expect(deploy?.step?.errors.map((error) => error.message).join('\n')).toMatch(/Ready|timed out|not ready/i);
-    expect(deploy?.post?.exitCode).toBe(0);
+    const [deploy] = legsOf(run.jobs, 'deploy.yml', 'deploy-test');
+    expect(deploy?.conclusion).toBe('failure');
+    expect(
+      result(deploy, 'deploy-profile')
+        ?.errors.map((error) => error.message)
+        .join('\n'),
+    ).toMatch(/Ready|timed out|not ready/i);
+    expect(step(deploy, 'deploy-profile').post?.exitCode).toBe(0);
     expect(run.gates['deploy-status-check']).toBe('failure');
     expect(run.kubernetes?.graphs).toEqual([]);
     expect(run.kubernetes?.namespaces.filter((name) => name.startsWith('ci-'))).toEqual([]);
-    expect(run.kubernetes?.terminating).toEqual([deploy?.step?.outputs.namespace]);
+    expect(run.kubernetes?.terminating).toEqual([step(deploy, 'deploy-profile').outputs.namespace]);
   });
 
   it('nightly: every framework, tests without a lifecycle filter', { timeout: 240_000 }, async () => {
     const run = await scenario(undefined, { event: 'nightly', slack: 'fake' });
     const builds = legsOf(run.jobs, 'test-suite.yml', 'build');
-    expect(new Set(builds.map((leg) => leg.leg?.split(' ')[0]))).toEqual(new Set(['vllm', 'sglang', 'trtllm']));
+    expect(new Set(builds.map((leg) => legName(leg)?.split(' ')[0]))).toEqual(new Set(['vllm', 'sglang', 'trtllm']));
     expect(builds).toHaveLength(10);
-    for (const leg of builds) expect(leg.image).toContain(':nightly-');
+    for (const leg of builds) expect(buildImage(leg)).toContain(':nightly-');
     expect(failed(builds)).toEqual([]);
     const tests = ran(legsOf(run.jobs, 'test-suite.yml', 'test'));
-    const vllm = tests.find((leg) => leg.leg === 'vllm cuda12.9 amd64 gpu_0');
-    expect(vllm?.step?.outputs['marker-expression']).toBe('vllm and gpu_0');
+    const vllm = tests.find((leg) => legName(leg) === 'vllm cuda12.9 amd64 gpu_0');
+    expect(step(vllm, 'run-gpu-tests').outputs['marker-expression']).toBe('vllm and gpu_0');
     // pre_merge (2), post_merge (1) and nightly (1) tests: no lifecycle filter.
-    expect(vllm?.step?.outputs.passed).toBe('4');
+    expect(step(vllm, 'run-gpu-tests').outputs.passed).toBe('4');
     expect(run.gates['suite-status-check']).toBe('success');
-    expect(jobOf(run.jobs, 'test-suite.yml', 'notify-slack').sent).toBe('false');
+    expect(step(jobOf(run.jobs, 'test-suite.yml', 'notify-slack'), 'slack-notify').outputs.sent).toBe('false');
     expect(run.slackReceived ?? []).toEqual([]);
   });
 });

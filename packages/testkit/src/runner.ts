@@ -78,6 +78,30 @@ export interface StepOptions {
   skipDefaults?: boolean;
 }
 
+/** A `run:` step: the script, its shell and where it runs. */
+export interface ScriptOptions extends Omit<StepOptions, 'inputs' | 'skipDefaults'> {
+  /** A shell as a workflow names it (bash, sh, python, or a template with `{0}`); default bash. */
+  shell?: string;
+  /** The step's working directory (`working-directory:`), relative to the workspace. */
+  workingDirectory?: string;
+}
+
+/**
+ * The command line a hosted Linux runner uses for a `shell:` value, `{0}` standing for the script
+ * file: no shell given is `bash -e`, an explicit `bash` adds `--noprofile --norc -o pipefail`.
+ */
+export function shellCommand(shell: string | undefined, script: string): { command: string; args: string[] } {
+  const templates: Record<string, string> = {
+    '': 'bash -e {0}',
+    bash: 'bash --noprofile --norc -eo pipefail {0}',
+    sh: 'sh -e {0}',
+    python: 'python3 {0}',
+  };
+  const template = templates[shell ?? ''] ?? (shell?.includes('{0}') ? shell : `${shell} {0}`);
+  const [command, ...args] = template.split(/\s+/).map((part) => (part === '{0}' ? script : part));
+  return { command: command as string, args };
+}
+
 export interface StepResult {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
@@ -110,8 +134,10 @@ export class SimulatedJob {
   readonly temp: string;
   readonly workspace: string;
   private readonly eventPath: string;
-  private readonly exportedEnv: Record<string, string> = {};
-  private readonly extraPath: string[] = [];
+  /** What earlier steps wrote to GITHUB_ENV (every later step gets it). */
+  readonly exportedEnv: Record<string, string> = {};
+  /** What earlier steps wrote to GITHUB_PATH (prepended to PATH, newest first). */
+  readonly extraPath: string[] = [];
   private stepCount = 0;
 
   constructor(readonly options: JobOptions = {}) {
@@ -147,6 +173,18 @@ export class SimulatedJob {
     );
   }
 
+  /**
+   * Run a `run:` step: the script is written to a file under RUNNER_TEMP and run with the shell the
+   * runner would use, with the same environment and file commands an action step gets.
+   */
+  async runScript(script: string, step: ScriptOptions = {}): Promise<StepResult> {
+    const file = join(this.temp, `script-${this.stepCount + 1}.sh`);
+    writeFileSync(file, script);
+    const { command, args } = shellCommand(step.shell, file);
+    const cwd = step.workingDirectory ? resolve(this.workspace, step.workingDirectory) : this.workspace;
+    return this.spawnStep(command, args, cwd, step, {}, {});
+  }
+
   cleanup(): void {
     rmSync(this.root, { recursive: true, force: true });
   }
@@ -163,7 +201,19 @@ export class SimulatedJob {
     if (!entry) throw new Error(`${action} has no runs.${phase} entry`);
     const bundle = join(actionDir, entry);
     if (!existsSync(bundle)) throw new Error(`${bundle} does not exist: run \`pnpm build\` first`);
+    const inputs = this.inputValues(metadata, step);
+    const node = this.options.node ?? process.env.DYNAMO_CI_NODE ?? process.execPath;
+    return this.spawnStep(node, [bundle], this.workspace, step, inputs, state);
+  }
 
+  private async spawnStep(
+    command: string,
+    args: string[],
+    cwd: string,
+    step: StepOptions,
+    inputs: Record<string, string>,
+    state: Record<string, string>,
+  ): Promise<StepResult> {
     const stepDir = join(this.root, `step-${++this.stepCount}`);
     mkdirSync(stepDir);
     const files = {
@@ -182,7 +232,6 @@ export class SimulatedJob {
     const env: Record<string, string> = { ...this.baseEnv(), ...this.exportedEnv, ...files };
     if (this.extraPath.length > 0) env.PATH = [...this.extraPath, env.PATH].join(':');
     for (const [name, value] of Object.entries(state)) env[`STATE_${name}`] = value;
-    const inputs = this.inputValues(metadata, step);
     for (const [name, value] of Object.entries(inputs)) {
       env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
     }
@@ -192,14 +241,7 @@ export class SimulatedJob {
     }
 
     const started = Date.now();
-    const outcome = await runProcess(
-      this.options.node ?? process.env.DYNAMO_CI_NODE ?? process.execPath,
-      [bundle],
-      this.workspace,
-      env,
-      step,
-      this.options.user,
-    );
+    const outcome = await runProcess(command, args, cwd, env, step, this.options.user);
     const read = (file: string) => readFileSync(file, 'utf8');
     const commands = parseWorkflowCommands(outcome.stdout);
     const exportedEnv = parseFileCommands(read(files.GITHUB_ENV));

@@ -1,0 +1,3 @@
+export * from './overrides.js';
+export * from './pipeline.js';
+export * from './tools.js';

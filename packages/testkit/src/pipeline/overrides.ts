@@ -1,0 +1,67 @@
+/**
+ * How the local pipeline runs the real workflows on this machine: which runner labels it can take
+ * (none that needs a GPU, unless it has one), and the simulation overrides of our actions' inputs,
+ * each saying what it does instead (builds with buildah into the local registry, or only planned;
+ * tests with pytest on the host; deployments on the fake cluster with short waits; Slack to the
+ * fake server or a dry run). Keyed by action name, never by workflow or job.
+ */
+import type { RunnerDecision, StepContext, StepOverride } from '../workflow/types.js';
+import { PYTHON, type Tools } from './tools.js';
+
+export interface Simulation {
+  tools: Tools;
+  /** Real builds: the local registry's host and buildah's environment. */
+  registry?: { host: string; env: Record<string, string> };
+  /** Why builds are only planned (no buildah, or `build: plan`). */
+  planReason: string;
+  deploy: { scenario: string; timeout: string };
+  slack: { mode: 'dry-run' | 'fake'; url?: string };
+}
+
+/** GPU runner labels carry `gpu` as a word (`prod-tester-amd-gpu-v1`, `gpu-4x`). */
+const GPU_LABEL = /(^|[-_.])gpu([-_.]|$)/i;
+
+export function runnerDecision(tools: Tools, labels: string[]): RunnerDecision {
+  if (!tools.gpu && labels.some((label) => GPU_LABEL.test(label))) {
+    return {
+      run: false,
+      reason: `not run here (needs a GPU): runs on ${labels.join(', ')} in CI; this machine has none`,
+    };
+  }
+  return { run: true };
+}
+
+export function overrideStep(simulation: Simulation, context: StepContext): StepOverride | undefined {
+  const { tools } = simulation;
+  switch (context.action) {
+    case 'build-container': {
+      if (!simulation.registry) return { plan: simulation.planReason };
+      return {
+        inputs: { engine: 'buildah', 'insecure-registry': 'true', 'min-free-disk-gb': '1' },
+        env: simulation.registry.env,
+        note: `built with buildah (vfs) and pushed to the local registry ${simulation.registry.host}`,
+      };
+    }
+    case 'run-gpu-tests': {
+      if (!tools.pytest) return { plan: `not run: ${PYTHON} -m pytest is not installed here` };
+      return {
+        inputs: { engine: 'none', python: PYTHON },
+        note: `pytest on the host (engine none) instead of inside ${context.inputs.image ?? 'the image'}: no Docker daemon here`,
+      };
+    }
+    case 'deploy-profile':
+      return {
+        inputs: { 'timeout-minutes': simulation.deploy.timeout, 'poll-interval': '1', 'cleanup-timeout': '10' },
+        note: `the fake cluster (scenario ${simulation.deploy.scenario}), waits shortened to ${simulation.deploy.timeout}`,
+      };
+    case 'slack-notify':
+      return simulation.slack.mode === 'fake'
+        ? { inputs: { 'webhook-url': simulation.slack.url }, note: "posts to the testkit's fake Slack" }
+        : {
+            inputs: { 'dry-run': 'true', 'webhook-url': 'https://hooks.slack.com/services/T0/B0/dry-run' },
+            note: 'dry run: payload printed, nothing sent',
+          };
+    default:
+      return undefined;
+  }
+}
