@@ -1,13 +1,20 @@
 #!/usr/bin/env node
-// `pnpm demo`: the pipeline on the bundled example repository, locally. Makes a vLLM change on a
-// copy of examples/dynamo-example, then runs what the workflows run for that PR - the pull_request
-// checks and the push to pull-request/<N> made by copy-pr - with the real action bundles, and prints
-// it like a CI run page. Options: --change <docs|vllm|core|uncovered|missing-header|failing-test>,
+// `pnpm demo`: the pipeline on the bundled example repository, locally. Makes a change on a copy of
+// examples/dynamo-example, then lets the testkit's workflow engine run the example's real workflow
+// files for the event - for a PR its pull_request checks, then the push to pull-request/<N> made by
+// copy-pr - with the real action bundles, and prints each run like a CI run page: which jobs ran
+// and why, the gates, the images, the test selection and the Slack payload. Options:
+// --change <docs|vllm|core|uncovered|missing-header|failing-test>,
 // --event <pull-request|dispatch|post-merge|nightly>, --plan-only (never build images).
+import {
+  detectTools,
+  painter,
+  renderDigest,
+  renderHeader,
+  renderRun,
+  runPipeline,
+} from '../packages/testkit/dist/index.js';
 import { applyChange, createExampleRepo } from './pipeline/example-repo.mjs';
-import { runPipeline } from './pipeline/pipeline.mjs';
-import { bold, renderDigest, renderGates, renderHeader, renderJob } from './pipeline/render.mjs';
-import { detectTools } from './pipeline/tools.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -18,6 +25,7 @@ const change = option('--change', 'vllm');
 const event = option('--event', 'pull-request');
 const tools = detectTools();
 if (args.includes('--plan-only')) tools.build = false;
+const paint = painter(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
 
 const { repo, base } = createExampleRepo();
 const head = applyChange(repo, change);
@@ -27,7 +35,6 @@ const description =
     : `${event} run after a ${change} change`;
 
 const started = Date.now();
-let workflow = '';
 const result = await runPipeline({
   repo: repo.dir,
   event,
@@ -35,28 +42,12 @@ const result = await runPipeline({
   head,
   tools,
   build: tools.build ? 'real' : 'plan',
-  actionsDir: process.env.DYNAMO_CI_ACTIONS_DIR,
-  onJob(job) {
-    if (job.workflowName !== workflow) {
-      workflow = job.workflowName;
-      const trigger =
-        job.event === 'pull_request'
-          ? 'on pull_request: every PR, before anyone vetted it; no secrets'
-          : {
-              'pull-request': 'on push to pull-request/123: copy-pr pushed the head a maintainer vetted',
-              dispatch: 'on workflow_dispatch: a maintainer started it; deployment tests included',
-              'post-merge': 'on push to main: everything, no change detection',
-              nightly: 'on schedule: every framework, every lifecycle marker',
-            }[event];
-      console.log(`\n${bold(`── ${workflow}`)} (${job.workflow}) ${trigger}`);
-    }
-    console.log(renderJob(job));
-  },
+  ...(process.env.DYNAMO_CI_ACTIONS_DIR ? { actionsDir: process.env.DYNAMO_CI_ACTIONS_DIR } : {}),
+  onRun: (run) => console.log(renderRun(run, paint)),
 }).catch((error) => {
   console.error(`demo failed: ${error.stack ?? error}`);
   process.exit(1);
 });
-console.log(`\n${renderHeader(result, description)}`);
-console.log(`\n${renderDigest(result)}`);
-console.log(`\n${renderGates(result)}`);
+console.log(`\n${renderHeader(result, description, paint)}`);
+console.log(`\n${renderDigest(result, paint)}`);
 console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s; example repository at ${repo.dir})`);

@@ -7,7 +7,7 @@
  * read them. Nothing here knows a particular workflow.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Job, ReusableWorkflowJob, WorkflowJob } from '@actions/workflow-parser/model/workflow-template';
 import { ArtifactStore } from './artifacts.js';
@@ -152,6 +152,7 @@ class Engine {
   }
 
   private async runWorkflow(workflow: Workflow, reason: string): Promise<RunRecord> {
+    mkdirSync(this.options.root, { recursive: true });
     const id = this.nextRunId++;
     this.options.github.runJobs.set(id, []);
     const run: RunRecord = {

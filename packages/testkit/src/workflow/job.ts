@@ -166,9 +166,12 @@ export async function runLeg(context: LegContext): Promise<JobRecord> {
       stepRecord.startedAt = now();
       const continueOnError = truthy(evaluateToken(child(raw, 'continue-on-error'), scope) ?? false);
       const stepTimeout = minutes(evaluateToken(child(raw, 'timeout-minutes'), scope));
-      const cancelWhen = stepTimeout
-        ? Promise.race([jobCancel.promise, new Promise((done) => setTimeout(done, stepTimeout * 60_000).unref())])
-        : jobCancel.promise;
+      // A step that starts after the cancellation (an always() one) runs to its end, as on GitHub.
+      const stopWhen = [
+        ...(jobCancel.cancelled ? [] : [jobCancel.promise]),
+        ...(stepTimeout ? [new Promise((done) => setTimeout(done, stepTimeout * 60_000).unref())] : []),
+      ];
+      const cancelWhen = stopWhen.length > 0 ? Promise.race(stopWhen) : new Promise(() => {});
       const guard = { timeoutMs: (stepTimeout ?? timeout) * 60_000 + 60_000, cancelWhen };
       let outcome: Conclusion;
       if (run) {
