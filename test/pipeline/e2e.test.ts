@@ -151,7 +151,9 @@ describe.sequential('the pipeline on the example repository', () => {
 
   it('core change: every framework and the frontend', { timeout: 240_000 }, async () => {
     const run = await scenario('core');
-    const changes = JSON.parse(step(jobOf(run.jobs, 'backend.yml', 'changes'), 'changed-files').outputs.changes as string);
+    const changes = JSON.parse(
+      step(jobOf(run.jobs, 'backend.yml', 'changes'), 'changed-files').outputs.changes as string,
+    );
     expect(changes).toEqual(expect.arrayContaining(['core', 'frontend', 'rust']));
     const builds = legsOf(run.jobs, 'backend.yml', 'build');
     const frameworks = (legs: JobRecord[]) => [...new Set(legs.map((leg) => legName(leg)?.split(' ')[0]))].sort();
@@ -215,9 +217,7 @@ describe.sequential('the pipeline on the example repository', () => {
         result(leg, 'run-gpu-tests')
           ?.errors.map((error) => error.message)
           .join('\n'),
-      ).toContain(
-        'test_vllm_tensor_parallel_flag_is_renamed',
-      );
+      ).toContain('test_vllm_tensor_parallel_flag_is_renamed');
     }
     expect(run.gates['backend-status-check']).toBe('failure');
     const notify = jobOf(run.jobs, 'backend.yml', 'notify-slack');

@@ -1,5 +1,5 @@
+import { evaluate, evaluateValue } from '@dynamo-ci/testkit';
 import { describe, expect, it } from 'vitest';
-import { evaluate, evaluateValue } from './expressions.js';
 import {
   branchPattern,
   checkAll,
@@ -267,7 +267,7 @@ jobs:
   });
 });
 
-describe('the expression evaluator the concurrency check relies on', () => {
+describe("GitHub's expression evaluator (@actions/expressions) as the concurrency check uses it", () => {
   const github = {
     ref: 'refs/heads/pull-request/7',
     event_name: 'push',
@@ -289,7 +289,7 @@ describe('the expression evaluator the concurrency check relies on', () => {
   it('interpolates and keeps the type of a whole expression', () => {
     expect(evaluateValue('${{ github.event_name }}-${{ github.run_id }}', { github })).toBe('push-99');
     expect(evaluateValue('${{ github.run_id == 99 }}', { github })).toBe(true);
-    expect(() => evaluate("github.ref == 'x", { github })).toThrow('unterminated string');
+    expect(() => evaluate("github.ref == 'x", { github })).toThrow("cannot evaluate ${{ github.ref == 'x }}");
   });
 
   it('matches branch filters the way GitHub does', () => {

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { evaluateValue, filterPattern, type Json, truthy } from '@dynamo-ci/testkit';
 import { parse } from 'yaml';
 import { workflowFiles } from '../../scripts/workflow-files.mjs';
-import { evaluateValue, truthy } from './expressions.js';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 
@@ -195,23 +195,7 @@ export function checkTimeouts(workflow: Workflow, all: Workflow[], seen = new Se
 // --- Concurrency --------------------------------------------------------------------------------
 
 /** GitHub's branch filter syntax (`*`, `**`, `?`, `+`, `[...]`) as a regular expression. */
-export function branchPattern(filter: string): RegExp {
-  let source = '';
-  for (let index = 0; index < filter.length; index++) {
-    const char = filter[index] as string;
-    if (char === '*' && filter[index + 1] === '*') {
-      source += '.*';
-      index++;
-    } else if (char === '*') source += '[^/]*';
-    else if (char === '[') {
-      const end = filter.indexOf(']', index);
-      source += filter.slice(index, end + 1);
-      index = end;
-    } else if (char === '+' || char === '?') source += char;
-    else source += char.replace(/[.^$(){}|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`);
-}
+export const branchPattern = filterPattern;
 
 function pushBranchMatches(config: any, branch: string): boolean {
   const branches: string[] | undefined = config?.branches;
@@ -248,7 +232,7 @@ function scenarios(workflow: Workflow): Scenario[] {
   return list;
 }
 
-function context(scenario: Scenario, runId: number, pr = scenario.pr): Record<string, unknown> {
+function context(scenario: Scenario, runId: number, pr = scenario.pr): Record<string, Json> {
   const refName = scenario.ref.replace(/^refs\/heads\//, '').replace(/^refs\/pull\/(\d+)\/merge$/, '$1/merge');
   return {
     github: {
@@ -260,7 +244,7 @@ function context(scenario: Scenario, runId: number, pr = scenario.pr): Record<st
       run_id: String(runId),
       run_number: String(runId),
       repository: 'ai-dynamo/dynamo',
-      event: { pull_request: pr ? { number: pr } : undefined, repository: { default_branch: 'main' } },
+      event: { ...(pr ? { pull_request: { number: pr } } : {}), repository: { default_branch: 'main' } },
     },
     inputs: {},
     vars: {},

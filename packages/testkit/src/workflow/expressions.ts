@@ -107,3 +107,15 @@ export function interpolate(text: string, contexts: Contexts, status: Status = N
     asString(evaluate(expression.trim(), contexts, status)),
   );
 }
+
+/**
+ * A workflow value as the runner evaluates it: a string that is one whole `${{ }}` keeps the
+ * expression's type (`cancel-in-progress: ${{ ... }}` is a boolean), any other string is
+ * interpolated, and non-strings stay as they are.
+ */
+export function evaluateValue(value: Json | undefined, contexts: Contexts, status: Status = NO_STATUS): Json {
+  if (typeof value !== 'string') return value ?? null;
+  const whole = /^\s*\$\{\{(.*)\}\}\s*$/s.exec(value);
+  if (whole && !(whole[1] as string).includes('${{')) return evaluate((whole[1] as string).trim(), contexts, status);
+  return interpolate(value, contexts, status);
+}
