@@ -98,7 +98,8 @@ describe.sequential('the pipeline on the example repository', () => {
       expect(jobOf(run.jobs, workflow, 'test').conclusion).toBe('skipped');
     }
     expect(run.gates).toEqual({
-      'pre-commit': tools.preCommit ? 'success' : 'failure',
+      // pre-commit runs when this machine has it (else it is planned only and is no check here).
+      ...(tools.preCommit ? { 'pre-commit': 'success' } : {}),
       'copyright-checks': 'success',
       'dynamo-status-check': 'success',
       'backend-status-check': 'success',

@@ -182,7 +182,7 @@ export class SimulatedJob {
     writeFileSync(file, script);
     const { command, args } = shellCommand(step.shell, file);
     const cwd = step.workingDirectory ? resolve(this.workspace, step.workingDirectory) : this.workspace;
-    return this.spawnStep(command, args, cwd, step, {}, {});
+    return this.spawnStep(command, args, cwd, { ...step, signalGroup: true }, {}, {});
   }
 
   cleanup(): void {
@@ -210,7 +210,7 @@ export class SimulatedJob {
     command: string,
     args: string[],
     cwd: string,
-    step: StepOptions,
+    step: StepOptions & { signalGroup?: boolean },
     inputs: Record<string, string>,
     state: Record<string, string>,
   ): Promise<StepResult> {
@@ -350,7 +350,7 @@ function runProcess(
   args: string[],
   cwd: string,
   env: Record<string, string>,
-  step: StepOptions,
+  step: StepOptions & { signalGroup?: boolean },
   user?: { uid: number; gid: number },
 ): Promise<ProcessOutcome> {
   return new Promise((resolvePromise, reject) => {
@@ -364,14 +364,23 @@ function runProcess(
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const timers: NodeJS.Timeout[] = [];
     // A failed spawn keeps pid 0 in Node's handle until 'error': kill() then would signal our own group.
+    // A script's shell waits for its foreground command, so the runner signals a script's whole
+    // group; an action gets the signal itself and stops its own children.
     const signal = (name: NodeJS.Signals) => {
-      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) child.kill(name);
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      if (step.signalGroup) {
+        try {
+          process.kill(-child.pid, name);
+        } catch {
+          // The group is gone already.
+        }
+      } else child.kill(name);
     };
     const cancel = () => {
       if (child.pid !== undefined && child.exitCode === null && !cancelled) {
         cancelled = true;
-        child.kill('SIGINT');
-        if (step.cancelEscalation) {
+        signal('SIGINT');
+        if (step.cancelEscalation || step.signalGroup) {
           timers.push(setTimeout(() => signal('SIGTERM'), 7500));
           timers.push(setTimeout(() => signal('SIGKILL'), 10_000));
         }

@@ -5,6 +5,7 @@
  * tests with pytest on the host; deployments on the fake cluster with short waits; Slack to the
  * fake server or a dry run). Keyed by action name, never by workflow or job.
  */
+import { spawnSync } from 'node:child_process';
 import type { RunnerDecision, StepContext, StepOverride } from '../workflow/types.js';
 import { PYTHON, type Tools } from './tools.js';
 
@@ -31,8 +32,18 @@ export function runnerDecision(tools: Tools, labels: string[]): RunnerDecision {
   return { run: true };
 }
 
+const installed = (tool: string) =>
+  spawnSync('sh', ['-c', 'command -v -- "$1"', 'sh', tool], { encoding: 'utf8' }).status === 0;
+
+/** `pipx run <tool>` in a script: the tool it needs (the local pipx serves it from this machine). */
+const PIPX_RUN = /\bpipx\s+run\s+([A-Za-z0-9_.-]+)/;
+
 export function overrideStep(simulation: Simulation, context: StepContext): StepOverride | undefined {
   const { tools } = simulation;
+  const pipxTool = context.run === undefined ? undefined : PIPX_RUN.exec(context.run)?.[1];
+  if (pipxTool && !installed(pipxTool)) {
+    return { plan: `not run: ${pipxTool} is not installed here (the hosted runner has pipx download it)` };
+  }
   switch (context.action) {
     case 'build-container': {
       if (!simulation.registry) return { plan: simulation.planReason };

@@ -205,7 +205,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       slack: { mode: slackMode, ...(slack ? { url: `${slack.url}${slack.webhookPath}` } : {}) },
     };
     const runs: RunRecord[] = [];
-    const notStarted: PipelineResult['notStarted'] = [];
+    // Per workflow, why each event did not start it; only those no event started are reported.
+    const notStarted = new Map<string, string[]>();
     const artifacts: string[] = [];
     let runId = 4242;
     for (const event of scenarioEvents(options.event, { base: options.base, head: options.head, pr })) {
@@ -235,7 +236,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         },
       });
       runs.push(...result.runs);
-      notStarted.push(...result.notStarted.map((entry) => ({ ...entry, reason: `${event.name}: ${entry.reason}` })));
+      for (const entry of result.notStarted) {
+        notStarted.set(entry.workflow, [...(notStarted.get(entry.workflow) ?? []), `${event.name}: ${entry.reason}`]);
+      }
       artifacts.push(...result.artifacts.list().map((artifact) => artifact.name));
       runId = Math.max(runId, ...result.runs.map((run) => run.id + 1));
     }
@@ -251,7 +254,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       imageName,
       runs,
       jobs,
-      notStarted,
+      notStarted: [...notStarted]
+        .filter(([workflow]) => !runs.some((run) => run.workflow === workflow))
+        .map(([workflow, reasons]) => ({ workflow, reason: reasons.join('; ') })),
       gates: gatesOf(runs),
       slack: jobs.flatMap((job) => {
         const payload = actionStep(job, 'slack-notify')?.outputs.payload;

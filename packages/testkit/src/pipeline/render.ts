@@ -96,8 +96,10 @@ export function renderJob(job: JobRecord, paint: Painter): string {
     if (step.conclusion === 'failure' || (step.outcome === 'failure' && step.conclusion === 'success')) {
       detail(`step '${step.name}' ${step.outcome}${step.reason ? `: ${step.reason}` : ''}`);
     }
-    for (const error of step.result?.errors ?? []) {
-      detail(`error: ${error.file ? `${error.file}: ` : ''}${error.message.split('\n')[0]}`);
+    for (const annotation of step.result?.annotations ?? []) {
+      if (annotation.level === 'warning') continue;
+      const where = annotation.file ? `${annotation.file}: ` : '';
+      detail(`${annotation.level}: ${where}${annotation.message.split('\n')[0]}`);
     }
   }
   return lines.join('\n');
@@ -143,7 +145,7 @@ export function renderDigest(result: PipelineResult, paint: Painter): string {
     (candidate) => candidate.id === 'test' || actionStep(candidate, 'run-gpu-tests'),
   )) {
     const step = actionStep(job, 'run-gpu-tests');
-    const key = step?.result ? `-m "${step.outputs['marker-expression']}"` : `not run here: ${job.reason}`;
+    const key = step?.result ? `-m "${step.outputs['marker-expression']}"` : job.reason;
     selections.set(key, [...(selections.get(key) ?? []), String(job.matrix?.name ?? job.name)]);
   }
   lines.push(paint.bold('Test selection'));

@@ -242,16 +242,23 @@ class Engine {
         upstreamFailed,
       );
     }
+    // The condition as written (the converted one carries the implicit `success() &&`).
+    const token = rawJob(scope.workflow, id)?.find('if');
+    const written = token ? token.toString().replace(/^\$\{\{\s*|\s*\}\}$/g, '') : undefined;
+    const needNames = Object.keys(needs);
     if (!run) {
       const unmet = Object.entries(needs).filter(([, need]) => need.result !== 'success');
-      const written = rawJob(scope.workflow, id)?.find('if');
       const reason =
-        unmet.length > 0 && !/\b(always|failure|cancelled|success)\(\)/.test(written?.toString() ?? '')
+        unmet.length > 0 && !/\b(always|failure|cancelled|success)\(\)/.test(written ?? '')
           ? `skipped: needs ${unmet.map(([name, need]) => `${name} (${need.result})`).join(', ')}`
-          : `skipped: if: ${written ? (written.isLiteral ? written.toString() : condition) : condition} is false`;
+          : `skipped: if: ${written ?? condition} is false`;
       return this.finishSkipped(job, scope, order, displayName(), 'skipped', reason, upstreamFailed);
     }
-    const why = condition === 'success()' ? 'its needs succeeded' : `if: ${condition} is true`;
+    const why = written
+      ? `if: ${written} is true`
+      : needNames.length > 0
+        ? `its needs succeeded (${needNames.join(', ')})`
+        : 'every run of the workflow';
     if (job.type === 'reusableWorkflowJob') {
       return this.runCall(job, scope, contexts, order, cancellation, upstreamFailed);
     }

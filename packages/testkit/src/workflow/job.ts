@@ -174,8 +174,23 @@ export async function runLeg(context: LegContext): Promise<JobRecord> {
       const cancelWhen = stopWhen.length > 0 ? Promise.race(stopWhen) : new Promise(() => {});
       const guard = { timeoutMs: (stepTimeout ?? timeout) * 60_000 + 60_000, cancelWhen };
       let outcome: Conclusion;
-      if (run) {
-        const script = asString(evaluateToken(run, scope));
+      const script = run ? asString(evaluateToken(run, scope)) : '';
+      const planned = run
+        ? options.hooks?.overrideStep?.({
+            job: record,
+            step: stepRecord,
+            run: script,
+            inputs: {},
+            env: stepEnv,
+            workspace: context.workspace,
+          })
+        : undefined;
+      if (planned && 'plan' in planned) {
+        stepRecord.reason = planned.plan;
+        record.notes.push(`${stepRecord.name}: ${planned.plan}`);
+        record.planned = true;
+        outcome = 'success';
+      } else if (run) {
         const shell = asString(evaluateToken(child(raw, 'shell'), scope)) || defaults.shell;
         const directory =
           asString(evaluateToken(child(raw, 'working-directory'), scope)) || defaults['working-directory'];

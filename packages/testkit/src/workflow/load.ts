@@ -93,7 +93,12 @@ export async function loadWorkflow(
     fetchReusableWorkflowDepth: 1,
   });
   if (template.errors?.length) {
-    throw new WorkflowError(`${path} is not a valid workflow:\n${template.errors.map((e) => e.Message).join('\n')}`);
+    // The converter's errors are the context's validation errors (`message`), typed as `{Message}`.
+    const messages = template.errors.map((error) => {
+      const entry = error as { Message?: string; message?: string };
+      return entry.message ?? entry.Message ?? String(error);
+    });
+    throw new WorkflowError(`${path} is not a valid workflow:\n${messages.join('\n')}`);
   }
   const name = parsed.value.find('name');
   return {

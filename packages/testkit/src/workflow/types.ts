@@ -85,7 +85,10 @@ export interface RunRecord {
 export interface StepContext {
   job: JobRecord;
   step: StepRecord;
-  uses: string;
+  /** The action (`uses:`), or undefined for a `run:` step. */
+  uses?: string;
+  /** The script of a `run:` step, evaluated. */
+  run?: string;
   /** Our action's name, when the step uses one. */
   action?: string;
   inputs: Record<string, string>;
