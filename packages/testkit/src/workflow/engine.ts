@@ -15,6 +15,7 @@ import { CallError, callInputs, callOutputs, callSecrets } from './calls.js';
 import { Cancellation, Slots } from './cancellation.js';
 import { asString, type Contexts, evaluate, evaluateToken, type Json, type Status, truthy } from './expressions.js';
 import { runLeg } from './job.js';
+import { apiJob, githubContext } from './jobs-api.js';
 import { loadWorkflow, rawJob, resolveWorkflowFile, type Workflow } from './load.js';
 import { expandStrategy, legSuffix, type MatrixLeg } from './matrix.js';
 import { triggers } from './triggers.js';
@@ -49,8 +50,6 @@ export interface EventResult {
 export async function runEvent(options: EngineOptions): Promise<EventResult> {
   return new Engine(options).runEvent();
 }
-
-const now = () => new Date().toISOString();
 
 function aggregate(results: Conclusion[]): Conclusion {
   if (results.includes('failure')) return 'failure';
@@ -123,34 +122,6 @@ class Engine {
     return output.split('\0').filter(Boolean);
   }
 
-  private githubContext(workflow: Workflow, runId: number): Record<string, Json> {
-    const { event, repository, github } = this.options;
-    const refName = event.ref.replace(/^refs\/(heads|tags)\//, '');
-    const pull = event.payload.pull_request as { head?: { ref?: string }; base?: { ref?: string } } | undefined;
-    return {
-      event_name: event.name,
-      event: event.payload,
-      ref: event.ref,
-      ref_name: refName,
-      ref_type: event.ref.startsWith('refs/tags/') ? 'tag' : 'branch',
-      sha: event.sha,
-      head_ref: pull?.head?.ref ?? '',
-      base_ref: pull?.base?.ref ?? '',
-      repository: repository.name,
-      repository_owner: repository.name.split('/')[0] as string,
-      run_id: String(runId),
-      run_number: String(runId),
-      run_attempt: '1',
-      actor: event.actor ?? 'octocat',
-      triggering_actor: event.actor ?? 'octocat',
-      workflow: workflow.name,
-      workflow_ref: `${repository.name}/.github/workflows/${workflow.file}@${event.ref}`,
-      server_url: 'https://github.com',
-      api_url: github.url,
-      token: this.options.secrets?.GITHUB_TOKEN ?? '',
-    };
-  }
-
   private async runWorkflow(workflow: Workflow, reason: string): Promise<RunRecord> {
     mkdirSync(this.options.root, { recursive: true });
     const id = this.nextRunId++;
@@ -164,7 +135,7 @@ class Engine {
       jobs: [],
     };
     const secrets = { ...this.options.secrets };
-    const github = this.githubContext(workflow, id);
+    const github = githubContext(this.options, workflow, id);
     const dispatched = this.options.event.name === 'workflow_dispatch' ? this.options.event.payload.inputs : undefined;
     const contexts: Contexts = {
       github,
@@ -319,29 +290,7 @@ class Engine {
     const apiJobs = this.options.github.runJobs.get(record.runId);
     if (apiJobs) {
       record.apiId = this.nextJobId++;
-      apiJobs.push({
-        id: record.apiId,
-        run_id: record.runId,
-        name: record.name,
-        status: 'completed',
-        conclusion: record.ran || record.planned ? record.conclusion : 'skipped',
-        started_at: record.startedAt ?? record.completedAt ?? now(),
-        completed_at: record.completedAt ?? now(),
-        workflow_name: record.workflowName,
-        head_sha: this.options.event.sha,
-        labels: record.runsOn,
-        runner_name: record.ran ? 'simulated-runner' : null,
-        run_attempt: 1,
-        html_url: `https://github.com/${this.options.repository.name}/actions/runs/${record.runId}/job/${record.apiId}`,
-        steps: record.steps.map((step, number) => ({
-          name: step.name,
-          status: 'completed',
-          conclusion: step.conclusion,
-          number: number + 1,
-          started_at: step.startedAt ?? null,
-          completed_at: step.completedAt ?? null,
-        })),
-      });
+      apiJobs.push(apiJob(record, this.options));
     }
     this.options.hooks?.onJob?.(record);
   }

@@ -2,6 +2,7 @@ export * from './artifacts.js';
 export * from './calls.js';
 export * from './engine.js';
 export * from './expressions.js';
+export * from './jobs-api.js';
 export * from './load.js';
 export * from './matrix.js';
 export * from './shims.js';
