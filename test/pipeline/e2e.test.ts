@@ -260,6 +260,30 @@ describe.sequential('the pipeline on the example repository', () => {
     expect(run.kubernetes?.terminating).toEqual([step(deploy, 'deploy-profile').outputs.namespace]);
   });
 
+  it('a deployment cancelled while it waits: its post step still deletes what it created', {
+    timeout: 180_000,
+  }, async () => {
+    const unit =
+      "- {name: vllm, when: [core, vllm, deploy], cuda: ['12.9'], arch: [amd64], dockerfile: container/templates/vllm_runtime.Dockerfile, target: runtime, tests: true, deploy-cuda: '12.9'}";
+    const run = await scenario('vllm', {
+      event: 'dispatch',
+      build: 'plan',
+      deploy: { scenario: 'never-ready', timeout: '60s' },
+      inputs: { 'backend.yml': { units: unit, 'deploy-profiles': '{vllm: [agg]}', 'test-gpus': '0' } },
+      // The "Cancel workflow" button, pressed once the fake cluster received the deployment.
+      cancel: ({ kubernetes }) => [{ job: /deploy vllm/, when: () => kubernetes.nextApply() }],
+    });
+    const [deploy] = legsOf(run.jobs, 'deploy.yml', 'deploy-test');
+    expect(deploy?.conclusion).toBe('cancelled');
+    expect(step(deploy, 'deploy-profile').outcome).toBe('cancelled');
+    expect(step(deploy, 'deploy-profile').post?.exitCode).toBe(0);
+    expect(run.kubernetes?.graphs).toEqual([]);
+    expect(run.kubernetes?.namespaces.filter((name) => name.startsWith('ci-'))).toEqual([]);
+    // The gate still ran (if: always()) and failed on the cancelled deployment.
+    expect(run.gates['deploy-status-check']).toBe('failure');
+    expect(run.runs.find((entry) => entry.workflow === 'pr.yaml')?.conclusion).toBe('cancelled');
+  });
+
   it('nightly: every framework, tests without a lifecycle filter', { timeout: 240_000 }, async () => {
     const run = await scenario(undefined, { event: 'nightly', slack: 'fake' });
     const builds = legsOf(run.jobs, 'test-suite.yml', 'build');

@@ -52,10 +52,20 @@ export interface PipelineOptions {
   vars?: Record<string, string>;
   /** The action folders (action.yml + dist/); default actions/ of this repository. */
   actionsDir?: string;
-  /** Cancel jobs after a time or on a condition. */
-  cancel?: CancelRule[];
+  /**
+   * Cancel jobs after a time or on a condition; a function gets the run's fakes, so a condition can
+   * be "the fake cluster saw the apply".
+   */
+  cancel?: CancelRule[] | ((fakes: PipelineFakes) => CancelRule[]);
   onJob?: (job: JobRecord) => void;
   onRun?: (run: RunRecord) => void;
+}
+
+/** The fakes a run talks to, for scenario hooks. */
+export interface PipelineFakes {
+  github: FakeGitHub;
+  kubernetes: FakeKubernetes;
+  slack: FakeSlack | undefined;
 }
 
 export interface PipelineResult {
@@ -204,6 +214,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       deploy: { scenario, timeout: options.deploy?.timeout ?? '20s' },
       slack: { mode: slackMode, ...(slack ? { url: `${slack.url}${slack.webhookPath}` } : {}) },
     };
+    const cancel =
+      typeof options.cancel === 'function' ? options.cancel({ github, kubernetes, slack }) : options.cancel;
     const runs: RunRecord[] = [];
     // Per workflow, why each event did not start it; only those no event started are reported.
     const notStarted = new Map<string, string[]>();
@@ -232,7 +244,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
           overrideStep: (context) => overrideStep(simulation, context),
           ...(options.onJob ? { onJob: options.onJob } : {}),
           ...(options.onRun ? { onRun: options.onRun } : {}),
-          ...(options.cancel ? { cancel: options.cancel } : {}),
+          ...(cancel ? { cancel } : {}),
         },
       });
       runs.push(...result.runs);

@@ -1,4 +1,8 @@
-/** A cancellation that can be waited on (the runner's cancel of a job or a whole run). */
+/**
+ * A cancellation that can be waited on (the runner's cancel of a job or a whole run). It follows
+ * the parents that are not cancelled yet when it is made: a job that starts after its run was
+ * cancelled (an `if: always()` one) runs to its end, as on GitHub.
+ */
 export class Cancellation {
   reason: string | undefined;
   readonly promise: Promise<string>;
@@ -8,7 +12,9 @@ export class Cancellation {
     this.promise = new Promise((resolve) => {
       this.resolve = resolve;
     });
-    for (const parent of parents) parent.promise.then((reason) => this.cancel(reason));
+    for (const parent of parents) {
+      if (!parent.cancelled) parent.promise.then((reason) => this.cancel(reason));
+    }
   }
 
   get cancelled(): boolean {

@@ -147,7 +147,9 @@ class Engine {
     const scope: Scope = { run, workflow, contexts, secrets, prefix: '', path: [], order: [] };
     const cancellation = new Cancellation();
     const results = await this.runGraph(scope, cancellation);
-    run.conclusion = aggregate([...results.values()].map((result) => result.result));
+    run.conclusion = cancellation.cancelled
+      ? 'cancelled'
+      : aggregate([...results.values()].map((result) => result.result));
     run.jobs.sort((a, b) => compareOrder(this.order.get(a) ?? [], this.order.get(b) ?? []));
     return run;
   }
@@ -353,6 +355,7 @@ class Engine {
             record,
             contexts: legContexts,
             cancellation: matrixCancel,
+            runCancellation: cancellation,
             workspace: mkdtempSync(join(this.options.root, 'job-')),
             artifacts: this.artifacts,
           });

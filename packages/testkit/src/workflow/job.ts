@@ -27,7 +27,10 @@ export interface LegContext {
   record: JobRecord;
   /** github, inputs, vars, secrets, needs, matrix, strategy, and env (the workflow's). */
   contexts: Contexts;
+  /** The matrix's cancellation (fail-fast), itself cancelled with the run. */
   cancellation: Cancellation;
+  /** The run's: a cancel rule of scope `run` presses "Cancel workflow". */
+  runCancellation: Cancellation;
   workspace: string;
   artifacts: ArtifactStore;
 }
@@ -83,7 +86,8 @@ export async function runLeg(context: LegContext): Promise<JobRecord> {
   }, timeout * 60_000);
   for (const rule of options.hooks?.cancel ?? []) {
     if (typeof rule.job === 'string' ? rule.job !== record.name : !rule.job.test(record.name)) continue;
-    const fire = () => (rule.scope === 'job' ? jobCancel : context.cancellation).cancel(`cancelled (${record.name})`);
+    const target = rule.scope === 'job' ? jobCancel : context.runCancellation;
+    const fire = () => target.cancel(`cancelled by a rule on ${record.name}`);
     if (rule.afterMs !== undefined) setTimeout(fire, rule.afterMs).unref();
     rule.when?.().then(fire, () => {});
   }
