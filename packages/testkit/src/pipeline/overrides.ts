@@ -19,6 +19,9 @@ export interface Simulation {
   slack: { mode: 'dry-run' | 'fake'; url?: string };
 }
 
+/** This machine's architecture as the matrices name it (amd64, arm64). */
+const HOST_ARCH = process.arch === 'x64' ? 'amd64' : process.arch;
+
 /** GPU runner labels carry `gpu` as a word (`prod-tester-amd-gpu-v1`, `gpu-4x`). */
 const GPU_LABEL = /(^|[-_.])gpu([-_.]|$)/i;
 
@@ -54,10 +57,21 @@ export function overrideStep(simulation: Simulation, context: StepContext): Step
       };
     }
     case 'run-gpu-tests': {
+      const image = context.inputs.image ?? 'the image';
+      const foreign = context.inputs.arch !== undefined && context.inputs.arch !== HOST_ARCH;
+      // Inside the image this run built and pushed, when a daemon can pull it and run its arch.
+      if (tools.docker && simulation.registry && !foreign && (context.inputs.engine ?? 'docker') === 'docker') {
+        return { inputs: {}, note: `pytest inside ${image} (engine docker, the image this run pushed)` };
+      }
       if (!tools.pytest) return { plan: `not run: ${PYTHON} -m pytest is not installed here` };
+      const why = !tools.docker
+        ? 'no Docker daemon here'
+        : !simulation.registry
+          ? 'its image was only planned'
+          : `an ${context.inputs.arch} image does not run on this ${HOST_ARCH} machine`;
       return {
         inputs: { engine: 'none', python: PYTHON },
-        note: `pytest on the host (engine none) instead of inside ${context.inputs.image ?? 'the image'}: no Docker daemon here`,
+        note: `pytest on the host (engine none) instead of inside ${image}: ${why}`,
       };
     }
     case 'deploy-profile':

@@ -279,7 +279,7 @@ async function runUses(
   if (override && 'plan' in override) {
     record.reason = override.plan;
     record.outputs = override.outputs ?? {};
-    context.record.notes.push(`${record.name}: ${override.plan}`);
+    context.record.notes.push(`${record.action ?? uses}: ${override.plan}`);
     context.record.planned = true;
     return 'success';
   }
