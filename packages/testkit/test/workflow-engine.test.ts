@@ -111,6 +111,11 @@ describe('the workflow engine', () => {
     expect(job('use').conclusion).toBe('success');
   });
 
+  it('runs a matrix of calls, each leg named with its values, secrets inherited', () => {
+    expect(job('calls (1) / inner job').outputs.summary).toBe('1-true-fallback-no');
+    expect(job('calls (2) / inner job').outputs.summary).toBe('2-true-fallback-no');
+  });
+
   it('runs shims, stores artifacts, and fails an action it cannot run with a clear message', () => {
     expect(job('artifacts').conclusion).toBe('success');
     expect(result.artifacts.get('reports')?.files.get('report.txt')?.toString()).toBe('report\n');

@@ -16,6 +16,7 @@ import { FakeOpenAIFrontend } from '../fake-openai.js';
 import { FakeSlack } from '../fake-slack.js';
 import { buildahEnvironment, LocalRegistry } from '../registry.js';
 import { repoRoot } from '../runner.js';
+import { ArtifactStore } from '../workflow/artifacts.js';
 import { runEvent } from '../workflow/engine.js';
 import type { Json } from '../workflow/expressions.js';
 import type { WorkflowEvent } from '../workflow/triggers.js';
@@ -88,7 +89,8 @@ export interface PipelineResult {
   slackReceived?: unknown[];
   kubernetes: { namespaces: string[]; terminating: string[]; graphs: string[] };
   registryTags?: string[];
-  artifacts: string[];
+  /** What upload-artifact stored in the runs (name -> files), to feed a fake artifacts API. */
+  artifacts: ArtifactStore;
 }
 
 /** The step of `job` that ran one of our actions (`changed-files`), if any. */
@@ -219,7 +221,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     const runs: RunRecord[] = [];
     // Per workflow, why each event did not start it; only those no event started are reported.
     const notStarted = new Map<string, string[]>();
-    const artifacts: string[] = [];
+    const artifacts = new ArtifactStore();
     let runId = 4242;
     for (const event of scenarioEvents(options.event, { base: options.base, head: options.head, pr })) {
       const result = await runEvent({
@@ -237,6 +239,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
           ...(slack ? { SLACK_NOTIFY_NIGHTLY_WEBHOOK_URL: `${slack.url}${slack.webhookPath}` } : {}),
         },
         ...(options.inputs ? { inputs: options.inputs } : {}),
+        artifacts,
         env: { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` },
         root,
         hooks: {
@@ -251,7 +254,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       for (const entry of result.notStarted) {
         notStarted.set(entry.workflow, [...(notStarted.get(entry.workflow) ?? []), `${event.name}: ${entry.reason}`]);
       }
-      artifacts.push(...result.artifacts.list().map((artifact) => artifact.name));
       runId = Math.max(runId, ...result.runs.map((run) => run.id + 1));
     }
     const jobs = runs.flatMap((run) => run.jobs);

@@ -1,7 +1,7 @@
 /**
- * The artifacts of the runs the engine simulates: a plain name -> files map (file contents keyed
- * by their path inside the artifact), filled by the actions/upload-artifact shim and read by
- * actions/download-artifact and by whatever reports on a run.
+ * The artifacts of the runs the engine simulates: per run, a plain name -> files map (file
+ * contents keyed by their path inside the artifact), filled by the actions/upload-artifact shim and
+ * read by actions/download-artifact and by whatever reports on a run (a fake artifacts API).
  */
 export interface Artifact {
   name: string;
@@ -12,27 +12,35 @@ export interface Artifact {
 }
 
 export class ArtifactStore {
-  readonly artifacts = new Map<string, Artifact>();
+  /** run id -> artifact name -> artifact. */
+  readonly runs = new Map<number, Map<string, Artifact>>();
 
   /**
    * Store an artifact. A second upload of the same name in a run fails, as upload-artifact v4
    * does, unless `overwrite` is set.
    */
   upload(artifact: Artifact, overwrite = false): void {
-    const existing = this.artifacts.get(artifact.name);
-    if (existing && existing.runId === artifact.runId && !overwrite) {
+    const run = this.runs.get(artifact.runId) ?? new Map<string, Artifact>();
+    if (run.has(artifact.name) && !overwrite) {
       throw new Error(
         `an artifact named '${artifact.name}' already exists in run ${artifact.runId} (overwrite: true replaces it)`,
       );
     }
-    this.artifacts.set(artifact.name, artifact);
+    run.set(artifact.name, artifact);
+    this.runs.set(artifact.runId, run);
   }
 
-  get(name: string): Artifact | undefined {
-    return this.artifacts.get(name);
+  /** The artifact `name` of run `runId`, or of the latest run that has one by that name. */
+  get(name: string, runId?: number): Artifact | undefined {
+    if (runId !== undefined) return this.runs.get(runId)?.get(name);
+    return this.list()
+      .filter((artifact) => artifact.name === name)
+      .at(-1);
   }
 
+  /** Every artifact (of one run), oldest run first. */
   list(runId?: number): Artifact[] {
-    return [...this.artifacts.values()].filter((artifact) => runId === undefined || artifact.runId === runId);
+    const runs = [...this.runs].sort(([a], [b]) => a - b);
+    return runs.filter(([id]) => runId === undefined || id === runId).flatMap(([, run]) => [...run.values()]);
   }
 }

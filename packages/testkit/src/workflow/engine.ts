@@ -233,7 +233,29 @@ class Engine {
         ? `its needs succeeded (${needNames.join(', ')})`
         : 'every run of the workflow';
     if (job.type === 'reusableWorkflowJob') {
-      return this.runCall(job, scope, contexts, order, cancellation, upstreamFailed);
+      let strategy: ReturnType<typeof expandStrategy>;
+      try {
+        strategy = expandStrategy(evaluateToken(job.strategy, contexts), id);
+      } catch (error) {
+        return this.finishSkipped(job, scope, order, id, 'failure', (error as Error).message, upstreamFailed);
+      }
+      if (!strategy) return this.runCall(job, scope, contexts, order, cancellation, upstreamFailed);
+      // A matrix of calls: each leg calls the workflow with its matrix values.
+      const legs = await Promise.all(
+        strategy.legs.map((leg, legIndex) =>
+          this.runCall(
+            job,
+            scope,
+            { ...contexts, matrix: leg },
+            [...order, legIndex],
+            cancellation,
+            upstreamFailed,
+            leg,
+          ),
+        ),
+      );
+      const outputs = Object.assign({}, ...legs.map((leg) => leg.outputs)) as Record<string, string>;
+      return { result: aggregate(legs.map((leg) => leg.result)), outputs, upstreamFailed };
     }
     return this.runMatrix(job, scope, contexts, order, why, cancellation, upstreamFailed);
   }
@@ -361,7 +383,8 @@ class Engine {
           });
           if (record.planned) record.ran = false;
         };
-        await this.slots.use(() => (slots ? slots.use(runLegHere) : runLegHere()));
+        // The matrix's own max-parallel first, so a waiting leg does not hold one of this machine's slots.
+        await (slots ? slots.use(() => this.slots.use(runLegHere)) : this.slots.use(runLegHere));
         const continueOnError = truthy(evaluateToken(raw?.find('continue-on-error'), legContexts) ?? false);
         if (record.conclusion === 'failure' && continueOnError)
           record.notes.push('continue-on-error: its failure does not fail the run');
@@ -387,8 +410,9 @@ class Engine {
     order: number[],
     cancellation: Cancellation,
     upstreamFailed: boolean,
+    leg?: MatrixLeg,
   ): Promise<NeedResult> {
-    const callerName = this.jobName(job, contexts, undefined);
+    const callerName = this.jobName(job, contexts, leg);
     let inner: Scope;
     try {
       const target = resolveWorkflowFile(job.ref.value, scope.workflow.repository, this.repositories);

@@ -171,10 +171,16 @@ export async function runLeg(context: LegContext): Promise<JobRecord> {
       const continueOnError = truthy(evaluateToken(child(raw, 'continue-on-error'), scope) ?? false);
       const stepTimeout = minutes(evaluateToken(child(raw, 'timeout-minutes'), scope));
       // A step that starts after the cancellation (an always() one) runs to its end, as on GitHub.
-      const stopWhen = [
-        ...(jobCancel.cancelled ? [] : [jobCancel.promise]),
-        ...(stepTimeout ? [new Promise((done) => setTimeout(done, stepTimeout * 60_000).unref())] : []),
-      ];
+      let stepTimedOut = false;
+      const stepDeadline = new Promise<void>((done) => {
+        if (stepTimeout) {
+          setTimeout(() => {
+            stepTimedOut = true;
+            done();
+          }, stepTimeout * 60_000).unref();
+        }
+      });
+      const stopWhen = [...(jobCancel.cancelled ? [] : [jobCancel.promise]), ...(stepTimeout ? [stepDeadline] : [])];
       const cancelWhen = stopWhen.length > 0 ? Promise.race(stopWhen) : new Promise(() => {});
       const guard = { timeoutMs: (stepTimeout ?? timeout) * 60_000 + 60_000, cancelWhen };
       let outcome: Conclusion;
@@ -206,7 +212,7 @@ export async function runLeg(context: LegContext): Promise<JobRecord> {
         });
         stepRecord.result = result;
         stepRecord.outputs = result.outputs;
-        outcome = outcomeOf(result, timedOut);
+        outcome = outcomeOf(result, timedOut || stepTimedOut);
       } else {
         outcome = await runUses(
           context,
@@ -217,7 +223,7 @@ export async function runLeg(context: LegContext): Promise<JobRecord> {
           scope,
           stepEnv,
           guard,
-          () => timedOut,
+          () => timedOut || stepTimedOut,
           posts,
         );
       }

@@ -130,7 +130,7 @@ function uploadArtifact(context: ShimContext): ShimResult {
     return { summary: '', error: (error as Error).message };
   }
   return {
-    outputs: { 'artifact-id': String(context.artifacts.list().length), 'artifact-url': '' },
+    outputs: { 'artifact-id': String(context.artifacts.list().length) },
     summary: `uploaded ${contents.size} file(s) as artifact '${name}'`,
   };
 }
@@ -145,7 +145,7 @@ function downloadArtifact(context: ShimContext): ShimResult {
         .filter((name) => !inputs.pattern || filterPattern(inputs.pattern).test(name));
   const destination = resolve(context.workspace, inputs.path || '.');
   for (const name of names) {
-    const artifact = context.artifacts.get(name);
+    const artifact = context.artifacts.get(name, context.runId);
     if (!artifact)
       return { summary: '', error: `Unable to download artifact(s): Artifact not found for name: ${name}` };
     const into = inputs.name || inputs['merge-multiple'] === 'true' ? destination : join(destination, name);
