@@ -85,25 +85,29 @@ class Engine {
     return workflow;
   }
 
+  /**
+   * The runs an event starts run at once, as on GitHub (sharing this machine's slots); they are
+   * reported in file order once all have finished.
+   */
   async runEvent(): Promise<EventResult> {
     const dir = join(this.options.repository.root, '.github', 'workflows');
     const files = readdirSync(dir)
       .filter((file) => /\.ya?ml$/.test(file))
       .sort();
-    const runs: RunRecord[] = [];
+    const started: Promise<RunRecord>[] = [];
     const notStarted: EventResult['notStarted'] = [];
     let changed: string[] | undefined;
     const changedFiles = () => (changed ??= this.changedFiles());
     for (const file of files) {
       const workflow = await this.load(join(dir, file));
       const decision = triggers(workflow, this.options.event, changedFiles);
-      if (!decision.triggered) {
-        notStarted.push({ workflow: file, reason: decision.reason });
-        continue;
-      }
-      const run = await this.runWorkflow(workflow, decision.reason);
-      runs.push(run);
-      this.options.hooks?.onRun?.(run);
+      if (decision.triggered) started.push(this.runWorkflow(workflow, decision.reason));
+      else notStarted.push({ workflow: file, reason: decision.reason });
+    }
+    const runs: RunRecord[] = [];
+    for (const run of started) {
+      runs.push(await run);
+      this.options.hooks?.onRun?.(runs.at(-1) as RunRecord);
     }
     return { runs, notStarted, artifacts: this.artifacts };
   }
