@@ -162,8 +162,15 @@ export function renderDigest(result: PipelineResult, paint: Painter): string {
     }
   }
   lines.push(paint.bold('Slack'));
-  if (result.slack.length === 0) lines.push('  no payload (no notify-slack job ran)');
-  for (const payload of result.slack) lines.push(`  ${paint.dim(JSON.stringify(payload).slice(0, 600))}`);
+  const notifications = result.jobs.filter((job) => actionStep(job, 'slack-notify')?.result);
+  if (notifications.length === 0) lines.push('  no notify-slack job ran');
+  for (const job of notifications) {
+    const outputs = actionStep(job, 'slack-notify')?.outputs ?? {};
+    const payload = outputs.payload
+      ? `: ${paint.dim(outputs.payload.slice(0, 600))}`
+      : ' (nothing to send for this result)';
+    lines.push(`  ${job.name}: sent ${outputs.sent ?? 'false'}${payload}`);
+  }
   const verdicts = Object.entries(result.gates).map(([gate, conclusion]) => `${paint.icon(conclusion, true)} ${gate}`);
   lines.push(`${paint.bold('Required checks:')} ${verdicts.join('   ')}`);
   return lines.join('\n');
