@@ -78,6 +78,10 @@ describe('the workflow engine', () => {
     expect(step(job('report'), 'results')?.outputs.seen).toBe('failure,success');
   });
 
+  it('masks secrets and ::add-mask:: values in what a step printed', () => {
+    expect(step(job('secretive'), 'talk')?.result?.log).toEqual(['token is ***', 'then ***']);
+  });
+
   it('expands a matrix with exclude and include, runs what it can, and names the legs', () => {
     const legs = result.runs
       .find((run) => run.workflow === 'matrix.yml')

@@ -66,6 +66,34 @@ function runDefaults(context: LegContext): { shell?: string; 'working-directory'
   };
 }
 
+/**
+ * A step's result as the log shows it: every secret of the job and every value a step registered
+ * with `::add-mask::` replaced by `***` in its log, stdout, stderr and annotations (outputs stay as
+ * they are, as the runner passes them on).
+ */
+function masked(result: StepResult, values: () => string[]): StepResult {
+  const secrets = [...values(), ...result.masks].filter((value) => value.length > 0);
+  secrets.sort((a, b) => b.length - a.length);
+  const hide = (text: string) => secrets.reduce((current, secret) => current.split(secret).join('***'), text);
+  return {
+    ...result,
+    stdout: hide(result.stdout),
+    stderr: hide(result.stderr),
+    log: result.log.map(hide),
+    annotations: result.annotations.map((annotation) => ({ ...annotation, message: hide(annotation.message) })),
+    errors: result.errors.map((annotation) => ({ ...annotation, message: hide(annotation.message) })),
+    warnings: result.warnings.map((annotation) => ({ ...annotation, message: hide(annotation.message) })),
+  };
+}
+
+/** The secrets a job can see, and the values its steps masked so far. */
+function secretValuesOf(context: LegContext): () => string[] {
+  return () => [
+    ...Object.values((context.contexts.secrets ?? {}) as Record<string, string>),
+    ...context.record.steps.flatMap((step) => step.result?.masks ?? []),
+  ];
+}
+
 function outcomeOf(result: StepResult, timedOut: boolean): Conclusion {
   if (result.exitCode === 0 && !result.cancelled) return 'success';
   if (result.cancelled && !timedOut) return 'cancelled';
@@ -77,6 +105,7 @@ export async function runLeg(context: LegContext): Promise<JobRecord> {
   const { options, record, job } = context;
   const { event } = options;
   record.startedAt = now();
+  const secretValues = secretValuesOf(context);
   const jobCancel = new Cancellation([context.cancellation]);
   const timeout = minutes(evaluateToken(child(context.raw, 'timeout-minutes'), context.contexts)) ?? 360;
   let timedOut = false;
@@ -210,7 +239,7 @@ export async function runLeg(context: LegContext): Promise<JobRecord> {
           ...(directory ? { workingDirectory: directory } : {}),
           ...guard,
         });
-        stepRecord.result = result;
+        stepRecord.result = masked(result, secretValues);
         stepRecord.outputs = result.outputs;
         outcome = outcomeOf(result, timedOut || stepTimedOut);
       } else {
@@ -237,7 +266,8 @@ export async function runLeg(context: LegContext): Promise<JobRecord> {
     for (const post of posts.reverse()) {
       const scope = contextsFor(post.env);
       if (!truthy(evaluate(post.postIf, scope, status))) continue;
-      post.step.post = await simulated.post(post.dir, post.main, { env: post.env, timeoutMs: 600_000 });
+      const result = await simulated.post(post.dir, post.main, { env: post.env, timeoutMs: 600_000 });
+      post.step.post = masked(result, secretValues);
     }
     const outputs = (evaluateToken(job.outputs, contextsFor(jobEnv)) ?? {}) as Record<string, Json>;
     record.outputs = Object.fromEntries(Object.entries(outputs).map(([key, value]) => [key, asString(value)]));
@@ -328,7 +358,7 @@ async function runUses(
     return 'failure';
   }
   const result = await simulated.run(action.dir, { inputs, env, ...guard });
-  record.result = result;
+  record.result = masked(result, secretValuesOf(context));
   record.outputs = result.outputs;
   if (metadata.runs.post) {
     posts.push({ step: record, dir: action.dir, main: result, postIf: metadata.runs['post-if'] ?? 'always()', env });
