@@ -113,11 +113,16 @@ export async function runLeg(context: LegContext): Promise<JobRecord> {
     timedOut = true;
     jobCancel.cancel(`the job exceeded its timeout of ${timeout} minutes`);
   }, timeout * 60_000);
+  // Cancel rules watch this job while it runs; a rule that fires after it finished does nothing.
+  let finished = false;
+  const ruleTimers: NodeJS.Timeout[] = [];
   for (const rule of options.hooks?.cancel ?? []) {
     if (typeof rule.job === 'string' ? rule.job !== record.name : !rule.job.test(record.name)) continue;
     const target = rule.scope === 'job' ? jobCancel : context.runCancellation;
-    const fire = () => target.cancel(`cancelled by a rule on ${record.name}`);
-    if (rule.afterMs !== undefined) setTimeout(fire, rule.afterMs).unref();
+    const fire = () => {
+      if (!finished) target.cancel(`cancelled by a rule on ${record.name}`);
+    };
+    if (rule.afterMs !== undefined) ruleTimers.push(setTimeout(fire, rule.afterMs));
     rule.when?.().then(fire, () => {});
   }
 
@@ -275,7 +280,9 @@ export async function runLeg(context: LegContext): Promise<JobRecord> {
     failed = true;
     record.reason = `${record.reason}; the runner failed: ${(error as Error).message}`;
   } finally {
+    finished = true;
     clearTimeout(timer);
+    for (const ruleTimer of ruleTimers) clearTimeout(ruleTimer);
     simulated.cleanup();
   }
   record.completedAt = now();
