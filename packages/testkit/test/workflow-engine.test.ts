@@ -129,6 +129,10 @@ describe('the workflow engine', () => {
     );
   });
 
+  it('fails a job with service containers instead of running it without them', () => {
+    expect(job('with-services')).toMatchObject({ conclusion: 'failure', reason: 'not simulated here: services:' });
+  });
+
   it('cancels a job on a rule: the running step stops, always() steps still run', () => {
     const slow = job('slow');
     expect(slow.conclusion).toBe('cancelled');

@@ -372,6 +372,13 @@ class Engine {
             return;
           }
           if (decision.note) record.notes.push(decision.note);
+          // Job containers and service containers need a Docker daemon the engine does not drive.
+          const unsupported = (['container', 'services'] as const).filter((key) => job[key] !== undefined);
+          if (unsupported.length > 0) {
+            record.conclusion = 'failure';
+            record.reason = `not simulated here: ${unsupported.map((key) => `${key}:`).join(' and ')}`;
+            return;
+          }
           record.ran = true;
           await runLeg({
             options: this.options,
@@ -393,7 +400,8 @@ class Engine {
         if (record.conclusion === 'failure' && continueOnError)
           record.notes.push('continue-on-error: its failure does not fail the run');
         const counted = record.conclusion === 'failure' && continueOnError ? 'success' : record.conclusion;
-        if (record.ran || record.planned) {
+        // A leg this machine could not run (skipped, not run) does not count towards the job's result.
+        if (record.ran || record.planned || record.conclusion !== 'skipped') {
           conclusions.push(counted);
           Object.assign(outputs, record.outputs);
         }
