@@ -13,6 +13,10 @@ export interface Simulation {
   tools: Tools;
   /** Real builds: the local registry's host and buildah's environment. */
   registry?: { host: string; env: Record<string, string> };
+  /** A Docker daemon and the Python base image in the registry: test legs run inside the images. */
+  containers?: { dockerHost: string; baseImage: string };
+  /** Why test legs run on the host when there are no containers. */
+  hostReason: string;
   /** Why builds are only planned (no buildah, or `build: plan`). */
   planReason: string;
   deploy: { scenario: string; timeout: string };
@@ -50,25 +54,30 @@ export function overrideStep(simulation: Simulation, context: StepContext): Step
   switch (context.action) {
     case 'build-container': {
       if (!simulation.registry) return { plan: simulation.planReason };
+      // The Dockerfiles' default bases (CUDA images on nvcr.io) cannot be pulled here: FROM the
+      // Python base when the tests run inside the image, else FROM scratch (the tests need no Python).
+      const base = simulation.containers?.baseImage ?? 'scratch';
+      const buildArgs = [context.inputs['build-args'], `BASE_IMAGE=${base}`].filter(Boolean).join('\n');
       return {
-        inputs: { engine: 'buildah', 'insecure-registry': 'true', 'min-free-disk-gb': '1' },
+        inputs: { engine: 'buildah', 'insecure-registry': 'true', 'min-free-disk-gb': '1', 'build-args': buildArgs },
         env: simulation.registry.env,
-        note: `built with buildah (vfs) and pushed to the local registry ${simulation.registry.host}`,
+        note: `built with buildah FROM ${base} and pushed to the local registry ${simulation.registry.host}`,
       };
     }
     case 'run-gpu-tests': {
       const image = context.inputs.image ?? 'the image';
       const foreign = context.inputs.arch !== undefined && context.inputs.arch !== HOST_ARCH;
       // Inside the image this run built and pushed, when a daemon can pull it and run its arch.
-      if (tools.docker && simulation.registry && !foreign && (context.inputs.engine ?? 'docker') === 'docker') {
-        return { inputs: {}, note: `pytest inside ${image} (engine docker, the image this run pushed)` };
+      if (simulation.containers && !foreign && (context.inputs.engine ?? 'docker') === 'docker') {
+        return {
+          env: { DOCKER_HOST: simulation.containers.dockerHost },
+          note: `pytest inside ${image} (engine docker, the image this run pushed)`,
+        };
       }
       if (!tools.pytest) return { plan: `not run: ${PYTHON} -m pytest is not installed here` };
-      const why = !tools.docker
-        ? 'no Docker daemon here'
-        : !simulation.registry
-          ? 'its image was only planned'
-          : `an ${context.inputs.arch} image does not run on this ${HOST_ARCH} machine`;
+      const why = !simulation.containers
+        ? simulation.hostReason
+        : `an ${context.inputs.arch} image does not run on this ${HOST_ARCH} machine`;
       return {
         inputs: { engine: 'none', python: PYTHON },
         note: `pytest on the host (engine none) instead of inside ${image}: ${why}`,

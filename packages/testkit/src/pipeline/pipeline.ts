@@ -14,6 +14,7 @@ import { FakeGitHub } from '../fake-github.js';
 import { FakeKubernetes } from '../fake-kubernetes.js';
 import { FakeOpenAIFrontend } from '../fake-openai.js';
 import { FakeSlack } from '../fake-slack.js';
+import { type ContainerEngine, containerEngine } from '../python-base.js';
 import { buildahEnvironment, LocalRegistry } from '../registry.js';
 import { repoRoot } from '../runner.js';
 import { ArtifactStore } from '../workflow/artifacts.js';
@@ -54,6 +55,12 @@ export interface PipelineOptions {
   /** The action folders (action.yml + dist/); default actions/ of this repository. */
   actionsDir?: string;
   /**
+   * Where test legs run: 'auto' inside the images this run built when builds are real and a Docker
+   * daemon is there (the testkit's own is started where it may be), else on the host; 'host' always
+   * on the host.
+   */
+  containers?: 'auto' | 'host';
+  /**
    * Cancel jobs after a time or on a condition; a function gets the run's fakes, so a condition can
    * be "the fake cluster saw the apply".
    */
@@ -74,6 +81,8 @@ export interface PipelineResult {
   base: string;
   head: string;
   realBuild: boolean;
+  /** Where test legs ran: inside the images (a Docker daemon), or on the host and why. */
+  testsIn: string;
   tools: Tools;
   imageName: string;
   runs: RunRecord[];
@@ -207,9 +216,21 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     mkdirSync(bin);
     writeFileSync(join(bin, 'pipx'), PIPX);
     chmodSync(join(bin, 'pipx'), 0o755);
+    let containers: ContainerEngine | undefined;
+    let hostReason = 'its images were only planned';
+    if (registry && options.containers === 'host') hostReason = 'containers: host';
+    else if (registry) {
+      const prepared = await containerEngine({ registry: registry.host });
+      if ('reason' in prepared) hostReason = prepared.reason;
+      else containers = prepared;
+    }
     const simulation: Simulation = {
       tools,
-      ...(registry ? { registry: { host: registry.host, env: buildahEnvironment(root) } } : {}),
+      ...(registry
+        ? { registry: { host: registry.host, env: buildahEnvironment(root, containers?.buildahDriver ?? 'vfs') } }
+        : {}),
+      ...(containers ? { containers: { dockerHost: containers.dockerHost, baseImage: containers.baseImage } } : {}),
+      hostReason,
       planReason: tools.build
         ? 'planned only (build: plan)'
         : 'planned only: buildah and docker-registry are not installed here',
@@ -264,6 +285,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       base: options.base,
       head: options.head,
       realBuild,
+      testsIn: containers
+        ? `the images this run built (Docker daemon ${containers.dockerHost})`
+        : `the host: ${hostReason}`,
       tools,
       imageName,
       runs,

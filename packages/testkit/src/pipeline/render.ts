@@ -117,10 +117,11 @@ export function renderHeader(result: PipelineResult, description: string, paint:
   return [
     paint.bold(description),
     `base ${result.base.slice(0, 7)} -> head ${result.head.slice(0, 7)}`,
-    `this machine: buildah ${mark(tools.buildah)}, docker-registry ${mark(tools.registry)}, Docker daemon ${mark(tools.docker)}, pytest ${mark(tools.pytest)}, pre-commit ${mark(tools.preCommit)}, GPU ${mark(tools.gpu)}`,
+    `this machine: buildah ${mark(tools.buildah)}, docker-registry ${mark(tools.registry)}, pytest ${mark(tools.pytest)}, pre-commit ${mark(tools.preCommit)}, GPU ${mark(tools.gpu)}`,
     result.realBuild
-      ? 'images are really built (buildah, vfs) and pushed to a local registry'
+      ? 'images are really built (buildah) and pushed to a local registry'
       : 'builds are planned only (install buildah and docker-registry to build for real)',
+    `test legs run in ${result.testsIn}`,
     tools.gpu ? '' : 'jobs on GPU runners are shown, not run (no GPU here)',
     `not started: ${result.notStarted.map((entry) => `${entry.workflow} (${entry.reason})`).join('; ') || 'none'}`,
   ]

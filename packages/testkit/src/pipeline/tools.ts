@@ -1,7 +1,7 @@
 /**
  * What this machine can really run: buildah + Debian's docker-registry (image builds and pushes),
- * Debian's pytest (test legs on the host), a Docker daemon (test legs inside the built images),
- * pre-commit. GPU legs are only run where `nvidia-smi` finds a GPU.
+ * Debian's pytest (test legs on the host), pre-commit (the Docker daemon for test legs inside the
+ * images is the testkit's own, see python-base.ts). GPU legs are only run where `nvidia-smi` finds a GPU.
  */
 import { spawnSync } from 'node:child_process';
 import { containerTools } from '../registry.js';
@@ -15,8 +15,6 @@ export interface Tools {
   pytest: boolean;
   preCommit: boolean;
   gpu: boolean;
-  /** A Docker daemon answers (`docker info`): test legs can run inside the built images. */
-  docker: boolean;
   /** buildah and the registry: images can be built and pushed for real. */
   build: boolean;
 }
@@ -31,7 +29,6 @@ export function detectTools(): Tools {
     pytest: works(PYTHON, ['-m', 'pytest', '--version']),
     preCommit: works('pre-commit', ['--version']),
     gpu: works('nvidia-smi', ['-L']),
-    docker: works('docker', ['info']),
     build: buildah && registry,
   };
 }
