@@ -17,7 +17,7 @@ import { FakeSlack } from '../fake-slack.js';
 import { type ContainerEngine, containerEngine } from '../python-base.js';
 import { buildahEnvironment, LocalRegistry } from '../registry.js';
 import { repoRoot } from '../runner.js';
-import { ArtifactStore } from '../workflow/artifacts.js';
+import { WorkflowArtifacts } from '../workflow/artifacts.js';
 import { runEvent } from '../workflow/engine.js';
 import type { Json } from '../workflow/expressions.js';
 import type { WorkflowEvent } from '../workflow/triggers.js';
@@ -99,7 +99,7 @@ export interface PipelineResult {
   kubernetes: { namespaces: string[]; terminating: string[]; graphs: string[] };
   registryTags?: string[];
   /** What upload-artifact stored in the runs (name -> files), to feed a fake artifacts API. */
-  artifacts: ArtifactStore;
+  artifacts: WorkflowArtifacts;
 }
 
 /** The step of `job` that ran one of our actions (`changed-files`), if any. */
@@ -242,7 +242,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     const runs: RunRecord[] = [];
     // Per workflow, why each event did not start it; only those no event started are reported.
     const notStarted = new Map<string, string[]>();
-    const artifacts = new ArtifactStore();
+    const artifacts = new WorkflowArtifacts();
     let runId = 4242;
     for (const event of scenarioEvents(options.event, { base: options.base, head: options.head, pr })) {
       const result = await runEvent({

@@ -11,7 +11,7 @@ export interface Artifact {
   retentionDays?: number;
 }
 
-export class ArtifactStore {
+export class WorkflowArtifacts {
   /** run id -> artifact name -> artifact. */
   readonly runs = new Map<number, Map<string, Artifact>>();
 

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Job, ReusableWorkflowJob, WorkflowJob } from '@actions/workflow-parser/model/workflow-template';
-import { ArtifactStore } from './artifacts.js';
+import { WorkflowArtifacts } from './artifacts.js';
 import { CallError, callInputs, callOutputs, callSecrets } from './calls.js';
 import { Cancellation, Slots } from './cancellation.js';
 import { asString, type Contexts, evaluate, evaluateToken, type Json, type Status, truthy } from './expressions.js';
@@ -43,7 +43,7 @@ export interface EventResult {
   runs: RunRecord[];
   /** Workflows the event did not start, and why. */
   notStarted: { workflow: string; reason: string }[];
-  artifacts: ArtifactStore;
+  artifacts: WorkflowArtifacts;
 }
 
 /** Run every workflow of `options.repository` that `options.event` starts, one run after another. */
@@ -62,14 +62,14 @@ class Engine {
   private readonly slots: Slots;
   private nextRunId: number;
   private nextJobId = 1;
-  private readonly artifacts: ArtifactStore;
+  private readonly artifacts: WorkflowArtifacts;
   private readonly loaded = new Map<string, Promise<Workflow>>();
   private readonly order = new Map<JobRecord, number[]>();
 
   constructor(private readonly options: EngineOptions) {
     this.slots = new Slots(options.maxParallel ?? 2);
     this.nextRunId = options.runId ?? 1;
-    this.artifacts = options.artifacts ?? new ArtifactStore();
+    this.artifacts = options.artifacts ?? new WorkflowArtifacts();
   }
 
   private get repositories() {

@@ -12,7 +12,7 @@ import type { Job } from '@actions/workflow-parser/model/workflow-template';
 import type { MappingToken } from '@actions/workflow-parser/templates/tokens/index';
 import { parse as parseYaml } from 'yaml';
 import { SimulatedJob, type StepResult } from '../runner.js';
-import type { ArtifactStore } from './artifacts.js';
+import type { WorkflowArtifacts } from './artifacts.js';
 import { Cancellation } from './cancellation.js';
 import { asString, type Contexts, evaluate, evaluateToken, type Json, type Status, truthy } from './expressions.js';
 import { child, type Repository, rawStep, type Workflow } from './load.js';
@@ -32,7 +32,7 @@ export interface LegContext {
   /** The run's: a cancel rule of scope `run` presses "Cancel workflow". */
   runCancellation: Cancellation;
   workspace: string;
-  artifacts: ArtifactStore;
+  artifacts: WorkflowArtifacts;
 }
 
 /** An action folder (action.yml + bundle) a `uses:` names, and its name when it is one of ours. */

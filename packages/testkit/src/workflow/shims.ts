@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { git } from '../git-repo.js';
-import type { ArtifactStore } from './artifacts.js';
+import type { WorkflowArtifacts } from './artifacts.js';
 import type { Repository } from './load.js';
 import { filterPattern } from './triggers.js';
 
@@ -21,7 +21,7 @@ export interface ShimContext {
   repository: Repository;
   sha: string;
   repositories: readonly Repository[];
-  artifacts: ArtifactStore;
+  artifacts: WorkflowArtifacts;
 }
 
 export interface ShimResult {

@@ -5,7 +5,7 @@
  */
 import type { FakeGitHub } from '../fake-github.js';
 import type { StepResult } from '../runner.js';
-import type { ArtifactStore } from './artifacts.js';
+import type { WorkflowArtifacts } from './artifacts.js';
 import type { Json } from './expressions.js';
 import type { Repository } from './load.js';
 import type { MatrixLeg } from './matrix.js';
@@ -143,7 +143,7 @@ export interface EngineOptions {
   maxParallel?: number;
   /** Environment every step gets (tool paths, storage settings). */
   env?: Record<string, string>;
-  artifacts?: ArtifactStore;
+  artifacts?: WorkflowArtifacts;
   hooks?: EngineHooks;
   /** Where job workspaces are made (a temporary folder the caller removes). */
   root: string;
