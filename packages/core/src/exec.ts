@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 
 export interface ExecResult {
   exitCode: number;
@@ -186,7 +187,7 @@ export interface SpawnOptions extends ExecOptions {
   signal?: AbortSignal;
   /** Called for each complete line of stdout/stderr as it arrives. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
-  /** Keep at most this many bytes of each stream (the tail); default 16 MiB. */
+  /** Keep at most this many bytes of each stream (the tail, cut at a character boundary); default 16 MiB. */
   maxBufferBytes?: number;
 }
 
@@ -230,17 +231,20 @@ export function spawnProcess(
     const onAbort = () => stop();
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
-    const streams = { stdout: '', stderr: '' };
+    const streams = { stdout: new OutputTail(maxBuffer), stderr: new OutputTail(maxBuffer) };
+    // One decoder per stream: a multi-byte character split across two chunks is joined, not
+    // turned into two replacement characters.
+    const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
     const partial = { stdout: '', stderr: '' };
+    const emitLines = (name: 'stdout' | 'stderr', text: string) => {
+      if (!options.onLine || text === '') return;
+      const lines = (partial[name] + text).split('\n');
+      partial[name] = lines.pop() ?? '';
+      for (const line of lines) options.onLine(line, name);
+    };
     const collect = (name: 'stdout' | 'stderr') => (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      streams[name] += text;
-      if (streams[name].length > maxBuffer) streams[name] = streams[name].slice(-maxBuffer);
-      if (options.onLine) {
-        const lines = (partial[name] + text).split('\n');
-        partial[name] = lines.pop() ?? '';
-        for (const line of lines) options.onLine(line, name);
-      }
+      streams[name].push(chunk);
+      emitLines(name, decoders[name].write(chunk));
     };
     child.stdout.on('data', collect('stdout'));
     child.stderr.on('data', collect('stderr'));
@@ -255,17 +259,58 @@ export function spawnProcess(
       if (killTimer) clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);
       for (const name of ['stdout', 'stderr'] as const) {
+        emitLines(name, decoders[name].end());
         if (partial[name] !== '') options.onLine?.(partial[name], name);
       }
       resolve({
         exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
-        stdout: streams.stdout,
-        stderr: streams.stderr,
+        stdout: streams.stdout.text(),
+        stderr: streams.stderr.text(),
         timedOut,
         durationMs: Date.now() - started,
       });
     });
   });
+}
+
+/**
+ * The last `limit` bytes of a stream, kept as the chunks that arrived (no decoding until the end).
+ * A cut never leaves half a character at the start: leading UTF-8 continuation bytes are dropped.
+ */
+class OutputTail {
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+  private cut = false;
+
+  constructor(private readonly limit: number) {}
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+    while (this.bytes > this.limit) {
+      const first = this.chunks[0] as Buffer;
+      const excess = this.bytes - this.limit;
+      this.cut = true;
+      if (first.length <= excess) {
+        this.chunks.shift();
+        this.bytes -= first.length;
+      } else {
+        this.chunks[0] = first.subarray(excess);
+        this.bytes -= excess;
+      }
+    }
+  }
+
+  text(): string {
+    let bytes = Buffer.concat(this.chunks);
+    if (this.cut) {
+      let start = 0;
+      // A continuation byte is 10xxxxxx; a character has at most three of them.
+      while (start < 3 && start < bytes.length && ((bytes[start] as number) & 0xc0) === 0x80) start++;
+      bytes = bytes.subarray(start);
+    }
+    return bytes.toString('utf8');
+  }
 }
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {

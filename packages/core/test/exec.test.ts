@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it, vi } from 'vitest';
-import { exec, stopChild } from '../src/index.js';
+import { exec, spawnProcess, stopChild } from '../src/index.js';
 
 /** The temporary output files of this process (see `ExecOptions.largeOutput`). */
 const outputFiles = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`dynamo-ci-${process.pid}-`));
@@ -63,5 +63,48 @@ describe('exec', () => {
     const result = await exec('/nonexistent/program', [], { largeOutput: true });
     expect(result.exitCode).toBe(127);
     expect(outputFiles()).toEqual([]);
+  });
+});
+
+describe('spawnProcess decoding', () => {
+  /** A child that writes `first`, waits until the parent must have read it, then writes `rest`. */
+  const splitWriter = (stream: 'stdout' | 'stderr', first: number[], rest: number[]) => [
+    '-e',
+    `process.${stream}.write(Buffer.from(${JSON.stringify(first)}));` +
+      `setTimeout(() => process.${stream}.write(Buffer.from(${JSON.stringify(rest)})), 200);`,
+  ];
+
+  it.each(['stdout', 'stderr'] as const)('joins a character split across two %s chunks', async (stream) => {
+    // 日 is E6 97 A5: the first chunk ends after two of its three bytes.
+    const lines: string[] = [];
+    const result = await spawnProcess(process.execPath, splitWriter(stream, [0x61, 0xe6, 0x97], [0xa5, 0x62, 0x0a]), {
+      onLine: (line, from) => {
+        if (from === stream) lines.push(line);
+      },
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result[stream]).toBe('a日b\n');
+    expect(lines).toEqual(['a日b']);
+  });
+
+  it('keeps a last line without a newline whose character was split', async () => {
+    const lines: string[] = [];
+    const result = await spawnProcess(process.execPath, splitWriter('stdout', [0xc3], [0xa9]), {
+      onLine: (line) => lines.push(line),
+    });
+    expect(result.stdout).toBe('é');
+    expect(lines).toEqual(['é']);
+  });
+
+  it('counts maxBufferBytes in bytes and cuts the tail at a character boundary', async () => {
+    // Ten two-byte characters (20 bytes): 7 bytes keep three whole characters, not seven.
+    const result = await spawnProcess(process.execPath, ['-e', 'process.stdout.write("é".repeat(10))'], {
+      maxBufferBytes: 7,
+    });
+    expect(result.stdout).toBe('ééé');
+    const ascii = await spawnProcess(process.execPath, ['-e', 'process.stdout.write("0123456789")'], {
+      maxBufferBytes: 4,
+    });
+    expect(ascii.stdout).toBe('6789');
   });
 });
