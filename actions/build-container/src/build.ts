@@ -60,6 +60,7 @@ export interface BuildPorts {
   now(): number;
   sleep(ms: number): Promise<void>;
   warning(message: string): void;
+  /** A line of the engine's output, for the log: shown as text, it can issue no workflow command. */
   info(message: string): void;
   /** Aborted when the run is cancelled. */
   signal?: AbortSignal;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,7 +25,7 @@ import {
   storagePath,
 } from './build.js';
 import { parseInputs } from './inputs.js';
-import { buildMetadata, outputs, printableLogLines, renderSummary } from './render.js';
+import { buildMetadata, outputs, renderSummary } from './render.js';
 
 export async function main(): Promise<void> {
   await runAction({ main: buildContainer });
@@ -63,7 +62,6 @@ async function buildContainer(runner: Runner): Promise<void> {
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const commandToken = randomUUID();
   const workDir = mkdtempSync(join(env('RUNNER_TEMP') ?? tmpdir(), 'build-container-'));
   const ports: BuildPorts = {
     spawn: (command, args, options) =>
@@ -81,9 +79,7 @@ async function buildContainer(runner: Runner): Promise<void> {
     now: () => Date.now(),
     sleep: (ms) => sleep(ms, controller.signal),
     warning: (message) => runner.warning(message),
-    info: (line) => {
-      for (const printable of printableLogLines(line, commandToken)) runner.info(printable);
-    },
+    info: (line) => runner.toolOutput(line),
     signal: controller.signal,
     retryBaseDelayMs: inputs.pushRetryDelayMs,
   };

@@ -132,14 +132,3 @@ export function redact(text: string, secrets: readonly string[]): string {
   }
   return redacted;
 }
-
-/**
- * A build log line as it may be printed. The runner executes `::command::` lines from any output,
- * so a Dockerfile's `RUN echo "::add-mask::..."` or `::error::` could act on the job; such lines
- * are printed between `::stop-commands::<token>` and `::<token>::`, which makes the runner show them
- * as text.
- */
-export function printableLogLines(line: string, token: string): string[] {
-  if (!line.trimStart().startsWith('::')) return [line];
-  return [`::stop-commands::${token}`, line, `::${token}::`];
-}

@@ -7,7 +7,7 @@ import type { SpawnResult } from '@dynamo-ci/core';
 import { describe, expect, it } from 'vitest';
 import { type BuildPorts, checkDisk, planImage, resolveEngine, runBuild } from '../src/build.js';
 import { parseInputs } from '../src/inputs.js';
-import { buildMetadata, outputs, printableLogLines, renderSummary } from '../src/render.js';
+import { buildMetadata, outputs, renderSummary } from '../src/render.js';
 
 const SHA = 'abcdef0123456789abcdef0123456789abcdef01';
 const DIGEST = `sha256:${'d'.repeat(64)}`;
@@ -315,16 +315,5 @@ describe('renderSummary', () => {
     expect(summary).toContain('line 99');
     expect(summary).not.toContain('line 91\n');
     expect(summary).toContain('**Last 10 lines of the log**');
-  });
-});
-
-describe('printableLogLines', () => {
-  it('fences workflow commands coming from the build log, and only those', () => {
-    expect(printableLogLines('  ::error file=x::pwned', 'tok')).toEqual([
-      '::stop-commands::tok',
-      '  ::error file=x::pwned',
-      '::tok::',
-    ]);
-    expect(printableLogLines('STEP 1/2: COPY ::x /y', 'tok')).toEqual(['STEP 1/2: COPY ::x /y']);
   });
 });

@@ -3,11 +3,11 @@
  * `FROM scratch` images and Debian's docker-registry on 127.0.0.1.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type JobOptions, SimulatedJob, type StepResult } from '@dynamo-ci/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildahEnvironment, FaultyProxy, Registry, removeTree, skipWithoutTools } from './registry.js';
@@ -254,6 +254,26 @@ describe.skipIf(skip)('build-container with buildah and a real registry', () => 
     expect(await registry.tags('ai-dynamo/broken')).toEqual([]);
   });
 
+  it('shows what a RUN step prints as text: it creates no annotation, mask or output', async () => {
+    const forged = ['::add-mask::x', '::error::x', '::set-output name=a::b', '##[error]x'];
+    const workspace = join(scratch, 'forged', 'workspace');
+    const job = runnerJob('forged', pullRequest, {
+      Dockerfile: `FROM scratch AS runtime\nCOPY rootfs/ /\nRUN ${forged.map((line) => `echo '${line}'`).join('; ')}\n`,
+    });
+    copyShell(join(workspace, 'rootfs'));
+    const result = await job.run('build-container', {
+      inputs: { ...common, 'image-name': `${registry.host}/ai-dynamo/forged`, push: false, secrets: '' },
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    expect(result.annotations).toEqual([]);
+    expect(result.masks).toEqual([]);
+    expect(result.outputs.a).toBeUndefined();
+    // The RUN printed every line, and buildah echoed the step (with `##[error]x` inside it) too.
+    for (const line of forged) expect(result.log).toContain(line);
+    expect(result.log.some((line) => /^STEP \d+\/\d+: RUN/.test(line) && line.includes('##[error]x'))).toBe(true);
+  });
+
   describe('deadline and cancellation stop the whole build', () => {
     let hanging: Server;
     let url = '';
@@ -391,3 +411,18 @@ describe('build-container input errors (no tools needed)', () => {
     expect(result.outputs).toEqual({});
   });
 });
+
+/**
+ * A shell for `FROM scratch` images: this machine's /bin/sh with the libraries `ldd` names, copied
+ * to the same paths under `rootfs` (so a RUN step works with no base image and no download).
+ */
+function copyShell(rootfs: string): void {
+  const libraries = execFileSync('ldd', ['/bin/sh'], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => /(\/\S+) \(0x/.exec(line)?.[1])
+    .filter((path): path is string => path !== undefined);
+  for (const path of ['/bin/sh', ...libraries]) {
+    mkdirSync(join(rootfs, dirname(path)), { recursive: true });
+    copyFileSync(path, join(rootfs, path));
+  }
+}

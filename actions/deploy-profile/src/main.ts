@@ -133,7 +133,7 @@ async function runMain(runner: Runner): Promise<void> {
       );
       const diagnostics = await runner.group('Diagnostics', async () => {
         const collected = await collectDiagnostics(cluster, namespace, name, logsDir);
-        runner.info(collected.tail);
+        runner.toolOutput(collected.tail);
         return collected;
       });
       runner.setOutput('logs-dir', diagnostics.dir);

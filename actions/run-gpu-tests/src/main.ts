@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { env, exec, type Runner, runAction, spawnProcess } from '@dynamo-ci/core';
 import { createDurationsStore } from './durations-cache.js';
 import { detectGpus } from './gpu.js';
@@ -50,16 +49,7 @@ async function run(runner: Runner): Promise<void> {
         hostEnv: testEnvironment(process.env),
       },
       {
-        async spawn(command, args, options) {
-          // pytest's output must not be able to issue workflow commands (fake annotations, masks).
-          const token = randomBytes(16).toString('hex');
-          runner.info(`::stop-commands::${token}`);
-          try {
-            return await spawnProcess(command, args, options);
-          } finally {
-            runner.info(`::${token}::`);
-          }
-        },
+        spawn: (command, args, options) => spawnProcess(command, args, options),
         exec: (command, args) => exec(command, args),
         detectGpus: () => detectGpus((command, args) => exec(command, args)),
         durations: createDurationsStore(
@@ -70,7 +60,8 @@ async function run(runner: Runner): Promise<void> {
         log: {
           info: (message) => runner.info(message),
           warning: (message) => runner.warning(message),
-          line: (text) => runner.info(text),
+          // pytest's (or the container's) output: shown as text, it can issue no workflow command.
+          line: (text) => runner.toolOutput(text),
         },
         signal: abort.signal,
         now: () => Date.now(),

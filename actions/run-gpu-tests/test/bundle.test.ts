@@ -3,7 +3,7 @@
  * pytest-timeout) on the fixture suite, engine none.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseJunit } from '@dynamo-ci/core';
@@ -37,10 +37,15 @@ describe.skipIf(!available)('run-gpu-tests bundle with real pytest', () => {
     job = undefined;
   });
 
-  async function run(inputs: Record<string, string | number | boolean>, step: StepOptions = {}) {
+  async function run(
+    inputs: Record<string, string | number | boolean>,
+    step: StepOptions = {},
+    extraFiles: Record<string, string> = {},
+  ) {
     const current = new SimulatedJob({ runId: 4242 });
     job = current;
     cpSync(FIXTURES, current.workspace, { recursive: true });
+    for (const [file, content] of Object.entries(extraFiles)) writeFileSync(join(current.workspace, file), content);
     const result = await current.run('run-gpu-tests', {
       ...step,
       inputs: { engine: 'none', python: PYTHON, 'timeout-minutes': '2', ...inputs },
@@ -73,6 +78,33 @@ describe.skipIf(!available)('run-gpu-tests bundle with real pytest', () => {
     ).toEqual(['test_flaky', 'test_vllm_config_parses']);
     expect(result.summary).toContain('### ✅ GPU tests: success');
     expect(result.summary).toContain('`pre_merge and vllm and gpu_0`');
+  });
+
+  it("shows pytest's output as text: a test's printed commands create no annotation, mask or output", async () => {
+    const forged = ['::add-mask::x', '::error::x', '::set-output name=a::b', '##[error]x'];
+    const test = [
+      'import pytest',
+      '',
+      '',
+      '@pytest.mark.pre_merge',
+      '@pytest.mark.unit',
+      '@pytest.mark.gpu_0',
+      'def test_prints_workflow_commands():',
+      ...forged.map((line) => `    print(${JSON.stringify(line)})`),
+      `    assert False, ${JSON.stringify(forged.join('\n'))}`,
+      '',
+    ].join('\n');
+    const result = await run({ paths: 'tests/test_forged.py' }, {}, { 'tests/test_forged.py': test });
+    expect(result.outputs.failed).toBe('1');
+    // The annotations are ours: the failing test, and the step's verdict. pytest printed every line.
+    expect(result.annotations.map((annotation) => [annotation.level, annotation.file])).toEqual([
+      ['error', 'tests/test_forged.py'],
+      ['error', undefined],
+    ]);
+    expect(result.annotations[1]?.message).toContain('1 failed');
+    expect(result.masks).toEqual([]);
+    expect(result.outputs.a).toBeUndefined();
+    for (const line of forged) expect(result.log).toContain(line);
   });
 
   it('fails on a failing test with an annotation on the failing line, and reports a flaky test as flaky', async () => {

@@ -71,7 +71,49 @@ export function batchLines<T>(body: () => T): T {
 }
 
 export function issueCommand(name: string, properties: CommandProperties, data: string): void {
+  resumeCommands();
   writeLine(formatCommand(name, properties, data));
+}
+
+/** The token of the stop-commands passage open now, or undefined when commands work. */
+let stopToken: string | undefined;
+let resumeOnExit = false;
+
+/**
+ * Could the runner read `text` as a workflow command? The runner splits its input at CR, LF and
+ * CRLF and takes a line as a command when it starts with `::` after leading white space, or when
+ * it holds the older `##[name]` form anywhere. Any `::` counts here: a superset, never a miss.
+ */
+export function mayIssueCommand(text: string): boolean {
+  return text.includes('::') || text.includes('##[');
+}
+
+/**
+ * Write text that is not ours to vouch for (a build log, pytest's output, pod logs: one line or
+ * many) so that the runner shows it and executes none of it. The first such write opens a passage
+ * with `::stop-commands::<random token>`; while it is open the runner ignores every command, in
+ * both forms (`::error::` and `##[error]`), until it reads `::<token>::`, which the output cannot
+ * guess. The next command we issue ourselves closes the passage first (`issueCommand`), and so
+ * does the end of the process, so an annotation, a mask or a group of ours is never swallowed.
+ */
+export function writeUntrusted(text: string): void {
+  if (stopToken === undefined) {
+    stopToken = randomUUID();
+    writeLine(`::stop-commands::${stopToken}`);
+    if (!resumeOnExit) {
+      resumeOnExit = true;
+      process.once('exit', resumeCommands);
+    }
+  }
+  writeLine(text);
+}
+
+/** Close the stop-commands passage, if one is open: the runner executes commands again. */
+export function resumeCommands(): void {
+  if (stopToken === undefined) return;
+  const token = stopToken;
+  stopToken = undefined;
+  writeLine(`::${token}::`);
 }
 
 /**

@@ -12,7 +12,9 @@ import {
   formatKeyValue,
   issueCommand,
   issueFileCommand,
+  mayIssueCommand,
   writeLine,
+  writeUntrusted,
 } from './protocol.js';
 import { limitSummary, SUMMARY_LIMIT_BYTES } from './summary.js';
 
@@ -35,7 +37,17 @@ export interface Runner {
   mask(secret: string): void;
   /** Every value masked so far (each line of a multi-line secret too). */
   masked(): readonly string[];
+  /**
+   * A line of our own for the log. Text that could read as a workflow command (a job name holding
+   * `##[error]`, say) is written the way `toolOutput` writes it.
+   */
   info(message: string): void;
+  /**
+   * Show a program's output (a build log, pytest's output, pod logs; one line or many) as text
+   * only: it is written inside a `::stop-commands::` passage, so nothing in it can add an
+   * annotation, a mask or an output. Every external program's output shown in the log goes here.
+   */
+  toolOutput(text: string): void;
   debug(message: string): void;
   warning(message: string, properties?: AnnotationProperties): void;
   error(message: string, properties?: AnnotationProperties): void;
@@ -73,7 +85,7 @@ export function createRunner(): Runner {
   const secrets = new Set<string>();
   let summaryBytes = 0;
   let summaryFull = false;
-  const log = writeLine;
+  const log = (message: string) => (mayIssueCommand(message) ? writeUntrusted(message) : writeLine(message));
   const annotate = (level: string) => (message: string, properties?: AnnotationProperties) =>
     issueCommand(level, toCommandProperties(properties), message);
   const runner: Runner = {
@@ -103,6 +115,7 @@ export function createRunner(): Runner {
     },
     masked: () => [...secrets],
     info: log,
+    toolOutput: writeUntrusted,
     debug: (message) => issueCommand('debug', {}, message),
     warning: annotate('warning'),
     error: annotate('error'),

@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseFileCommands } from '@dynamo-ci/testkit';
+import { parseFileCommands, parseWorkflowCommands } from '@dynamo-ci/testkit';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createRunner, InputError, redact, runAction } from '../src/index.js';
+import { resumeCommands } from '../src/protocol.js';
 import { captureRunnerIO } from './capture.js';
 
 /** A runner whose file commands go to temp files, as on a hosted runner. */
@@ -53,6 +54,59 @@ describe('the runner adapter', () => {
     expect(runner.masked()).toEqual(
       expect.arrayContaining(['xoxb-secret-token\nsecond-line-secret', 'xoxb-secret-token', 'second-line-secret']),
     );
+  });
+
+  it('shows tool output as text: no annotation, mask or output from it, in either command form', () => {
+    const runner = createRunner();
+    const forged = ['::add-mask::x', '::error::x', '::set-output name=a::b', '##[error]x', 'progress\r::warning::x'];
+    runner.toolOutput(forged.join('\n'));
+    runner.toolOutput('::save-state name=s::1');
+    runner.warning('ours');
+    runner.toolOutput('##[add-mask]y');
+    runner.mask('a-real-secret');
+    runner.info('plain');
+    const text = stdout.join('');
+    const parsed = parseWorkflowCommands(text);
+    expect(parsed.annotations).toEqual([{ level: 'warning', message: 'ours' }]);
+    expect(parsed.masks).toEqual(['a-real-secret']);
+    expect(parsed.outputs).toEqual({});
+    expect(parsed.state).toEqual({});
+    expect(parsed.log).toEqual([
+      ...forged.slice(0, 4),
+      'progress',
+      '::warning::x',
+      '::save-state name=s::1',
+      '##[add-mask]y',
+      'plain',
+    ]);
+    // One passage for the first run of output (closed by our warning), one for the second (closed by the mask).
+    const tokens = [...text.matchAll(/^::stop-commands::(\S+)$/gm)].map((match) => match[1]);
+    expect(tokens).toHaveLength(2);
+    expect(new Set(tokens).size).toBe(2);
+    for (const token of tokens) expect(text).toContain(`\n::${token}::\n`);
+  });
+
+  it('writes our own info lines that could read as commands as text, and plain ones as they are', async () => {
+    const runner = createRunner();
+    runner.info('job ##[error]named to look like an annotation');
+    runner.info('::add-mask::x');
+    await runner.group('g', async () => runner.toolOutput('::error::inside the group'));
+    const afterGroup = stdout.join('');
+    expect(parseWorkflowCommands(afterGroup)).toMatchObject({ annotations: [], masks: [], groups: ['g'] });
+    // The group was opened and closed outside the passages (commands inside one are ignored).
+    expect(afterGroup).toMatch(/^::group::g$/m);
+    expect(afterGroup.trimEnd().split('\n').at(-1)).toBe('::endgroup::');
+    stdout.length = 0;
+    runner.info('nothing to hide');
+    expect(stdout.join('')).toBe('nothing to hide\n');
+  });
+
+  it('closes an open passage when the process exits', () => {
+    const runner = createRunner();
+    runner.toolOutput('::error::x');
+    expect(process.listeners('exit')).toContain(resumeCommands);
+    resumeCommands();
+    expect(stdout.join('')).toMatch(/^::stop-commands::(\S+)\n::error::x\n::\1::\n$/);
   });
 
   it('writes what a batch logs in one write, in order, even when the batch throws', () => {

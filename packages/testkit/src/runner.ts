@@ -253,8 +253,9 @@ export class SimulatedJob {
       signal: outcome.signal,
       stdout: outcome.stdout,
       stderr: outcome.stderr,
-      outputs: parseFileCommands(read(files.GITHUB_OUTPUT)),
-      state: { ...state, ...parseFileCommands(read(files.GITHUB_STATE)) },
+      // The runner reads the files after the step, so they win over the deprecated commands.
+      outputs: { ...commands.outputs, ...parseFileCommands(read(files.GITHUB_OUTPUT)) },
+      state: { ...state, ...commands.state, ...parseFileCommands(read(files.GITHUB_STATE)) },
       exportedEnv,
       path,
       summary: read(files.GITHUB_STEP_SUMMARY),

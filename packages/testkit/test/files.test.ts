@@ -41,3 +41,54 @@ describe('workflow command parsing', () => {
     ]);
   });
 });
+
+describe('workflow command parsing as the runner does it', () => {
+  it('reads the older ##[ form anywhere in a line, with its own escapes', () => {
+    const parsed = parseWorkflowCommands(
+      ['step 3: ##[error]forged%5D', '##[add-mask]hidden', '##[set-output name=a%3Bb]v', '##[unknown]text'].join('\n'),
+    );
+    expect(parsed.annotations).toEqual([{ level: 'error', message: 'forged]' }]);
+    expect(parsed.masks).toEqual(['hidden']);
+    expect(parsed.outputs).toEqual({ 'a;b': 'v' });
+    expect(parsed.log).toEqual(['##[unknown]text']);
+  });
+
+  it('splits lines at a lone CR too, and takes command names case-insensitively', () => {
+    const parsed = parseWorkflowCommands('progress 10%\r  ::ERROR::after a carriage return\n::save-state name=s::1');
+    expect(parsed.annotations).toEqual([{ level: 'error', message: 'after a carriage return' }]);
+    expect(parsed.state).toEqual({ s: '1' });
+    expect(parsed.log).toEqual(['progress 10%']);
+  });
+
+  it('executes nothing between ::stop-commands::<token> and ::<token>::', () => {
+    const stdout = [
+      '::stop-commands::tok3n',
+      '::add-mask::x',
+      '::error::x',
+      '::set-output name=a::b',
+      '##[error]x',
+      '::stop-commands::other',
+      '::other::',
+      '##[tok3n]',
+      '::warning::commands work again',
+    ].join('\n');
+    const parsed = parseWorkflowCommands(stdout);
+    expect(parsed.masks).toEqual([]);
+    expect(parsed.outputs).toEqual({});
+    expect(parsed.annotations).toEqual([{ level: 'warning', message: 'commands work again' }]);
+    expect(parsed.log).toEqual([
+      '::add-mask::x',
+      '::error::x',
+      '::set-output name=a::b',
+      '##[error]x',
+      '::stop-commands::other',
+      '::other::',
+    ]);
+  });
+
+  it('never resumes after an empty stop token', () => {
+    const parsed = parseWorkflowCommands('::stop-commands::\n::::\n::error::still text');
+    expect(parsed.annotations).toEqual([]);
+    expect(parsed.log).toEqual(['::::', '::error::still text']);
+  });
+});
