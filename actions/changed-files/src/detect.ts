@@ -134,19 +134,15 @@ export async function detect(inputs: Inputs, ports: DetectPorts): Promise<Detect
 }
 
 /**
- * Filter names become output names (`<name>`, `<name>_files`, `<name>_count`): they must be
- * usable in `steps.<id>.outputs.<name>` and must not collide with each other or the fixed outputs.
+ * Filter names become output names (`<name>`, `<name>_files`, `<name>_count`): `parseFilters`
+ * admits only names usable in `steps.<id>.outputs.<name>`; here they must not collide with each
+ * other or the fixed outputs.
  */
 export function checkFilterNames(config: FilterConfig): void {
   const where = config.file ?? "the inline 'filters'";
   const taken = new Map<string, string>(RESERVED_OUTPUTS.map((name) => [name, `the action's own output '${name}'`]));
   for (const group of config.groups) {
     const at = `${where} line ${group.line ?? '?'}`;
-    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(group.name)) {
-      throw new ConfigError(
-        `${at}: filter name ${JSON.stringify(group.name)} cannot be an output name; use letters, digits, '_' and '-', starting with a letter or '_'.`,
-      );
-    }
     for (const output of [group.name, `${group.name}_files`, `${group.name}_count`]) {
       const owner = taken.get(output);
       if (owner) {

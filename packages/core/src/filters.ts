@@ -49,6 +49,13 @@ export interface FilterConfig {
 /** Globs that match every path (with `dot: true`). */
 const CATCH_ALL_GLOBS = new Set(['**', '**/*', '**/**', '*/**']);
 
+/**
+ * What a filter may be called: its name becomes an output name (`steps.changes.outputs.<name>`,
+ * so it starts as an expression's property name must), and a newline or `=` in it could write
+ * outputs of other names.
+ */
+export const FILTER_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
 /** picomatch options equal to micromatch's `{dot: true, noext: true}` as tj-actions passes them. */
 const GLOB_OPTIONS: picomatch.PicomatchOptions = { dot: true, noextglob: true };
 
@@ -100,6 +107,12 @@ export function parseFilters(text: string, file?: string): FilterConfig {
     const name = isScalar(keyNode) ? String(keyNode.value ?? '') : '';
     const line = lineOf(keyNode);
     if (name === '') throw new ConfigError(`${where} line ${line ?? '?'}: a filter needs a name.`);
+    if (!FILTER_NAME.test(name)) {
+      throw new ConfigError(
+        `${where} line ${line ?? '?'}: filter name ${JSON.stringify(name)} cannot be an output name (each filter ` +
+          "sets the step output of its name); use only letters, digits, '_' and '-', starting with a letter or '_'.",
+      );
+    }
     const patterns: FilterPattern[] = [];
     const collect = (node: unknown, aliasLine: number | undefined, depth: number): void => {
       if (depth > 20) throw new ConfigError(`${where} line ${line}: filter '${name}' nests aliases too deeply.`);

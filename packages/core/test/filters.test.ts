@@ -153,6 +153,22 @@ describe('parseFilters errors and lint', () => {
     expect(() => parseFilters(yaml, 'filters.yaml')).toThrow(message);
   });
 
+  it.each([
+    ['"a\\nevil": [x]', '"a\\nevil"'],
+    ['"a=b": [x]', '"a=b"'],
+    ['"vllm.cuda": [x]', '"vllm.cuda"'],
+    ['"with space": [x]', '"with space"'],
+    ['ok: [x]\n"é": [y]', '"é"'],
+    ['"9lives": [x]', '"9lives"'],
+  ])('refuses a filter name that is not a valid output name: %s', (yaml, shown) => {
+    const line = yaml.startsWith('ok') ? 2 : 1;
+    expect(() => parseFilters(yaml, '.github/filters.yaml')).toThrow(ConfigError);
+    expect(() => parseFilters(yaml, '.github/filters.yaml')).toThrow(
+      `.github/filters.yaml line ${line}: filter name ${shown} cannot be an output name (each filter sets the step output of its name); use only letters, digits, '_' and '-', starting with a letter or '_'.`,
+    );
+    expect(parseFilters('Core_2-x: [x]\n_9: [y]').groups.map((group) => group.name)).toEqual(['Core_2-x', '_9']);
+  });
+
   it('reports a negation before any positive and duplicates, with lines (also through aliases)', () => {
     const yaml = [
       'base: &base',
