@@ -30,6 +30,33 @@ export interface Inputs {
   requestTimeoutMs: number;
 }
 
+/**
+ * A URL the message (and the token or webhook secret with it) may go to: https://, or plain http://
+ * only to this machine (127.0.0.0/8, ::1, localhost), where a test server or a local proxy listens.
+ * Plain http elsewhere would hand the secret to anyone on the path.
+ */
+function slackUrl(value: string, name: string, what: string, shown = ''): string {
+  let url: URL | undefined;
+  try {
+    url = /\s/.test(value) ? undefined : new URL(value);
+  } catch {
+    url = undefined;
+  }
+  const secure = url?.protocol === 'https:' || (url?.protocol === 'http:' && isLoopback(url.hostname));
+  if (!url || !secure || url.hostname === '') {
+    throw new InputError(
+      name,
+      `Input '${name}' must be an https:// ${what} (plain http:// only to 127.0.0.0/8, ::1 or localhost)${shown}.`,
+    );
+  }
+  return value;
+}
+
+/** `URL` has already normalised the host: `127.1` and `0x7f.0.0.1` read as `127.0.0.1`. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
 export function parseInputs(read: (name: string) => string | undefined): Inputs {
   const dryRun = inputs.boolean(read('dry-run'), 'dry-run', false);
   const webhookUrl = inputs.optional(read('webhook-url'))?.trim();
@@ -49,11 +76,8 @@ export function parseInputs(read: (name: string) => string | undefined): Inputs 
         `Input '${updateTs ? 'update-ts' : 'thread-ts'}' needs the Web API: incoming webhooks cannot update or thread messages. Use 'token' and 'channel' instead of 'webhook-url'.`,
       );
     }
-    if (!/^https?:\/\/[^\s/]+\/\S*$/.test(webhookUrl)) {
-      // Never echo the value: it is a secret even when malformed.
-      throw new InputError('webhook-url', "Input 'webhook-url' must be an https:// incoming-webhook URL.");
-    }
-    transport = { kind: 'webhook', url: webhookUrl };
+    // Never echo the value: it is a secret even when malformed.
+    transport = { kind: 'webhook', url: slackUrl(webhookUrl, 'webhook-url', 'incoming-webhook URL') };
   } else if (token) {
     if (!channel) {
       throw new InputError(
@@ -64,13 +88,8 @@ export function parseInputs(read: (name: string) => string | undefined): Inputs 
     if (/[\s,]/.test(channel)) {
       throw new InputError('channel', `Input 'channel' must be one channel ID or name, got ${JSON.stringify(channel)}`);
     }
-    const apiUrl = inputs.optional(read('slack-api-url'))?.trim() ?? 'https://slack.com/api/';
-    if (!/^https?:\/\//.test(apiUrl)) {
-      throw new InputError(
-        'slack-api-url',
-        `Input 'slack-api-url' must be an http(s) URL, got ${JSON.stringify(apiUrl)}`,
-      );
-    }
+    const rawApiUrl = inputs.optional(read('slack-api-url'))?.trim() ?? 'https://slack.com/api/';
+    const apiUrl = slackUrl(rawApiUrl, 'slack-api-url', 'URL', `, got ${JSON.stringify(rawApiUrl)}`);
     transport = { kind: 'api', token, channel, updateTs, threadTs, apiUrl };
   } else if (!dryRun) {
     throw new InputError(

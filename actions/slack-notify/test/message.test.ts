@@ -212,7 +212,10 @@ describe('inputs', () => {
     [{ token: 'xoxb-1' }, "Input 'channel' is required with 'token'"],
     [{ 'webhook-url': 'https://h/x', token: 'xoxb-1' }, 'are both set'],
     [{ 'webhook-url': 'https://h/x', 'update-ts': '1712345678.123456' }, 'incoming webhooks cannot update'],
-    [{ 'webhook-url': 'not a url secret123' }, "Input 'webhook-url' must be an https:// incoming-webhook URL."],
+    [
+      { 'webhook-url': 'not a url secret123' },
+      "Input 'webhook-url' must be an https:// incoming-webhook URL (plain http:// only to 127.0.0.0/8, ::1 or localhost).",
+    ],
     [{ token: 'x', channel: 'C1', 'update-ts': 'yesterday' }, "Input 'update-ts' must be a Slack message ts"],
     [{ 'dry-run': 'true', 'notify-on': 'sometimes' }, "Input 'notify-on' must be one of always|failure|success"],
     [{ 'dry-run': 'true', payload: '{}', 'payload-file': 'p.json' }, "'payload' and 'payload-file' are both set"],
@@ -220,6 +223,46 @@ describe('inputs', () => {
     [{ 'dry-run': 'true', retries: '99' }, "Input 'retries' must be "],
   ])('%j -> %s', (raw, message) => {
     expect(parse(raw as Record<string, string>)).toThrow(message);
+  });
+
+  const WEBHOOK = "Input 'webhook-url' must be an https:// incoming-webhook URL";
+  const API = "Input 'slack-api-url' must be an https:// URL";
+  it.each([
+    ['http://hooks.slack.com/services/T0/B0/secret', WEBHOOK],
+    ['http://127.0.0.1.evil.example/services/x', WEBHOOK],
+    ['http://localhost.evil.example/x', WEBHOOK],
+    ['http://[::2]/x', WEBHOOK],
+    ['http://10.0.0.1/x', WEBHOOK],
+    ['https://', WEBHOOK],
+    ['hooks.slack.com/services/T0/B0/x', WEBHOOK],
+    ['file:///etc/passwd', WEBHOOK],
+  ])('refuses the webhook URL %s', (url, message) => {
+    expect(parse({ 'webhook-url': url })).toThrow(message);
+    expect(parse({ 'webhook-url': url })).toThrow(/^(?!.*(secret|evil|passwd))/);
+  });
+
+  it.each([
+    [
+      'http://slack.example/api/',
+      `${API} (plain http:// only to 127.0.0.0/8, ::1 or localhost), got "http://slack.example/api/".`,
+    ],
+    ['ftp://slack.example/api/', API],
+    ['http://127.0.0.1.nip.io/api/', API],
+  ])('refuses the API URL %s, naming it', (url, message) => {
+    expect(parse({ token: 'xoxb-1', channel: 'C1', 'slack-api-url': url })).toThrow(message);
+  });
+
+  it.each([
+    'https://hooks.slack.com/services/T0/B0/x',
+    'http://127.0.0.1:8080/services/T0/B0/x',
+    'http://127.1.2.3/x',
+    'http://localhost:9/x',
+    'http://[::1]:9/x',
+  ])('accepts %s', (url) => {
+    const parsed = parseInputs((name) => ({ 'webhook-url': url })[name]);
+    expect(parsed.transport).toEqual({ kind: 'webhook', url });
+    const api = parseInputs((name) => ({ token: 'xoxb-1', channel: 'C1', 'slack-api-url': url })[name]);
+    expect(api.transport).toMatchObject({ kind: 'api', apiUrl: url });
   });
 
   it('never puts the webhook URL in an error', () => {
