@@ -3,8 +3,8 @@
  * with retries, and report. I/O goes through `BuildPorts`, so the planning is unit-testable and
  * the real engines run in the integration tests.
  */
-import { join } from 'node:path';
-import { ConfigError, type ExecResult, retry, type SpawnResult, UserError } from '@dynamo-ci/core';
+import { join, resolve } from 'node:path';
+import { ConfigError, type ExecResult, InputError, retry, type SpawnResult, UserError } from '@dynamo-ci/core';
 import {
   type BuildPlan,
   buildahBuildArgs,
@@ -12,6 +12,7 @@ import {
   countSteps,
   dockerBuildArgs,
   type Engine,
+  engineErrorLine,
   isBuildahCacheExportFailure,
   isDigest,
   isDockerPushFailure,
@@ -282,6 +283,36 @@ export async function storagePath(engine: Engine, ports: Pick<BuildPorts, 'exec'
   return fallback as string;
 }
 
+/** The end of a failure message: the engine's own last error line, and where the rest of the log is. */
+function engineSaid(output: string): string {
+  const line = engineErrorLine(output);
+  return line ? `: ${line} (the log tail is in the job summary)` : '; see the log tail in the job summary';
+}
+
+/**
+ * Fail before starting anything when the Dockerfile or the context is not there (an engine
+ * would start, then stop with exit code 125). Paths are from `cwd`, the workspace, as the engines
+ * read them.
+ */
+export function checkBuildFiles(
+  inputs: Pick<Inputs, 'dockerfile' | 'context'>,
+  cwd: string,
+  kind: (path: string) => 'file' | 'directory' | undefined,
+): void {
+  if (kind(resolve(cwd, inputs.dockerfile)) !== 'file') {
+    throw new InputError(
+      'dockerfile',
+      `Input 'dockerfile' names ${JSON.stringify(inputs.dockerfile)}, which is not a file in ${cwd}: give its path from the workspace root, and check out the repository before this step.`,
+    );
+  }
+  if (kind(resolve(cwd, inputs.context)) !== 'directory') {
+    throw new InputError(
+      'context',
+      `Input 'context' names ${JSON.stringify(inputs.context)}, which is not a directory in ${cwd}: give the build context's path from the workspace root.`,
+    );
+  }
+}
+
 export async function runBuild(plan: ImagePlan, timeoutMs: number, pushRetries: number, ports: BuildPorts) {
   const started = ports.now();
   const deadline = started + timeoutMs;
@@ -347,8 +378,8 @@ export async function runBuild(plan: ImagePlan, timeoutMs: number, pushRetries: 
       const pushing = plan.engine === 'docker' && plan.build.push && isDockerPushFailure(log);
       return outcome(pushing ? 'push-failed' : 'build-failed', {
         message: pushing
-          ? `Pushing ${plan.primary} failed after ${attempt} attempt(s) (exit code ${result.exitCode}); see the log tail in the job summary`
-          : `${command} build failed with exit code ${result.exitCode}; see the log tail in the job summary`,
+          ? `Pushing ${plan.primary} failed after ${attempt} attempt(s) (exit code ${result.exitCode})${engineSaid(log)}`
+          : `${command} build failed with exit code ${result.exitCode}${engineSaid(log)}`,
       });
     }
     const delay = retryDelay(attempt, ports.retryBaseDelayMs);
@@ -417,7 +448,7 @@ export async function runBuild(plan: ImagePlan, timeoutMs: number, pushRetries: 
         const exitCode = error instanceof PushError ? error.exitCode : 1;
         return outcome('push-failed', {
           imageId,
-          message: `Pushing ${ref} failed (exit code ${exitCode}) after ${pushAttempts} attempt(s); see the log tail in the job summary`,
+          message: `Pushing ${ref} failed (exit code ${exitCode}) after ${pushAttempts} attempt(s)${engineSaid(error instanceof PushError ? error.output : '')}`,
         });
       }
       if (failure) return { ...failure, imageId };

@@ -220,6 +220,31 @@ export function missingPlatforms(platforms: readonly string[], manifestJson: str
   return platforms.filter((platform) => !have.has(key(platform)));
 }
 
+/**
+ * The engine's own last error line in its output, for the annotation: buildah ends with
+ * `Error: <what>` (for example `Error: The target "runtime" was not found in the provided
+ * Dockerfile`, or `Error: building at STEP "RUN make": exit status 2`), buildx with
+ * `ERROR: failed to solve: <what>`, the docker CLI with `Error response from daemon: <what>`, and
+ * the containers libraries log `level=error msg="<what>"`. Read from the end, so a program in a
+ * RUN step that prints `Error: ...` earlier does not stand in for the engine's verdict.
+ */
+export function engineErrorLine(output: string): string | undefined {
+  const lines = output.split(/\r\n|\r|\n/);
+  for (let index = lines.length - 1; index >= 0; index--) {
+    const line = (lines[index] as string).trim();
+    const said =
+      /^(?:ERROR|Error|error)(?: response from daemon)?: (.+)$/.exec(line)?.[1] ??
+      /\blevel=(?:error|fatal) msg="((?:[^"\\]|\\.)+)"/.exec(line)?.[1]?.replace(/\\(.)/g, '$1');
+    if (said?.trim()) return clip(said.trim());
+  }
+  return undefined;
+}
+
+/** An error line is for one annotation: long ones (a whole JSON body) are cut. */
+function clip(line: string, max = 500): string {
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
 export function isDigest(text: string): boolean {
   return /^sha256:[0-9a-f]{64}$/.test(text);
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,6 +16,7 @@ import {
 } from '@dynamo-ci/core';
 import {
   type BuildPorts,
+  checkBuildFiles,
   checkDisk,
   checkSecrets,
   planImage,
@@ -33,6 +34,7 @@ export async function main(): Promise<void> {
 
 async function buildContainer(runner: Runner): Promise<void> {
   const parsed = parseInputs((name) => runner.input(name));
+  checkBuildFiles(parsed, process.cwd(), pathKind);
   // Mask every secret (and each of its lines, as the runner masks line by line) before any output.
   const secretValues: string[] = [];
   for (const secret of parsed.secrets) {
@@ -115,4 +117,10 @@ async function diskSpace(path: string) {
   while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
   const stats = await statfs(existing);
   return { path: existing, freeBytes: stats.bavail * stats.bsize, totalBytes: stats.blocks * stats.bsize };
+}
+
+function pathKind(path: string): 'file' | 'directory' | undefined {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (stats?.isFile()) return 'file';
+  return stats?.isDirectory() ? 'directory' : undefined;
 }

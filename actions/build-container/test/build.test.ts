@@ -5,7 +5,7 @@
  */
 import type { SpawnResult } from '@dynamo-ci/core';
 import { describe, expect, it } from 'vitest';
-import { type BuildPorts, checkDisk, planImage, resolveEngine, runBuild } from '../src/build.js';
+import { type BuildPorts, checkBuildFiles, checkDisk, planImage, resolveEngine, runBuild } from '../src/build.js';
 import { parseInputs } from '../src/inputs.js';
 import { buildMetadata, outputs, renderSummary } from '../src/render.js';
 
@@ -179,7 +179,7 @@ describe('runBuild (docker)', () => {
     const outcome = await runBuild(plan, 60_000, 2, ports);
     expect(outcome.status).toBe('push-failed');
     expect(outcome.message).toBe(
-      'Pushing ecr.example/ai-dynamo/dynamo:main-vllm-runtime-cuda12-amd64 failed after 3 attempt(s) (exit code 1); see the log tail in the job summary',
+      'Pushing ecr.example/ai-dynamo/dynamo:main-vllm-runtime-cuda12-amd64 failed after 3 attempt(s) (exit code 1): failed to push ecr.example/ai-dynamo/dynamo:main-vllm-runtime-cuda12-amd64: unexpected status from PUT request: 503 Service Unavailable (the log tail is in the job summary)',
     );
     expect(calls).toHaveLength(3);
     expect(sleeps).toEqual([100, 200]);
@@ -315,5 +315,32 @@ describe('renderSummary', () => {
     expect(summary).toContain('line 99');
     expect(summary).not.toContain('line 91\n');
     expect(summary).toContain('**Last 10 lines of the log**');
+  });
+});
+
+describe('checkBuildFiles', () => {
+  const tree: Record<string, 'file' | 'directory'> = {
+    '/w/container/Dockerfile.vllm': 'file',
+    '/w/container': 'directory',
+    '/w': 'directory',
+  };
+  const kind = (path: string) => tree[path];
+
+  it('passes paths from the workspace that are there', () => {
+    expect(() => checkBuildFiles({ dockerfile: 'container/Dockerfile.vllm', context: '.' }, '/w', kind)).not.toThrow();
+  });
+
+  it.each([
+    [
+      { dockerfile: 'container/Dockerfile.sglang', context: '.' },
+      `Input 'dockerfile' names "container/Dockerfile.sglang", which is not a file in /w: give its path from the workspace root, and check out the repository before this step.`,
+    ],
+    [{ dockerfile: 'container', context: '.' }, `Input 'dockerfile' names "container", which is not a file in /w`],
+    [
+      { dockerfile: 'container/Dockerfile.vllm', context: 'container/Dockerfile.vllm' },
+      `Input 'context' names "container/Dockerfile.vllm", which is not a directory in /w`,
+    ],
+  ])('refuses %j before anything starts', (files, message) => {
+    expect(() => checkBuildFiles(files, '/w', kind)).toThrow(message);
   });
 });

@@ -3,7 +3,7 @@
  * `FROM scratch` images and Debian's docker-registry on 127.0.0.1.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -221,7 +221,7 @@ describe.skipIf(skip)('build-container with buildah and a real registry', () => 
       }).run('build-container', { inputs: { ...common, 'image-name': image, target: '', secrets: '', cache: 'off' } });
       expect(result.exitCode).toBe(1);
       expect(result.errors.map((error) => error.message)).toEqual([
-        `Pushing ${image}:${SHA2}-vllm-cuda12-amd64 failed (exit code 125) after 1 attempt(s); see the log tail in the job summary`,
+        `Pushing ${image}:${SHA2}-vllm-cuda12-amd64 failed (exit code 125) after 1 attempt(s): pushing image "${image}:${SHA2}-vllm-cuda12-amd64" to "docker://${image}:${SHA2}-vllm-cuda12-amd64": writing manifest: uploading manifest ${SHA2}-vllm-cuda12-amd64 to ${image}: unavailable: injected 401 (the log tail is in the job summary)`,
       ]);
       // containers/image tries each manifest format once per push; a retry would double these.
       const manifestPuts = proxy.requests.filter((line) => line.startsWith('PUT') && line.includes('/manifests/'));
@@ -245,7 +245,7 @@ describe.skipIf(skip)('build-container with buildah and a real registry', () => 
     );
     expect(result.exitCode).toBe(1);
     expect(result.errors.map((error) => error.message)).toEqual([
-      'buildah build failed with exit code 125; see the log tail in the job summary',
+      `buildah build failed with exit code 125: building at STEP "COPY missing.txt /m": checking on sources under "${join(scratch, 'broken', 'workspace')}": copier: stat: "/missing.txt": no such file or directory (the log tail is in the job summary)`,
     ]);
     expect(result.summary).toContain('build failed');
     expect(result.summary).toContain('missing.txt');
@@ -272,6 +272,43 @@ describe.skipIf(skip)('build-container with buildah and a real registry', () => 
     // The RUN printed every line, and buildah echoed the step (with `##[error]x` inside it) too.
     for (const line of forged) expect(result.log).toContain(line);
     expect(result.log.some((line) => /^STEP \d+\/\d+: RUN/.test(line) && line.includes('##[error]x'))).toBe(true);
+  });
+
+  it.each([
+    [
+      'a target the Dockerfile lacks',
+      'FROM scratch AS base\nCOPY a.txt /a.txt\n',
+      'buildah build failed with exit code 125: The target "runtime" was not found in the provided Dockerfile (the log tail is in the job summary)',
+    ],
+    [
+      'a RUN step that fails',
+      "FROM scratch AS runtime\nCOPY rootfs/ /\nRUN echo 'Error: printed by the step'; exit 3\n",
+      `buildah build failed with exit code 3: building at STEP "RUN echo 'Error: printed by the step'; exit 3": exit status 3 (the log tail is in the job summary)`,
+    ],
+  ])("puts the engine's own last error line in the annotation: %s", async (name, dockerfile, message) => {
+    const folder = name.replace(/\W+/g, '-');
+    const job = runnerJob(folder, pullRequest, { Dockerfile: dockerfile, 'a.txt': 'a\n' });
+    copyShell(join(scratch, folder, 'workspace', 'rootfs'));
+    const result = await job.run('build-container', {
+      inputs: { ...common, 'image-name': `${registry.host}/ai-dynamo/failing`, push: false, secrets: '' },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors.map((error) => error.message)).toEqual([message]);
+  });
+
+  it('fails on a missing Dockerfile before starting anything, naming the file and the input', async () => {
+    const job = runnerJob('no-dockerfile', pullRequest, { 'a.txt': 'a\n' });
+    const result = await job.run('build-container', {
+      inputs: { ...common, 'image-name': `${registry.host}/ai-dynamo/none`, dockerfile: 'container/Dockerfile.vllm' },
+      env: { HF_TOKEN: SECRET },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors.map((error) => error.message)).toEqual([
+      `Input 'dockerfile' names "container/Dockerfile.vllm", which is not a file in ${job.workspace}: give its path from the workspace root, and check out the repository before this step.`,
+    ]);
+    // No engine was asked anything: no engine line, no build group, no storage.
+    expect(result.log).toEqual([]);
+    expect(existsSync(join(scratch, 'no-dockerfile', 'storage', 'graph'))).toBe(false);
   });
 
   describe('deadline and cancellation stop the whole build', () => {
@@ -381,6 +418,8 @@ describe.skipIf(skip)('build-container with buildah and a real registry', () => 
 
 describe('build-container input errors (no tools needed)', () => {
   const job = new SimulatedJob({ eventName: 'push', ref: 'refs/heads/main', sha: SHA1 });
+  // The files are there: each case is about its input alone.
+  writeFileSync(join(job.workspace, 'Dockerfile'), 'FROM scratch\n');
   afterAll(() => job.cleanup());
 
   it.each([

@@ -5,6 +5,7 @@ import {
   buildahPushArgs,
   countSteps,
   dockerBuildArgs,
+  engineErrorLine,
   isDockerPushFailure,
   isTransientRegistryError,
   parseDockerMetadata,
@@ -248,6 +249,41 @@ describe('registry error classification', () => {
     expect(isDockerPushFailure('#6 ERROR: process "/bin/sh -c make" did not complete successfully: exit code: 2')).toBe(
       false,
     );
+  });
+});
+
+describe('engineErrorLine', () => {
+  it.each([
+    // buildah 1.28, as printed by the real thing (bundle.test.ts builds these).
+    [
+      'STEP 1/2: FROM scratch AS base\nError: The target "runtime" was not found in the provided Dockerfile\n',
+      'The target "runtime" was not found in the provided Dockerfile',
+    ],
+    [
+      'STEP 3/3: RUN make\nError: compile failed\nsubprocess exited with status 2\nError: building at STEP "RUN make": exit status 2',
+      'building at STEP "RUN make": exit status 2',
+    ],
+    // docker buildx: the step's own ERROR, then the summary line that ends the output.
+    [
+      '#6 [2/2] RUN make\n#6 ERROR: process "/bin/sh -c make" did not complete successfully: exit code: 2\n------\nERROR: failed to solve: process "/bin/sh -c make" did not complete successfully: exit code: 2\n',
+      'failed to solve: process "/bin/sh -c make" did not complete successfully: exit code: 2',
+    ],
+    [
+      'ERROR: failed to solve: target stage "runtime" could not be found\r\n',
+      'failed to solve: target stage "runtime" could not be found',
+    ],
+    ['Error response from daemon: No such image: x', 'No such image: x'],
+    ['time="2026-04-21T00:00:00Z" level=error msg="pushing: \\"401\\" denied"', 'pushing: "401" denied'],
+  ])('finds the engine verdict in %j', (output, line) => {
+    expect(engineErrorLine(output)).toBe(line);
+  });
+
+  it('says nothing when the output holds no error line, and cuts a long one', () => {
+    expect(engineErrorLine('STEP 1/1: FROM scratch\nkilled\n')).toBeUndefined();
+    expect(engineErrorLine('')).toBeUndefined();
+    const long = engineErrorLine(`Error: ${'x'.repeat(2000)}`) as string;
+    expect(long).toHaveLength(500);
+    expect(long.endsWith('…')).toBe(true);
   });
 });
 
