@@ -34,8 +34,8 @@ const CHANGED = Number(values.changed);
 const TARGET_RATIO = 1.3;
 const TARGET_RSS_MB = 300;
 const TARGET_SMALL_MS = 300;
-const FILTERS = join(root, '..', 'shared', 'filters', 'dynamo-filters.yaml');
-const FILTERS_FILE = existsSync(FILTERS) ? FILTERS : '/work/shared/filters/dynamo-filters.yaml';
+/** Upstream's filter groups, as the example repository holds them. */
+const FILTERS_FILE = join(root, 'examples', 'dynamo-example', '.github', 'filters.yaml');
 
 function git(cwd, args, input) {
   const result = spawnSync('git', args, { cwd, input, encoding: 'utf8', maxBuffer: 1 << 30 });

@@ -25,6 +25,9 @@ if (process.env.DYNAMO_CI_REQUIRE_TOOLS === '1' && !(tools.build && tools.pytest
   );
 }
 const build = tools.build ? 'real' : 'plan';
+/** Scenarios that check test legs need Debian's pytest; without it they skip, saying so. */
+const NO_PYTEST =
+  'needs Debian pytest to run the test legs (apt-get install python3-pytest python3-pytest-xdist python3-pytest-timeout)';
 /** Run bundles from DYNAMO_CI_ACTIONS_DIR when set (a snapshot of the bundles, taken while others rebuild them). */
 const actionsDir = process.env.DYNAMO_CI_ACTIONS_DIR;
 
@@ -109,7 +112,8 @@ describe.sequential('the pipeline on the example repository', () => {
 
   it('vLLM-only change: only the vLLM images and tests, each test on the image its build pushed', {
     timeout: 180_000,
-  }, async () => {
+  }, async ({ skip }) => {
+    skip(!tools.pytest, NO_PYTEST);
     const run = await scenario('vllm');
     // The push to pull-request/123 resolved the PR's merge base through the (fake) GitHub API.
     expect(step(jobOf(run.jobs, 'backend.yml', 'changes'), 'changed-files').outputs.reason).toContain('merge base');
@@ -150,7 +154,8 @@ describe.sequential('the pipeline on the example repository', () => {
     expect(run.gates['dynamo-status-check']).toBe('success');
   });
 
-  it('core change: every framework and the frontend', { timeout: 240_000 }, async () => {
+  it('core change: every framework and the frontend', { timeout: 240_000 }, async ({ skip }) => {
+    skip(!tools.pytest, NO_PYTEST);
     const run = await scenario('core');
     const changes = JSON.parse(
       step(jobOf(run.jobs, 'backend.yml', 'changes'), 'changed-files').outputs.changes as string,
@@ -197,7 +202,8 @@ describe.sequential('the pipeline on the example repository', () => {
 
   it('a failing and a flaky test: the backend gate is red and Slack names the failed job', {
     timeout: 180_000,
-  }, async () => {
+  }, async ({ skip }) => {
+    skip(!tools.pytest, NO_PYTEST);
     // tests/** is in the core filter: every framework is planned; only the vLLM legs select the new tests.
     const run = await scenario('failing-test', {
       build: 'plan',
@@ -284,7 +290,8 @@ describe.sequential('the pipeline on the example repository', () => {
     expect(run.runs.find((entry) => entry.workflow === 'pr.yaml')?.conclusion).toBe('cancelled');
   });
 
-  it('nightly: every framework, tests without a lifecycle filter', { timeout: 240_000 }, async () => {
+  it('nightly: every framework, tests without a lifecycle filter', { timeout: 240_000 }, async ({ skip }) => {
+    skip(!tools.pytest, NO_PYTEST);
     const run = await scenario(undefined, { event: 'nightly', slack: 'fake' });
     const builds = legsOf(run.jobs, 'test-suite.yml', 'build');
     expect(new Set(builds.map((leg) => legName(leg)?.split(' ')[0]))).toEqual(new Set(['vllm', 'sglang', 'trtllm']));

@@ -3,10 +3,11 @@
  * a local bare repository, as actions/checkout leaves them) and against the fake GitHub API.
  */
 import { readFileSync } from 'node:fs';
-import { FakeGitHub, GitRepo, runAction, SimulatedJob, shallowClone } from '@dynamo-ci/testkit';
+import { join } from 'node:path';
+import { FakeGitHub, GitRepo, repoRoot, runAction, SimulatedJob, shallowClone } from '@dynamo-ci/testkit';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
-const UPSTREAM_FILTERS = readFileSync('/work/shared/filters/dynamo-filters.yaml', 'utf8');
+const UPSTREAM_FILTERS = readFileSync(join(repoRoot, 'examples', 'dynamo-example', '.github', 'filters.yaml'), 'utf8');
 const ZERO = '0'.repeat(40);
 
 /** Names that break naive shell or line-based handling. */

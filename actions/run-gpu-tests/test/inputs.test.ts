@@ -41,7 +41,7 @@ describe('parseInputs', () => {
       'pytest-args': '-v\n--tb=short',
       paths: 'tests/serve\ntests/router dir',
       env: 'HF_TOKEN=hf_x\nA=b=c',
-      mounts: '/data/models:/models:ro\ncache dir:/root/.cache',
+      mounts: '/data/models:/models:ro\ncache dir:/opt/cache',
       user: 'runner',
       'annotation-path-prefix': './sub/dir/',
       'forward-env': 'HF_TOKEN, NGC_API_KEY\nHF_TOKEN',
@@ -58,7 +58,7 @@ describe('parseInputs', () => {
     ]);
     expect(inputs.mounts).toEqual([
       { source: '/data/models', target: '/models', readOnly: true },
-      { source: 'cache dir', target: '/root/.cache', readOnly: false },
+      { source: 'cache dir', target: '/opt/cache', readOnly: false },
     ]);
     expect(inputs.annotationPathPrefix).toBe('sub/dir/');
   });
