@@ -6,9 +6,13 @@
 // users write `uses: org/dynamo-ci-actions/changed-files@v1` and
 // `uses: org/dynamo-ci-actions/.github/workflows/pr.yml@v1`.
 //
-// Usage: node scripts/release.mjs --out DIR [--version X.Y.Z] [--commit] [--branch releases/vX]
-//   --commit  make a commit whose tree is DIR on top of the release branch (no checkout needed: it uses
-//             a private index), tag it vX.Y.Z and move the vX tag to it, and write DIR/../RELEASE_NOTES.md.
+// Usage: node scripts/release.mjs --out DIR [--version X.Y.Z] [--commit [--bundle FILE]] [--branch releases/vX]
+//   --commit  make a commit whose tree is DIR on top of the release branch (the local branch, else
+//             origin's remote-tracking one; no checkout needed: it uses a private index), tag it vX.Y.Z
+//             and move the vX tag to it, and write DIR/../RELEASE_NOTES.md.
+//   --bundle  also write FILE, a git bundle of releases/vX, vX.Y.Z and vX holding only the new commit
+//             (the release branch it builds on is its prerequisite). release.yml builds and tests
+//             without write access and hands this file to a job that only pushes it.
 //             Pushing is the caller's: git push origin releases/vX vX.Y.Z && git push --force origin vX
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -31,10 +35,12 @@ const { values } = parseArgs({
     version: { type: 'string' },
     commit: { type: 'boolean', default: false },
     branch: { type: 'string' },
+    bundle: { type: 'string' },
     repo: { type: 'string', default: root },
   },
 });
 if (!values.out) fail('--out DIR is required (the folder to write the release tree to)');
+if (values.bundle && !values.commit) fail('--bundle needs --commit (the bundle holds the release commit)');
 const version = values.version ?? JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 if (!/^\d+\.\d+\.\d+$/.test(version)) fail(`--version must be X.Y.Z, got ${JSON.stringify(version)}`);
 const major = `v${version.split('.')[0]}`;
@@ -95,6 +101,15 @@ function git(args, options = {}) {
   return execFileSync('git', args, { cwd: values.repo, encoding: 'utf8', ...options }).trim();
 }
 
+/** The commit `ref` names, or undefined when there is none. */
+function revision(ref) {
+  try {
+    return git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return undefined;
+  }
+}
+
 function tagExists(tag) {
   try {
     git(['rev-parse', '--verify', '--quiet', `refs/tags/${tag}`]);
@@ -153,12 +168,9 @@ if (values.commit) {
   const branch = values.branch ?? `releases/${major}`;
   if (tagExists(`v${version}`)) fail(`tag v${version} already exists; choose the next version`);
   const sourceSha = git(['rev-parse', 'HEAD']);
-  let parent;
-  try {
-    parent = git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]);
-  } catch {
-    parent = undefined;
-  }
+  // A checkout with fetch-depth 0 has origin's release branch as a remote-tracking ref only.
+  const localParent = revision(`refs/heads/${branch}`);
+  const parent = localParent ?? revision(`refs/remotes/origin/${branch}`);
   const previousTag = parent ? git(['describe', '--tags', '--abbrev=0', '--match', 'v*.*.*', parent]) : undefined;
   const notes = releaseNotes(contents, sourceSha, previousTag);
   const notesFile = join(dirname(out), 'RELEASE_NOTES.md');
@@ -173,9 +185,16 @@ if (values.commit) {
   rmSync(index, { force: true });
   const message = `Release v${version}\n\nSource-Commit: ${sourceSha}\n`;
   const commit = git(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-F', '-'], { input: message });
-  git(['update-ref', `refs/heads/${branch}`, commit, ...(parent ? [parent] : [])]);
+  // Moves the local branch only from where it was (an empty old value: it must not exist yet).
+  git(['update-ref', `refs/heads/${branch}`, commit, localParent ?? '']);
   git(['tag', '--annotate', `v${version}`, '-m', `v${version}`, commit]);
   git(['tag', '--force', '--annotate', major, '-m', `${major} (v${version})`, commit]);
   console.log(`committed ${commit} on ${branch}, tagged v${version} and moved ${major}; notes in ${notesFile}`);
+  if (values.bundle) {
+    const bundle = resolve(values.bundle);
+    const refs = [`refs/heads/${branch}`, `refs/tags/v${version}`, `refs/tags/${major}`];
+    git(['bundle', 'create', '--quiet', bundle, ...refs, ...(parent ? [`^${parent}`] : [])]);
+    console.log(`bundled ${refs.join(', ')} in ${bundle}${parent ? ` (needs ${parent} to apply)` : ''}`);
+  }
   console.log(`push with: git push origin ${branch} v${version} && git push --force origin ${major}`);
 }

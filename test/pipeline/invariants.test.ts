@@ -10,6 +10,8 @@ import {
   checkPullRequestTarget,
   checkSecrets,
   checkTimeouts,
+  checkWriteJobs,
+  commandWords,
   loadWorkflows,
   parseWorkflow,
   type Workflow,
@@ -264,6 +266,71 @@ jobs:
       "on:\n  push:\n    branches: ['pull-request/[0-9]+', main]\n  schedule: [{cron: '0 8 * * *'}]\njobs:\n  call: {uses: ./.github/workflows/r.yml, secrets: inherit}",
     );
     expect(checkSecrets(reusable, [reusable, trustedCaller])).toEqual([]);
+  });
+});
+
+describe('write tokens run no project code', () => {
+  const job = (permissions: string, steps: string) =>
+    wf(
+      'w.yml',
+      `on: workflow_dispatch\npermissions: {}\njobs:\n  j:\n    runs-on: x\n    permissions: ${permissions}\n    steps:\n${steps}`,
+    );
+
+  it.each([
+    ['    - run: pnpm install --frozen-lockfile', 'runs pnpm'],
+    ['    - run: bash .ci/run', "runs the repository's .ci/run"],
+    ['    - run: ./scripts/publish.sh', "runs the repository's ./scripts/publish.sh"],
+    ['    - run: VERSION=1 node scripts/release.mjs --commit', 'runs node'],
+    ['    - run: |\n        git fetch\n        sudo -E npm publish', 'runs npm'],
+    ['    - run: git push && make release', 'runs make'],
+    ['    - run: echo "$(python3 -c \'print(1)\')"', 'runs python3'],
+    ['    - run: docker build .', 'runs docker'],
+    ['    - run: print(1)\n      shell: python {0}', 'runs its script with python'],
+    ['    - uses: ./.github/actions/publish', "runs the repository's action ./.github/actions/publish"],
+  ])('a write job that %s is caught', (steps, problem) => {
+    for (const permissions of ['{contents: write}', 'write-all', '{contents: read, packages: write}']) {
+      const problems = checkWriteJobs(job(permissions, steps));
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(".github/workflows/w.yml job 'j' step");
+      expect(problems[0]).toContain(`holds a write token and ${problem}`);
+    }
+  });
+
+  it('lets a write job push with git and gh, and a read-only job run anything', () => {
+    const push = [
+      '    - uses: actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093',
+      '    - run: |',
+      '        # Not forced: npm would be wrong here',
+      '        git fetch --no-tags "$BUNDLE" "refs/heads/releases/v1:refs/heads/releases/v1"',
+      '        if [ "$(git rev-parse v1)" != "$commit" ]; then echo "no" >&2; exit 1; fi',
+      '        gh release create "v$VERSION" --notes-file "$RUNNER_TEMP/release/notes.md"',
+    ].join('\n');
+    expect(checkWriteJobs(job('{contents: write}', push))).toEqual([]);
+    expect(checkWriteJobs(job('{contents: read}', '    - run: pnpm install && bash .ci/run'))).toEqual([]);
+    expect(checkWriteJobs(job('{}', '    - uses: ./local'))).toEqual([]);
+  });
+
+  it('finds the commands of a script, past assignments, prefixes and separators', () => {
+    expect(
+      commandWords('A=1 B=2 sudo -E env npm ci; (cd x && ./run.sh) | tee log\nif make; then source ./env.sh; fi'),
+    ).toEqual(['npm', 'cd', './run.sh', 'tee', 'make', 'source', './env.sh', 'fi']);
+  });
+
+  it('holds for the real release workflow: only its build job runs project code', () => {
+    const release = real.find((workflow) => workflow.path === '.github/workflows/release.yml') as Workflow;
+    expect(checkWriteJobs(release)).toEqual([]);
+    const { build, publish } = release.doc.jobs;
+    expect(build.permissions).toEqual({ contents: 'read' });
+    expect(build.steps[0].with['persist-credentials']).toBe(false);
+    expect(publish.permissions).toEqual({ contents: 'write' });
+    // The same workflow with the tests moved into the job that pushes is caught.
+    const merged = structuredClone(release);
+    merged.doc.jobs.publish.steps.splice(1, 0, ...build.steps.slice(1, 4));
+    expect(checkWriteJobs(merged).map((problem) => problem.replace(/ step .*: holds/, ': holds'))).toEqual([
+      ".github/workflows/release.yml job 'publish': holds a write token and runs npm, which runs project or registry code",
+      ".github/workflows/release.yml job 'publish': holds a write token and runs pnpm, which runs project or registry code",
+      ".github/workflows/release.yml job 'publish': holds a write token and runs the repository's .ci/run",
+    ]);
   });
 });
 

@@ -423,6 +423,163 @@ export function checkSecrets(workflow: Workflow, all: Workflow[]): string[] {
   return [...new Set(problems)];
 }
 
+// --- Write tokens -------------------------------------------------------------------------------
+
+/**
+ * Commands that run code from the repository or from a registry: package managers, language
+ * runtimes, build tools and image builders (a Dockerfile's RUN is the repository's code too).
+ */
+const PROJECT_CODE_RUNNERS = new Set([
+  'npm',
+  'npx',
+  'pnpm',
+  'pnpx',
+  'yarn',
+  'corepack',
+  'node',
+  'bun',
+  'bunx',
+  'deno',
+  'tsx',
+  'ts-node',
+  'pip',
+  'pip3',
+  'pipx',
+  'python',
+  'python3',
+  'poetry',
+  'uv',
+  'uvx',
+  'pytest',
+  'pre-commit',
+  'cargo',
+  'rustc',
+  'go',
+  'make',
+  'cmake',
+  'ninja',
+  'gradle',
+  'gradlew',
+  'mvn',
+  'bundle',
+  'gem',
+  'rake',
+  'composer',
+  'dotnet',
+  'docker',
+  'buildah',
+  'podman',
+]);
+
+/** Words that run the command after them (`sudo npm ...`), and keywords a command follows. */
+const COMMAND_PREFIXES = new Set([
+  'sudo',
+  'env',
+  'exec',
+  'time',
+  'nohup',
+  'command',
+  'xargs',
+  'nice',
+  'timeout',
+  'if',
+  'then',
+  'else',
+  'elif',
+  'while',
+  'until',
+  'do',
+  '!',
+  '{',
+]);
+
+/** Shells whose next argument, when it is not an option, is a script file they run. */
+const SCRIPT_RUNNERS = new Set(['bash', 'sh', 'zsh', 'source', '.']);
+
+/**
+ * The words in command position of a `run:` script (roughly as a shell splits it: at newlines,
+ * `;`, `&&`, `||`, `|`, `&`, `(`, `)` and `$(`), past assignments and prefixes like `sudo`.
+ * Quotes are not parsed: a separator inside a string only adds words, so this errs on the side of
+ * finding too much.
+ */
+export function commandWords(script: string): string[] {
+  const words: string[] = [];
+  const text = script.replace(/\\\n/g, ' ');
+  for (const line of text.split('\n')) {
+    // Whole-line comments only: a `#` inside a line may be in a string.
+    if (line.trimStart().startsWith('#')) continue;
+    for (const segment of line.split(/&&|\|\||\$\(|[;|&()`]/)) {
+      const tokens = segment
+        .trim()
+        .split(/\s+/)
+        .map((token) => token.replace(/^["']|["']$/g, ''))
+        .filter(Boolean);
+      let index = 0;
+      const skipPrefixes = () => {
+        while (index < tokens.length) {
+          const token = tokens[index] as string;
+          if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(token) || COMMAND_PREFIXES.has(token)) index++;
+          else if (index > 0 && COMMAND_PREFIXES.has(tokens[index - 1] as string) && token.startsWith('-')) index++;
+          else break;
+        }
+      };
+      skipPrefixes();
+      const word = tokens[index];
+      if (word === undefined) continue;
+      words.push(word);
+      if (SCRIPT_RUNNERS.has(word)) {
+        const script = tokens.slice(index + 1).find((token) => !token.startsWith('-'));
+        if (script !== undefined) words.push(script);
+      }
+    }
+  }
+  return words;
+}
+
+function grantsWrite(permissions: unknown): boolean {
+  if (permissions === 'write-all') return true;
+  if (typeof permissions !== 'object' || permissions === null) return false;
+  return Object.values(permissions).some((level) => level === 'write');
+}
+
+/** A word that names a file of the checkout: a relative path (`.ci/run`, `./x.sh`, `scripts/y.mjs`). */
+function isRepositoryPath(word: string): boolean {
+  return word.includes('/') && !/^[/$~]/.test(word);
+}
+
+/**
+ * A job whose token can write (any `write` permission, or `write-all`) runs no package manager, no
+ * language runtime, no build tool and no script or action from the repository: a compromised
+ * dependency or a changed script would hold the token (how tj-actions/changed-files was turned
+ * against its users). Build and test in a read-only job and hand the result over as an artifact.
+ */
+export function checkWriteJobs(workflow: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [id, job] of jobs(workflow)) {
+    if (!grantsWrite(job.permissions ?? workflow.doc.permissions)) continue;
+    for (const [index, step] of steps(job).entries()) {
+      const where = `${at(workflow, id)} step ${step.name ? `'${step.name}'` : index + 1}`;
+      if (typeof step.uses === 'string' && step.uses.startsWith('./')) {
+        problems.push(`${where}: holds a write token and runs the repository's action ${step.uses}`);
+      }
+      if (typeof step.run !== 'string') continue;
+      const shell = String(step.shell ?? job.defaults?.run?.shell ?? 'bash').split(/\s+/)[0] as string;
+      if (!['bash', 'sh'].includes(shell)) {
+        problems.push(`${where}: holds a write token and runs its script with ${shell}`);
+      }
+      for (const word of commandWords(step.run)) {
+        const name = word.split('/').pop() as string;
+        if (PROJECT_CODE_RUNNERS.has(name)) {
+          problems.push(`${where}: holds a write token and runs ${word}, which runs project or registry code`);
+        } else if (isRepositoryPath(word)) {
+          problems.push(`${where}: holds a write token and runs the repository's ${word}`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
 /** Every invariant over every workflow. */
 export function checkAll(all: Workflow[]): Record<string, string[]> {
   return {
@@ -433,5 +590,6 @@ export function checkAll(all: Workflow[]): Record<string, string[]> {
     concurrency: all.flatMap((workflow) => checkConcurrency(workflow, all)),
     pullRequestTarget: all.flatMap((workflow) => checkPullRequestTarget(workflow, all)),
     secrets: all.flatMap((workflow) => checkSecrets(workflow, all)),
+    writeJobs: all.flatMap(checkWriteJobs),
   };
 }
