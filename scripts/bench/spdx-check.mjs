@@ -57,7 +57,7 @@ function random(seed) {
   };
 }
 
-// Weights roughly as in NVIDIA/cccl plus Dynamo's Python/Rust/YAML (peers.md 1.6).
+// Weights roughly as in NVIDIA/cccl plus Dynamo's Python/Rust/YAML.
 const KINDS = [
   { weight: 30, name: (i) => `src/m${i % 40}/f${i}.cpp`, leader: '//', body: 'int f() { return 0; }\n' },
   { weight: 18, name: (i) => `include/m${i % 40}/f${i}.h`, leader: '//', body: '#pragma once\nint f();\n' },

@@ -1,7 +1,8 @@
 /**
  * The repository is self-contained: no tracked file names an absolute path of somebody's machine (a
- * home folder, a workspace folder). Such a path works on the machine that wrote it and fails, or
- * reads something else, on every other one, a fresh clone first of all.
+ * home folder, a workspace folder), and none cites a document kept outside it. Such a path works
+ * on the machine that wrote it and fails, or reads something else, on every other one, a fresh clone
+ * first of all; such a citation sends a reader to a document they do not have.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -31,6 +32,12 @@ function machinePaths(text: string): string[] {
   });
   return found;
 }
+
+/**
+ * The documents this project was planned from, which live beside the repository, not in it (the
+ * names are put together here so that this file does not cite them either).
+ */
+const OUTSIDE_DOCUMENTS = ['dynamo-ci', 'peers', 'PR_WORKFLOW', 'STYLE'].map((name) => `${name}.md`);
 
 /** The tracked files (as a fresh clone has them), text only. */
 function trackedTextFiles(): { path: string; text: string }[] {
@@ -71,6 +78,15 @@ describe('absolute machine paths', () => {
     const files = trackedTextFiles();
     expect(files.length).toBeGreaterThan(100);
     const offenders = files.flatMap(({ path, text }) => machinePaths(text).map((found) => `${path} ${found}`));
+    expect(offenders).toEqual([]);
+  });
+});
+
+describe('documents outside the repository', () => {
+  it('are cited by no tracked file', () => {
+    const offenders = trackedTextFiles().flatMap(({ path, text }) =>
+      OUTSIDE_DOCUMENTS.filter((name) => text.includes(name)).map((name) => `${path} cites ${name}`),
+    );
     expect(offenders).toEqual([]);
   });
 });

@@ -194,7 +194,7 @@ export function planImage(inputs: Inputs, context: RunContext, engine: Engine, w
   }
   for (const [key, value] of inputs.labels) labels.set(key, value);
   const buildArgs = new Map<string, string>();
-  // Upstream CI always passes the commit to the Dockerfiles (dynamo-ci.md §5.3).
+  // Upstream CI always passes the commit to the Dockerfiles.
   if (sha) buildArgs.set('DYNAMO_COMMIT_SHA', sha);
   for (const [key, value] of inputs.buildArgs) buildArgs.set(key, value);
 

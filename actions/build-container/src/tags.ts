@@ -1,6 +1,6 @@
 /**
  * The one tag function. Upstream computed tags in two places and they disagreed (`-cpu` vs no
- * suffix, dynamo-ci.md §5.3); every tag and cache ref here comes from `variantTag`:
+ * suffix); every tag and cache ref here comes from `variantTag`:
  *
  *   <prefix>-<framework>[-<target>][-<variant>][-cuda<major>|-cpu][-<suffix>][-<arch>]
  *
@@ -80,7 +80,7 @@ export interface RefContext {
 
 export type RefKind = 'main' | 'release' | 'other';
 
-/** Upstream writes cache from `main` and `release*` branch pushes only (dynamo-ci.md §3.3). */
+/** Upstream writes cache from `main` and `release*` branch pushes only. */
 export function refKind(context: RefContext): RefKind {
   if (context.eventName === 'pull_request' || context.eventName === 'pull_request_target') return 'other';
   const branch = context.ref?.startsWith('refs/heads/') ? context.ref.slice('refs/heads/'.length) : undefined;
@@ -95,7 +95,7 @@ export function buildSha(context: RefContext): string | undefined {
 }
 
 /**
- * `main` for a push to main (PR_WORKFLOW.md: `main-{framework}-{arch}`), otherwise the commit SHA
+ * `main` for a push to main (the PR workflow's `main-{framework}-{arch}`), otherwise the commit SHA
  * (`{sha}-{framework}-{arch}`), which copy-pr-bot's `pull-request/N` pushes and PRs both get.
  */
 export function defaultTagPrefix(context: RefContext): string {

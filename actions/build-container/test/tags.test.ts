@@ -15,7 +15,7 @@ import {
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 
-describe('variantTag: every upstream form (dynamo-ci.md §3.2) and PR_WORKFLOW.md', () => {
+describe("variantTag: every upstream form and the PR workflow's", () => {
   const cases: [string, TagParts, string][] = [
     [
       'PR runtime, CUDA 12',
@@ -74,9 +74,9 @@ describe('variantTag: every upstream form (dynamo-ci.md §3.2) and PR_WORKFLOW.m
     ['frontend', { prefix: SHA, framework: 'frontend' }, `${SHA}-frontend`],
     ['frontend on main', { prefix: 'main', framework: 'frontend' }, 'main-frontend'],
     ['frontend with image_prefix', { prefix: 'nightly-2026', framework: 'frontend' }, 'nightly-2026-frontend'],
-    ['PR_WORKFLOW {sha}-{framework}-{arch}', { prefix: SHA, framework: 'vllm', arch: 'arm64' }, `${SHA}-vllm-arm64`],
+    ['PR workflow {sha}-{framework}-{arch}', { prefix: SHA, framework: 'vllm', arch: 'arm64' }, `${SHA}-vllm-arm64`],
     [
-      'PR_WORKFLOW main-{framework}-{arch}',
+      'PR workflow main-{framework}-{arch}',
       { prefix: 'main', framework: 'sglang', arch: 'amd64' },
       'main-sglang-amd64',
     ],

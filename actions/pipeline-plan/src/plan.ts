@@ -39,7 +39,7 @@ export interface Runners {
   deploy: string;
 }
 
-/** The runner labels of ai-dynamo/dynamo (April 2026, dynamo-ci.md section 2). */
+/** The runner labels of ai-dynamo/dynamo (April 2026). */
 export const DEFAULT_RUNNERS: Runners = {
   builder: 'prod-builder-v3',
   'operator-builder': 'prod-default-v2',
@@ -94,7 +94,7 @@ function framework(name: string, cuda: string[], deployCuda: string): BuildUnit 
   };
 }
 
-/** Deployment profiles per framework (PR_WORKFLOW.md, "Deployment Tests"). */
+/** Deployment profiles per framework, as the PR workflow's deployment tests run them. */
 export const DEFAULT_PROFILES: Record<string, string[]> = {
   vllm: ['agg', 'agg_router', 'disagg', 'disagg_router'],
   sglang: ['agg', 'agg_router'],

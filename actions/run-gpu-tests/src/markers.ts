@@ -1,6 +1,6 @@
 /**
- * The pytest marker expression, built the way upstream's workflows write it (dynamo-ci.md
- * section 4.2): lifecycle x framework x GPU count, joined with `and`.
+ * The pytest marker expression, built the way upstream's workflows write it: lifecycle x
+ * framework x GPU count, joined with `and`.
  */
 
 export type Lifecycle = 'pre_merge' | 'post_merge' | 'nightly';

@@ -4,7 +4,7 @@ import { buildMarkerExpression, type MarkerSelection, phaseExpression } from '..
 const base: MarkerSelection = { lifecycle: 'pre_merge', gpus: '0', arch: 'amd64' };
 
 describe('buildMarkerExpression', () => {
-  // The forms upstream's workflows write (dynamo-ci.md section 4.2), character for character.
+  // The forms upstream's workflows write, character for character.
   it.each([
     [{ framework: 'vllm', gpus: '0' }, 'pre_merge and vllm and gpu_0'],
     [{ framework: 'sglang', gpus: '1' }, 'pre_merge and sglang and gpu_1'],

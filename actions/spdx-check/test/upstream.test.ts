@@ -1,5 +1,5 @@
 /**
- * The upstream examples of dynamo-ci.md section 11, each with upstream's verdict and ours. Where
+ * Upstream's examples of headers, each with upstream's verdict and ours. Where
  * they differ, the README's "Differences from upstream" section says why.
  */
 import { describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ async function verdict(path: string, content: string, options: { changed?: boole
   return { outcome: file?.outcome, kinds: file?.findings.map((finding) => finding.kind) ?? [] };
 }
 
-describe('dynamo-ci.md section 11: valid examples (upstream passes, so do we)', () => {
+describe('upstream examples: valid (upstream passes, so do we)', () => {
   it('1. .py with a 2025-2026 header', async () => {
     expect(
       await verdict('components/src/dynamo/vllm/main.py', `${PY_2025_2026}import os\n`, { lastChange: 2026 }),
@@ -60,7 +60,7 @@ describe('dynamo-ci.md section 11: valid examples (upstream passes, so do we)', 
   });
 });
 
-describe('dynamo-ci.md section 11: invalid examples', () => {
+describe('upstream examples: invalid', () => {
   const yaml2025 = `# SPDX-FileCopyrightText: Copyright (c) 2025 ${HOLDER}\n# SPDX-License-Identifier: Apache-2.0\na: 1\n`;
 
   it('7. a 2025 .yaml last modified in 2026 fails under last-commit, as upstream', async () => {
@@ -117,7 +117,7 @@ describe('dynamo-ci.md section 11: invalid examples', () => {
   });
 });
 
-describe('dynamo-ci.md section 11: files upstream does not check', () => {
+describe('upstream examples: files upstream does not check', () => {
   it('DIFFERS: README.md with <!-- --> is checked (upstream skips .md)', async () => {
     const content = `<!--\nSPDX-FileCopyrightText: Copyright (c) 2026 ${HOLDER}\nSPDX-License-Identifier: Apache-2.0\n-->\n# Dynamo\n`;
     expect((await verdict('README.md', content)).outcome).toBe('passed');

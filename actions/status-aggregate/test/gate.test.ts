@@ -7,7 +7,7 @@ import { type NeedsResult, parseInputs, splitPolicy } from '../src/inputs.js';
 
 const prYaml = parseWorkflow(readFileSync(new URL('./fixtures/pr.yaml', import.meta.url), 'utf8'), 'pr.yaml');
 
-/** The dynamo-status-check graph of container-validation-dynamo.yml (dynamo-ci.md 5.6). */
+/** The dynamo-status-check graph of upstream's container-validation-dynamo.yml. */
 const dynamoYaml = parseWorkflow(
   `jobs:
   changed-files: {runs-on: x}
@@ -75,7 +75,7 @@ const deployInputs = Object.fromEntries(
 const skippedAll = (ids: readonly string[], except: string[] = []) =>
   Object.fromEntries(ids.filter((id) => !except.includes(id)).map((id) => [id, 'skipped' as NeedsResult]));
 
-describe('the upstream gates (dynamo-ci.md 5.6) under the default policy', () => {
+describe('the upstream gates under the default policy', () => {
   const cases: {
     name: string;
     graph: ReturnType<typeof parseWorkflow>;
