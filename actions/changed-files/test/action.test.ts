@@ -326,7 +326,10 @@ describe('changed-files bundle', () => {
     [{ filters: 'missing.yaml' }, 'The filters file missing.yaml does not exist'],
     [{ filters: "files: ['**']" }, "filter 'files' would set output 'files', which is the action's own output 'files'"],
     [{ filters: "a b: ['x']\n" }, `the inline 'filters' line 1: filter name "a b" cannot be an output name`],
-    [{ filters: `ok: ['x']\n"vllm\\nforged": ['y']\n` }, `line 2: filter name "vllm\\nforged" cannot be an output name`],
+    [
+      { filters: `ok: ['x']\n"vllm\\nforged": ['y']\n` },
+      `line 2: filter name "vllm\\nforged" cannot be an output name`,
+    ],
     [{ filters: `"a=b": ['x']\n` }, `filter name "a=b" cannot be an output name`],
     [{ filters: "g: ['x'\n" }, "the inline 'filters' line 2 is not valid YAML"],
   ])('bad input %j: one clear error, nothing half-done', async (inputs, message) => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { repoRoot } from '@dynamo-ci/testkit';
 import picomatch from 'picomatch';
 import { describe, expect, it } from 'vitest';
 import {
@@ -14,7 +15,7 @@ import {
 } from '../src/index.js';
 
 /** The example repository's filters file: upstream's filter groups as they are. */
-const UPSTREAM_FILE = join(import.meta.dirname, '..', '..', '..', 'examples', 'dynamo-example', '.github', 'filters.yaml');
+const UPSTREAM_FILE = join(repoRoot, 'examples', 'dynamo-example', '.github', 'filters.yaml');
 const upstream = parseFilters(readFileSync(UPSTREAM_FILE, 'utf8'), '.github/filters.yaml');
 
 function trueFilters(paths: string[], config = upstream): string[] {
