@@ -17,7 +17,8 @@ import { describe, expect, it } from 'vitest';
 const MACHINE_PATHS: readonly RegExp[] = [
   /(?<![\w.~/-])\/work\/\S*/g,
   /(?<![\w.~/-])\/root\/\S*/g,
-  /(?<![\w.~/-])\/home\/[^\s/'"`]+\/\S*/g,
+  // GitHub's hosted runners work in /home/runner/work on every machine: a platform path, not ours.
+  /(?<![\w.~/-])\/home\/(?!runner\/)[^\s/'"`]+\/\S*/g,
   /(?<![\w.~/-])\/Users\/[^\s/'"`]+\/\S*/g,
   /\b[A-Za-z]:[\\/]+Users[\\/]+\S*/gi,
 ];
@@ -69,6 +70,7 @@ describe('absolute machine paths', () => {
     at('$HOME', 'work', 'x'),
     '~/work/x',
     at('', 'tmp', 'dynamo-ci-job-1', 'workspace'),
+    at('', 'home', 'runner', 'work', 'dynamo', 'dynamo'),
     '/homework/',
   ])('leave other paths alone: %s', (text) => {
     expect(machinePaths(text)).toEqual([]);
