@@ -168,7 +168,8 @@ describe('deploy-profile bundle against the fake Kubernetes API', () => {
   });
 
   it('a second step of the same run reuses its namespace; a re-run waits for a terminating one', async () => {
-    const { kube, job, inputs } = await world({ namespaceTerminationMs: 1500 });
+    // Terminating for 4 s: long enough that the next step (a process start) finds it still going.
+    const { kube, job, inputs } = await world({ namespaceTerminationMs: 4000 });
     const quick = { ...inputs, 'smoke-request': false };
     const first = await job.run('deploy-profile', { inputs: quick });
     const second = await job.run('deploy-profile', { inputs: quick });
