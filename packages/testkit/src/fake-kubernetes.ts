@@ -13,23 +13,20 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { parse as parseYaml } from 'yaml';
-import { FakeHttpServer, type FakeRequest, type FakeResponse } from './http.js';
+import { FakeHttpServer, type FakeRequest } from './http.js';
 import {
-  BUILTIN_TYPES,
   CRD_TYPE,
   groupList,
   groupVersion,
   type Json,
   type ResourceType,
   resourceList,
-  typesOfCrd,
 } from './kubernetes/catalogue.js';
-import { DGD_GROUP, DGD_KIND, DGD_PLURAL, DGD_VERSION, DynamoOperator, dgdCrd } from './kubernetes/dynamo.js';
-import { portForward, relayProxy } from './kubernetes/network.js';
+import { DynamoOperator, dgdCrd } from './kubernetes/dynamo.js';
+import { portForward } from './kubernetes/network.js';
 import { type ApplyRecord, Rest, status } from './kubernetes/rest.js';
 import { ApiError, ObjectStore, type StoredObject } from './kubernetes/store.js';
-import { DEPLOYMENT_TYPE, POD_TYPE, type PodScenario, Workloads } from './kubernetes/workloads.js';
+import { POD_TYPE, type PodScenario, Workloads } from './kubernetes/workloads.js';
 
 export type { ResourceType } from './kubernetes/catalogue.js';
 export {
@@ -85,8 +82,6 @@ export interface ObjectSummary {
 }
 
 const NOT_FOUND = 'the server could not find the requested resource';
-const APPLY = 'application/apply-patch+yaml';
-const MERGE = 'application/merge-patch+json';
 
 export class FakeKubernetes extends FakeHttpServer {
   scenario: PodScenario;
