@@ -1,14 +1,20 @@
 /**
- * The post phase: delete the graph, wait for its pods to go, delete the namespace if the main
- * phase created it. Every problem is a warning: cleanup never fails the job.
+ * The post phase: delete the graph, wait for its pods to go, then delete the namespace if the main
+ * phase created it, or else the profile's other objects, last applied first (a PersistentVolumeClaim
+ * is only released once the pods using it are gone). Every problem is a warning: cleanup never fails
+ * the job.
  */
-import type { Cluster } from './cluster.js';
+import type { Cluster } from '@dynamo-ci/kube/cluster';
+import { describeRef, type ObjectRef } from '@dynamo-ci/kube/manifests';
 import type { CleanupMode } from './inputs.js';
 import { GRAPH_LABEL } from './labels.js';
+import { DGD_API_VERSION, DGD_KIND } from './profile.js';
 
 export interface CleanupState {
   namespace: string | undefined;
   name: string | undefined;
+  /** Every object the main phase was about to apply (the graph among them). */
+  objects: ObjectRef[];
   createdNamespace: boolean;
   /** `success` only when the main phase got to the end. */
   outcome: string | undefined;
@@ -27,6 +33,8 @@ export interface CleanupReport {
   skipped?: string;
   deletedGraph: boolean;
   podsGone: boolean;
+  /** The profile's other objects deleted one by one (when the namespace stays). */
+  deletedObjects: string[];
   deletedNamespace: boolean;
   warnings: string[];
 }
@@ -46,7 +54,13 @@ export async function cleanup(
   options: { timeoutMs: number; pollIntervalMs: number },
   ports: CleanupPorts,
 ): Promise<CleanupReport> {
-  const report: CleanupReport = { deletedGraph: false, podsGone: false, deletedNamespace: false, warnings: [] };
+  const report: CleanupReport = {
+    deletedGraph: false,
+    podsGone: false,
+    deletedObjects: [],
+    deletedNamespace: false,
+    warnings: [],
+  };
   const warn = (message: string) => {
     report.warnings.push(message);
     ports.warn(message);
@@ -60,7 +74,12 @@ export async function cleanup(
   const namespace = state.namespace as string;
   if (state.name) {
     try {
-      report.deletedGraph = await ports.cluster.deleteGraph(namespace, state.name);
+      report.deletedGraph = await ports.cluster.delete({
+        apiVersion: DGD_API_VERSION,
+        kind: DGD_KIND,
+        namespace,
+        name: state.name,
+      });
       ports.log(
         report.deletedGraph
           ? `Deleted DynamoGraphDeployment ${namespace}/${state.name}`
@@ -89,6 +108,18 @@ export async function cleanup(
         break;
       }
       await ports.sleep(options.pollIntervalMs);
+    }
+  }
+  if (!state.createdNamespace) {
+    const others = state.objects.filter((ref) => !(ref.kind === DGD_KIND && ref.name === state.name)).reverse();
+    for (const ref of others) {
+      try {
+        const deleted = await ports.cluster.delete(ref);
+        report.deletedObjects.push(describeRef(ref));
+        ports.log(deleted ? `Deleted ${describeRef(ref)}` : `${describeRef(ref)} was already gone`);
+      } catch (error) {
+        warn(`Cleanup could not delete ${describeRef(ref)}: ${messageOf(error)}`);
+      }
     }
   }
   if (state.createdNamespace) {

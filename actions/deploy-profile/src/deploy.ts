@@ -3,12 +3,13 @@
  * Ready (failing fast on states that will not heal), smoke request. `progress` is filled in as
  * things happen, so the caller knows what exists when something throws.
  */
-import { ConfigError, TimeoutError, UserError } from '@dynamo-ci/core';
-import type { Cluster } from './cluster.js';
+import { ConfigError, ServiceError, TimeoutError, UserError } from '@dynamo-ci/core';
+import type { Cluster } from '@dynamo-ci/kube/cluster';
+import { describeRef, inNamespace, type Manifest, type ObjectRef, refOf, withLabels } from '@dynamo-ci/kube/manifests';
 import type { Inputs } from './inputs.js';
 import { COMPONENT_TYPE_LABEL, GRAPH_LABEL } from './labels.js';
 import { MANAGED_BY, MANAGED_BY_LABEL } from './naming.js';
-import { detectModel, frontendOf, type Graph, type Json } from './profile.js';
+import { detectModel, frontendOf, type Graph, type Json, type Profile } from './profile.js';
 import { assess } from './readiness.js';
 import { type FrontendRequest, type SmokeResult, smokeTest } from './smoke.js';
 import { PortForwardTunnel } from './tunnel.js';
@@ -35,6 +36,10 @@ export interface DeployPorts {
 
 export interface DeployPlan {
   graph: Graph;
+  /** Every object of the profile, in file order, in the namespace and labelled; the graph among them. */
+  objects: Manifest[];
+  /** The field manager the objects are applied as. */
+  fieldManager: string;
   namespace: string;
   /** The namespace came from the `namespace` input (reused if it exists, never deleted then). */
   namespaceGiven: boolean;
@@ -49,6 +54,8 @@ export interface DeployProgress {
   namespace?: string;
   createdNamespace?: boolean;
   applied?: boolean;
+  /** The objects applied so far. */
+  appliedObjects?: ObjectRef[];
   phase: 'namespace' | 'apply' | 'wait' | 'smoke' | 'done';
   readySeconds?: number;
   frontendService?: string;
@@ -57,12 +64,17 @@ export interface DeployProgress {
 
 /** Check everything that can be checked before touching the cluster. */
 export function plan(
-  graph: Graph,
+  profile: Profile,
   inputs: Inputs,
-  namespace: string,
-  labels: Record<string, string>,
-  annotations: Record<string, string>,
+  target: {
+    namespace: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+    objectLabels: Record<string, string>;
+    fieldManager: string;
+  },
 ): DeployPlan {
+  const graph = profile.graph;
   const frontend = frontendOf(graph);
   const model = inputs.model ?? detectModel(graph);
   if (inputs.smokeRequest) {
@@ -77,7 +89,23 @@ export function plan(
       );
     }
   }
-  return { graph, namespace, namespaceGiven: inputs.namespace !== undefined, labels, annotations, model, frontend };
+  const documents = profile.documents.map((document, index) =>
+    index === profile.graphIndex ? (graph as unknown as Manifest) : document,
+  );
+  const objects = inNamespace(documents, target.namespace, `Profile ${inputs.profile}`).map((object) =>
+    withLabels(object, target.objectLabels),
+  );
+  return {
+    graph: objects[profile.graphIndex] as unknown as Graph,
+    objects,
+    fieldManager: target.fieldManager,
+    namespace: target.namespace,
+    namespaceGiven: inputs.namespace !== undefined,
+    labels: target.labels,
+    annotations: target.annotations,
+    model,
+    frontend,
+  };
 }
 
 export async function deploy(
@@ -136,13 +164,30 @@ export async function deploy(
   checkCancelled('creating the namespace');
 
   progress.phase = 'apply';
-  // Saved before the apply call returns an answer: if the step dies mid-apply, cleanup still
-  // knows the name (upstream's cleanup never did).
+  // The objects are saved in the step state before each apply is sent: if the step dies mid-apply,
+  // cleanup still knows everything that may exist (upstream's cleanup never knew the graph's name).
+  // An object refused with a conflict belongs to someone else and is dropped from the list again.
   ports.saveState('deployment-name', name);
-  await cluster.applyGraph(deployPlan.graph);
+  progress.appliedObjects = [];
+  let appliedAt = ports.now();
+  for (const object of deployPlan.objects) {
+    const ref = refOf(object);
+    checkCancelled(`applying ${describeRef(ref)}`);
+    ports.saveState('objects', JSON.stringify([...progress.appliedObjects, ref]));
+    try {
+      await cluster.apply(object, deployPlan.fieldManager, false);
+    } catch (error) {
+      if (error instanceof ServiceError && error.status === 409) {
+        ports.saveState('objects', JSON.stringify(progress.appliedObjects));
+      }
+      throw error;
+    }
+    progress.appliedObjects.push(ref);
+    // The wait (and timeout-minutes) counts from the graph's apply.
+    if (object.kind === deployPlan.graph.kind && object.metadata.name === name) appliedAt = ports.now();
+    log(`Applied ${describeRef(ref)} (server-side apply)`);
+  }
   progress.applied = true;
-  const appliedAt = ports.now();
-  log(`Applied DynamoGraphDeployment ${namespace}/${name} (server-side apply)`);
 
   progress.phase = 'wait';
   progress.readySeconds = await waitForReady(deployPlan, inputs, ports, appliedAt);
@@ -205,7 +250,7 @@ async function waitForReady(
   let lastPrinted = 0;
   for (;;) {
     const [graph, pods, events] = await Promise.all([
-      cluster.getGraph(namespace, name),
+      cluster.get({ apiVersion: deployPlan.graph.apiVersion, kind: deployPlan.graph.kind, namespace, name }),
       cluster.listPods(namespace, `${GRAPH_LABEL}=${name}`),
       cluster.listEvents(namespace),
     ]);

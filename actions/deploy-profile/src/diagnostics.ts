@@ -6,10 +6,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Cluster } from '@dynamo-ci/kube/cluster';
+import { podSummary } from '@dynamo-ci/kube/pods';
 import { stringify } from 'yaml';
-import type { Cluster } from './cluster.js';
 import type { Json } from './profile.js';
-import { podSummary } from './readiness.js';
 
 export interface Diagnostics {
   dir: string;
@@ -87,7 +87,9 @@ export async function collectDiagnostics(
     }
   };
 
-  const graph = await attempt('reading the DynamoGraphDeployment', () => cluster.getGraph(namespace, graphName));
+  const graph = await attempt('reading the DynamoGraphDeployment', () =>
+    cluster.get({ apiVersion: 'nvidia.com/v1alpha1', kind: 'DynamoGraphDeployment', namespace, name: graphName }),
+  );
   const pods = (await attempt('listing pods', () => cluster.listPods(namespace))) ?? [];
   const events = (await attempt('listing events', () => cluster.listEvents(namespace))) ?? [];
   const eventText = formatEvents(events);

@@ -1,4 +1,4 @@
-import './node-compat.js';
+import '@dynamo-ci/kube/node-compat';
 import { main } from './main.js';
 
 await main();

@@ -6,13 +6,23 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { env, InputError, messageOf, type Runner, readContext, runAction, runUrl, sleep } from '@dynamo-ci/core';
+import type { KubeCluster } from '@dynamo-ci/kube/cluster';
+import type { OpenedKubeconfig } from '@dynamo-ci/kube/kubeconfig';
+import { runLabels } from '@dynamo-ci/kube/labels';
+import type { ObjectRef } from '@dynamo-ci/kube/manifests';
 import { cleanup, skipReason } from './cleanup.js';
-import type { KubeCluster } from './cluster.js';
 import { type DeployProgress, deploy, plan } from './deploy.js';
 import { collectDiagnostics } from './diagnostics.js';
 import { type CleanupMode, parseInputs } from './inputs.js';
-import type { OpenedKubeconfig } from './kubeconfig.js';
-import { namespaceAnnotations, namespaceLabels, namespaceName, slug } from './naming.js';
+import {
+  fieldManager,
+  namespaceAnnotations,
+  namespaceLabels,
+  namespaceName,
+  PROFILE_LABEL,
+  profileLabel,
+  slug,
+} from './naming.js';
 import { applyOverrides, parseProfile, profileName } from './profile.js';
 import { renderCleanup, renderSummary } from './render.js';
 
@@ -26,8 +36,8 @@ async function openCluster(
 ): Promise<{ kube: OpenedKubeconfig; cluster: KubeCluster }> {
   if (raw !== undefined) runner.mask(raw.trim());
   const [{ KubeCluster }, { openKubeconfig, resolveKubeconfig }] = await Promise.all([
-    import('./cluster.js'),
-    import('./kubeconfig.js'),
+    import('@dynamo-ci/kube/cluster'),
+    import('@dynamo-ci/kube/kubeconfig'),
   ]);
   const context = readContext();
   const source = resolveKubeconfig(raw, { KUBECONFIG: env('KUBECONFIG'), HOME: env('HOME'), cwd: context.workspace });
@@ -62,7 +72,8 @@ async function runMain(runner: Runner): Promise<void> {
       `Input 'profile' must be a profile YAML file; ${inputs.profile} does not exist (relative paths start at the workspace)`,
     );
   }
-  const graph = parseProfile(readFileSync(profilePath, 'utf8'), inputs.profile);
+  const profileFile = parseProfile(readFileSync(profilePath, 'utf8'), inputs.profile);
+  const graph = profileFile.graph;
   const profile = profileName(inputs.profile);
   const runId = String(context.runId ?? 'local');
   const attempt = String(context.runAttempt);
@@ -77,20 +88,20 @@ async function runMain(runner: Runner): Promise<void> {
     repository: `${context.repo.owner}/${context.repo.repo}`,
     runUrl: runUrl(context),
   };
-  const runLabels = { 'dynamo-ci/run-id': namespaceLabels(run, new Map())['dynamo-ci/run-id'] as string };
-  const overridden = applyOverrides(graph, { image: inputs.image, model: inputs.model, namespace, labels: runLabels });
+  const objectLabels = { ...runLabels(run), [PROFILE_LABEL]: profileLabel(inputs.profile) };
+  const overridden = applyOverrides(graph, { image: inputs.image, model: inputs.model, namespace });
   for (const placeholder of overridden.report.placeholderImages) {
     runner.warning(
       `Profile ${inputs.profile} keeps a placeholder image (${placeholder}); set the 'image' input to the image under test`,
     );
   }
-  const deployPlan = plan(
-    overridden.graph,
-    inputs,
+  const deployPlan = plan({ ...profileFile, graph: overridden.graph }, inputs, {
     namespace,
-    namespaceLabels(run, inputs.namespaceLabels),
-    namespaceAnnotations(run, new Date()),
-  );
+    labels: namespaceLabels(run, inputs.namespaceLabels),
+    annotations: namespaceAnnotations(run, new Date()),
+    objectLabels,
+    fieldManager: fieldManager(inputs.profile),
+  });
   const name = graph.metadata.name;
   runner.setOutput('namespace', namespace);
   runner.setOutput('deployment-name', name);
@@ -163,6 +174,7 @@ async function runPost(runner: Runner): Promise<void> {
   const state = {
     namespace,
     name,
+    objects: parseObjects(runner.state('objects')),
     createdNamespace: runner.state('namespace-created') === 'true',
     outcome: runner.state('outcome'),
     mode,
@@ -175,6 +187,7 @@ async function runPost(runner: Runner): Promise<void> {
         skipped,
         deletedGraph: false,
         podsGone: false,
+        deletedObjects: [],
         deletedNamespace: false,
         warnings: [],
       }),
@@ -204,6 +217,17 @@ async function runPost(runner: Runner): Promise<void> {
     await runner.appendSummary(renderCleanup(namespace, name, report));
   } finally {
     opened.kube.dispose();
+  }
+}
+
+/** The objects the main phase saved before applying; none when it stopped earlier. */
+function parseObjects(saved: string | undefined): ObjectRef[] {
+  if (!saved) return [];
+  try {
+    const parsed = JSON.parse(saved);
+    return Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return [];
   }
 }
 

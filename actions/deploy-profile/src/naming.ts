@@ -1,22 +1,20 @@
 /**
- * Pure: the per-run namespace name and the labels that let a sweeper find stale namespaces.
- * A namespace name is a DNS-1123 label: at most 63 of [a-z0-9-], starting and ending alphanumeric.
+ * Pure: the per-job namespace name, the field manager of a profile, and the labels that let the
+ * run's cleanup and the sweeper find what this action created (on top of the shared run labels).
  */
-import { createHash } from 'node:crypto';
+import {
+  labelValue,
+  MANAGED_BY_LABEL,
+  type RunIdentity,
+  runAnnotations,
+  runLabels,
+  shortHash,
+  slug,
+} from '@dynamo-ci/kube/labels';
+
+export { isDnsLabel, labelValue, MANAGED_BY_LABEL, slug } from '@dynamo-ci/kube/labels';
 
 const MAX_LABEL = 63;
-
-export function isDnsLabel(name: string): boolean {
-  return /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name);
-}
-
-/** Lowercase, runs of anything else become one '-', no '-' at the ends. */
-export function slug(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-}
 
 /**
  * `ci-<run_id>-<attempt>-<profile>-<job>`, where `<job>` is a short hash of `job`: what tells the
@@ -36,47 +34,45 @@ export function namespaceName(runId: string, attempt: string, profile: string, j
   return `${head.slice(0, room).replace(/-+$/, '')}-${hash}`;
 }
 
-function shortHash(text: string, length: number): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, length);
-}
-
-/** A label value: at most 63 of [A-Za-z0-9_.-], alphanumeric at both ends ('' is allowed). */
-export function labelValue(text: string): string {
-  return text
-    .replace(/[^A-Za-z0-9_.-]+/g, '-')
-    .slice(0, MAX_LABEL)
-    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
-}
-
-/** The label that marks a namespace as made by this action, and its value. */
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+/** The value of `app.kubernetes.io/managed-by` on a namespace this action created. */
 export const MANAGED_BY = 'dynamo-ci-deploy-profile';
-export const FIELD_MANAGER = 'dynamo-ci-deploy-profile';
+export const PROFILE_LABEL = 'dynamo-ci/profile';
 
-export interface RunIdentity {
-  runId: string;
-  attempt: string;
-  profile: string;
-  repository: string;
-  runUrl: string | undefined;
+/**
+ * The field manager of one profile's objects. Each profile applies as its own manager, without
+ * force, so two profiles (or a person's kubectl) setting one object differently is a conflict
+ * that names both, instead of one silently overwriting the other in a shared namespace.
+ */
+export function fieldManager(profilePath: string): string {
+  const name = slug(profilePath) || 'profile';
+  const manager = `dynamo-ci-deploy-profile:${name}`;
+  return manager.length <= 128 ? manager : `${manager.slice(0, 119)}-${shortHash(profilePath, 8)}`;
 }
 
-/** Labels for stale-namespace sweeps (`app.kubernetes.io/managed-by=dynamo-ci-deploy-profile`). */
-export function namespaceLabels(run: RunIdentity, extra: ReadonlyMap<string, string>): Record<string, string> {
+/** The profile as a label value: its path, unique within the repository, cut with a hash when long. */
+export function profileLabel(profilePath: string): string {
+  const plain = labelValue(slug(profilePath));
+  if (slug(profilePath).length <= MAX_LABEL) return plain;
+  const hash = shortHash(profilePath, 8);
+  return `${labelValue(plain.slice(0, MAX_LABEL - hash.length - 1))}-${hash}`;
+}
+
+export interface ProfileRun extends RunIdentity {
+  /** The profile's name (file stem). */
+  profile: string;
+}
+
+/** Labels for a namespace this action creates: the run's, ours, the profile's, and the user's extra ones. */
+export function namespaceLabels(run: ProfileRun, extra: ReadonlyMap<string, string>): Record<string, string> {
   return {
     [MANAGED_BY_LABEL]: MANAGED_BY,
-    'dynamo-ci/run-id': labelValue(run.runId),
-    'dynamo-ci/run-attempt': labelValue(run.attempt),
-    'dynamo-ci/profile': labelValue(run.profile),
+    ...runLabels(run),
+    [PROFILE_LABEL]: labelValue(run.profile),
     ...Object.fromEntries(extra),
   };
 }
 
 /** Annotations carry what labels cannot (slashes, URLs, timestamps). */
 export function namespaceAnnotations(run: RunIdentity, now: Date): Record<string, string> {
-  return {
-    'dynamo-ci/repository': run.repository,
-    'dynamo-ci/created-at': now.toISOString(),
-    ...(run.runUrl ? { 'dynamo-ci/run-url': run.runUrl } : {}),
-  };
+  return runAnnotations(run, now);
 }

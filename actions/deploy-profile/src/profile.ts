@@ -1,10 +1,21 @@
 /**
- * Pure: a profile file (`examples/backends/<framework>/deploy/<profile>.yaml`) -> a validated
- * DynamoGraphDeployment, with the CI image and model put into every service.
+ * Pure: a profile file (`examples/backends/<framework>/deploy/<profile>.yaml`) -> its documents, in
+ * file order, as `kubectl apply -f` reads them: exactly one DynamoGraphDeployment (the one waited
+ * on and sent the smoke request), validated, and beside it any namespaced objects it needs (a
+ * ConfigMap of engine settings, a PersistentVolumeClaim for a model cache, a ResourceClaimTemplate
+ * for DRA devices, ...). The CI image and model go into every service of the graph.
  */
 import { ConfigError } from '@dynamo-ci/core';
+import { isDnsLabel } from '@dynamo-ci/kube/labels';
+import {
+  clusterScopedKinds,
+  describeRef,
+  isNamespaced,
+  type Manifest,
+  parseManifests,
+  refOf,
+} from '@dynamo-ci/kube/manifests';
 import { parseAllDocuments } from 'yaml';
-import { isDnsLabel } from './naming.js';
 
 export const DGD_API_VERSION = 'nvidia.com/v1alpha1';
 export const DGD_KIND = 'DynamoGraphDeployment';
@@ -21,9 +32,16 @@ export interface Graph {
   spec: { services: Record<string, Json>; [key: string]: unknown };
 }
 
+export interface Profile {
+  graph: Graph;
+  /** Every document in file order; `documents[graphIndex]` is the graph. */
+  documents: Manifest[];
+  graphIndex: number;
+}
+
 /** Parse and validate; `source` names the file in messages. */
-export function parseProfile(text: string, source: string): Graph {
-  let documents: Json[];
+export function parseProfile(text: string, source: string): Profile {
+  let values: unknown[];
   try {
     const parsed = parseAllDocuments(text);
     const list = Array.isArray(parsed) ? parsed : [parsed];
@@ -31,19 +49,39 @@ export function parseProfile(text: string, source: string): Graph {
       const error = document.errors[0];
       if (error) throw new Error(error.message);
     }
-    documents = list.map((document) => document.toJS()).filter((value) => value !== null && value !== undefined);
+    values = list.map((document) => document.toJS()).filter((value) => value !== null && value !== undefined);
   } catch (error) {
     throw new ConfigError(
       `Profile ${source} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  if (documents.length !== 1) {
-    const kinds = documents.map((document) => String(document?.kind ?? '?')).join(', ');
+  if (values.length === 0) {
+    throw new ConfigError(`Profile ${source} must hold exactly one ${DGD_KIND} document, found 0 (the file is empty)`);
+  }
+  // A single document is the graph: its problems are reported as the graph's.
+  if (values.length === 1) {
+    const graph = validateGraph(values[0], source);
+    return { graph, documents: [graph as unknown as Manifest], graphIndex: 0 };
+  }
+  const documents = parseManifests(text, `Profile ${source}`);
+  const graphs = documents.filter((document) => document.kind === DGD_KIND);
+  if (graphs.length !== 1) {
+    const kinds = documents.map((document) => document.kind).join(', ');
     throw new ConfigError(
-      `Profile ${source} must hold exactly one ${DGD_KIND} document, found ${documents.length}${kinds ? ` (${kinds})` : ''}`,
+      `Profile ${source} must hold exactly one ${DGD_KIND} document, found ${graphs.length} among its ${documents.length} documents (${kinds}); a profile deploys one graph`,
     );
   }
-  return validateGraph(documents[0], source);
+  const clusterKinds = clusterScopedKinds(documents);
+  const clusterScoped = documents.filter((document) => !isNamespaced(document, clusterKinds));
+  if (clusterScoped.length > 0) {
+    throw new ConfigError(
+      `Profile ${source} holds cluster-scoped ${clusterScoped.map((document) => describeRef(refOf(document))).join(', ')}; a profile may only carry namespaced objects (install cluster-wide ones with the cluster or the operator)`,
+    );
+  }
+  const graphIndex = documents.findIndex((document) => document.kind === DGD_KIND);
+  const graph = validateGraph(documents[graphIndex], source);
+  documents[graphIndex] = graph as unknown as Manifest;
+  return { graph, documents, graphIndex };
 }
 
 export function validateGraph(value: unknown, source: string): Graph {

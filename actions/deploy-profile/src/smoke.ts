@@ -3,7 +3,7 @@
  * `Retry-After`), then one real chat completion, validated the way upstream's deploy test does.
  */
 import { sleep as defaultSleep, TimeoutError, UserError } from '@dynamo-ci/core';
-import type { ProxyResponse } from './cluster.js';
+import type { ProxyResponse } from '@dynamo-ci/kube/cluster';
 import type { Json } from './profile.js';
 
 /** Sends one request to the frontend (through the service proxy); resolves for any HTTP status. */

@@ -5,9 +5,9 @@
  */
 import { request as httpRequest } from 'node:http';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
-import type { Cluster, ProxyResponse } from './cluster.js';
+import type { Cluster, ProxyResponse } from '@dynamo-ci/kube/cluster';
+import { isTerminating, podReady } from '@dynamo-ci/kube/pods';
 import { COMPONENT_TYPE_LABEL, GRAPH_LABEL } from './labels.js';
-import { isTerminating, podReady } from './readiness.js';
 import type { FrontendRequest } from './smoke.js';
 
 export class PortForwardTunnel {

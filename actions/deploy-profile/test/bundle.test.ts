@@ -98,11 +98,18 @@ describe('deploy-profile bundle against the fake Kubernetes API', () => {
       outcome: 'success',
     });
 
-    // Server-side apply with a field manager and force; every service got the image.
+    // Server-side apply as the profile's own field manager, without force; every service got the
+    // image; the graph carries the run's labels.
     const apply = kube.applies[0];
     expect(apply?.contentType).toMatch(/^application\/apply-patch\+yaml/);
-    expect(apply?.fieldManager).toBe('dynamo-ci-deploy-profile');
-    expect(apply?.force).toBe(true);
+    expect(apply?.fieldManager).toBe('dynamo-ci-deploy-profile:examples-backends-vllm-deploy-agg-yaml');
+    expect(apply?.force).toBe(false);
+    expect(apply?.body.metadata.labels).toEqual({
+      'dynamo-ci/run-id': '4242',
+      'dynamo-ci/run-attempt': '2',
+      'dynamo-ci/repository': 'ai-dynamo.dynamo',
+      'dynamo-ci/profile': 'examples-backends-vllm-deploy-agg-yaml',
+    });
     for (const service of Object.values(apply?.body.spec.services as Record<string, any>)) {
       expect(service.extraPodSpec.mainContainer.image).toBe(IMAGE);
     }
@@ -113,6 +120,7 @@ describe('deploy-profile bundle against the fake Kubernetes API', () => {
       'app.kubernetes.io/managed-by': 'dynamo-ci-deploy-profile',
       'dynamo-ci/run-id': '4242',
       'dynamo-ci/run-attempt': '2',
+      'dynamo-ci/repository': 'ai-dynamo.dynamo',
       'dynamo-ci/profile': 'agg',
     });
     expect(namespace?.metadata.annotations['dynamo-ci/repository']).toBe('ai-dynamo/dynamo');
@@ -165,6 +173,68 @@ describe('deploy-profile bundle against the fake Kubernetes API', () => {
     expect(post.exitCode).toBe(0);
     expect(kube.graph('shared-ns', 'vllm-agg')).toBeUndefined();
     expect(kube.seen('DELETE', '/api/v1/namespaces/shared-ns')).toHaveLength(0);
+  });
+
+  it('applies every document of a profile in order, labelled, and cleans all of them up', async () => {
+    const { kube, job, inputs } = await world();
+    const config =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: engine-config\ndata:\n  engine.yaml: "tensor_parallel_size: 1"\n';
+    const cache =
+      'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: model-cache\nspec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 10Gi}}\n';
+    const claim =
+      'apiVersion: resource.k8s.io/v1beta1\nkind: ResourceClaimTemplate\nmetadata:\n  name: gpu-claim\nspec:\n  spec:\n    devices:\n      requests: [{name: gpu, deviceClassName: gpu.nvidia.com}]\n';
+    const path = 'examples/backends/vllm/deploy/agg_with_config.yaml';
+    writeFileSync(join(job.workspace, path), `${config}---\n${cache}---\n${PROFILE}---\n${claim}`);
+    const result = await job.run('deploy-profile', { inputs: { ...inputs, profile: path, 'smoke-request': false } });
+    expect(errorText(result)).toBe('');
+    const namespace = result.outputs.namespace as string;
+    expect(kube.applies.map((apply) => `${apply.kind}/${apply.name}`)).toEqual([
+      'ConfigMap/engine-config',
+      'PersistentVolumeClaim/model-cache',
+      'DynamoGraphDeployment/vllm-agg',
+      'ResourceClaimTemplate/gpu-claim',
+    ]);
+    for (const apply of kube.applies) {
+      expect(apply.namespace).toBe(namespace);
+      expect(apply.fieldManager).toBe('dynamo-ci-deploy-profile:examples-backends-vllm-deploy-agg-with-config-yaml');
+      expect(apply.body.metadata.labels).toMatchObject({ 'dynamo-ci/run-id': '4242', 'dynamo-ci/run-attempt': '2' });
+    }
+    expect(JSON.parse(result.state.objects as string)).toHaveLength(4);
+    expect(kube.objects({ labelSelector: 'dynamo-ci/run-id=4242' }).map((object) => object.kind)).toEqual(
+      expect.arrayContaining(['ConfigMap', 'PersistentVolumeClaim', 'DynamoGraphDeployment', 'ResourceClaimTemplate']),
+    );
+    expect(result.log).toContain(`Applied ResourceClaimTemplate ${namespace}/gpu-claim (server-side apply)`);
+    const post = await job.post('deploy-profile', result, { inputs: { ...inputs, profile: path } });
+    expect(post.exitCode).toBe(0);
+    await waitUntil(() => !kube.namespaceNames().includes(namespace));
+    expect(kube.objects({ labelSelector: 'dynamo-ci/run-id=4242' })).toEqual([]);
+  });
+
+  it('in a namespace it did not create, deletes each object of the profile; a second profile claiming the same object is a conflict', async () => {
+    const { kube, job, inputs } = await world();
+    kube.addNamespace('shared-ns');
+    const config = (value: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: engine-config\ndata:\n  engine.yaml: "${value}"\n`;
+    const first = 'examples/backends/vllm/deploy/agg_with_config.yaml';
+    const second = 'examples/backends/trtllm/deploy/agg_with_config.yaml';
+    mkdirSync(join(job.workspace, 'examples/backends/trtllm/deploy'), { recursive: true });
+    writeFileSync(join(job.workspace, first), `${PROFILE}---\n${config('a')}`);
+    writeFileSync(join(job.workspace, second), `${PROFILE.replace('vllm-agg', 'trtllm-agg')}---\n${config('b')}`);
+    const quick = { ...inputs, namespace: 'shared-ns', 'smoke-request': false };
+    const deployed = await job.run('deploy-profile', { inputs: { ...quick, profile: first } });
+    expect(errorText(deployed)).toBe('');
+    const clash = await job.run('deploy-profile', { inputs: { ...quick, profile: second } });
+    expect(clash.exitCode).toBe(1);
+    expect(errorText(clash)).toMatch(
+      /applying ConfigMap shared-ns\/engine-config: HTTP 409: Apply failed with .*conflict with "dynamo-ci-deploy-profile:examples-backends-vllm-deploy-agg-with-config-yaml"/,
+    );
+    expect(kube.object('v1', 'ConfigMap', 'shared-ns', 'engine-config')?.data).toEqual({ 'engine.yaml': 'a' });
+    await job.post('deploy-profile', clash, { inputs: { ...quick, profile: second } });
+    const post = await job.post('deploy-profile', deployed, { inputs: { ...quick, profile: first } });
+    expect(post.log).toContain('Deleted ConfigMap shared-ns/engine-config');
+    expect(kube.object('v1', 'ConfigMap', 'shared-ns', 'engine-config')).toBeUndefined();
+    expect(kube.graph('shared-ns', 'vllm-agg')).toBeUndefined();
+    expect(kube.namespaceNames()).toContain('shared-ns');
   });
 
   it('a second step of the same run reuses its namespace; a re-run waits for a terminating one', async () => {

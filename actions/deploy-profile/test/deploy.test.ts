@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Cluster } from '@dynamo-ci/kube/cluster';
 import { describe, expect, it } from 'vitest';
-import type { Cluster } from '../src/cluster.js';
 import { DeploymentFailed, type DeployProgress, deploy, plan } from '../src/deploy.js';
 import { parseInputs } from '../src/inputs.js';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../src/naming.js';
@@ -17,14 +17,17 @@ function clusterWith(namespace: Record<string, unknown>): Cluster & { created: s
     server: 'https://fake',
     created,
     getNamespace: async () => structuredClone(namespace),
-    createNamespace: async (name) => {
+    createNamespace: async (name: string) => {
       created.push(name);
       return true;
     },
     deleteNamespace: stop,
-    applyGraph: stop,
-    getGraph: stop,
-    deleteGraph: stop,
+    annotateNamespace: stop,
+    listNamespaces: stop,
+    apply: stop,
+    get: stop,
+    delete: stop,
+    list: stop,
     listPods: stop,
     listEvents: stop,
     listServices: stop,
@@ -53,7 +56,13 @@ function setup(namespace: Record<string, unknown>, values: Record<string, string
     },
     now: () => clock,
   };
-  const deployPlan = plan(parseProfile(AGG, 'agg.yaml'), inputs, 'ci-1-1-agg', {}, {});
+  const deployPlan = plan(parseProfile(AGG, 'agg.yaml'), inputs, {
+    namespace: 'ci-1-1-agg',
+    labels: {},
+    annotations: {},
+    objectLabels: {},
+    fieldManager: 'test',
+  });
   const progress: DeployProgress = { phase: 'namespace' };
   return { run: () => deploy(deployPlan, inputs, ports, progress), cluster, sleeps, log, state, progress };
 }

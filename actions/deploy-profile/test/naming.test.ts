@@ -60,6 +60,7 @@ describe('labels', () => {
       'app.kubernetes.io/managed-by': 'dynamo-ci-deploy-profile',
       'dynamo-ci/run-id': '9',
       'dynamo-ci/run-attempt': '1',
+      'dynamo-ci/repository': 'o.r',
       'dynamo-ci/profile': 'agg',
       'nscleanup/enabled': 'true',
     });

@@ -7,7 +7,7 @@ const AGG = readFileSync(join(import.meta.dirname, 'fixtures', 'agg.yaml'), 'utf
 
 describe('parseProfile', () => {
   it('accepts an upstream-shaped profile', () => {
-    const graph = parseProfile(AGG, 'agg.yaml');
+    const graph = parseProfile(AGG, 'agg.yaml').graph;
     expect(graph.metadata.name).toBe('vllm-agg');
     expect(Object.keys(graph.spec.services)).toEqual(['Frontend', 'VllmDecodeWorker']);
   });
@@ -40,9 +40,39 @@ describe('parseProfile', () => {
     ['- a\n- b\n', /must be a YAML mapping, not a list/],
     ['a: [unclosed\n', /is not valid YAML/],
     ['', /must hold exactly one DynamoGraphDeployment document, found 0/],
-    [`${AGG}\n---\napiVersion: v1\nkind: ConfigMap\n`, /found 2 \(DynamoGraphDeployment, ConfigMap\)/],
+    [`${AGG}\n---\napiVersion: v1\nkind: ConfigMap\n`, /document 2 \(ConfigMap\) needs metadata\.name/],
+    [
+      `${AGG}\n---\n${AGG.replace('vllm-agg', 'vllm-agg-2')}`,
+      /found 2 among its 2 documents \(DynamoGraphDeployment, DynamoGraphDeployment\)/,
+    ],
+    [
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: b}\n',
+      /found 0 among its 2 documents \(ConfigMap, Secret\)/,
+    ],
+    [
+      `${AGG}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}\n`,
+      /holds cluster-scoped ClusterRole reader; a profile may only carry namespaced objects/,
+    ],
+    [`${AGG}\n---\nkind: ConfigMap\nmetadata: {name: a}\n`, /document 2 \(a\) has no apiVersion/],
   ])('rejects %j', (text, message) => {
     expect(() => parseProfile(text, 'p.yaml')).toThrow(message);
+  });
+
+  it('takes the documents beside the graph in file order, the graph validated in place', () => {
+    const config = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: engine-config}\ndata: {engine.yaml: "tp: 1"}\n';
+    const claim =
+      'apiVersion: resource.k8s.io/v1beta1\nkind: ResourceClaimTemplate\nmetadata: {name: gpu}\nspec: {spec: {devices: {requests: [{name: gpu, deviceClassName: gpu.example.com}]}}}\n';
+    const profile = parseProfile(`${config}---\n${AGG}\n---\n${claim}`, 'p.yaml');
+    expect(profile.documents.map((document) => `${document.kind}/${document.metadata.name}`)).toEqual([
+      'ConfigMap/engine-config',
+      'DynamoGraphDeployment/vllm-agg',
+      'ResourceClaimTemplate/gpu',
+    ]);
+    expect(profile.graphIndex).toBe(1);
+    expect(profile.graph.metadata.name).toBe('vllm-agg');
+    expect(() => parseProfile(`${config}---\n${AGG.replace('vllm-agg', 'vllm.agg')}`, 'p.yaml')).toThrow(
+      /metadata\.name must be a DNS label/,
+    );
   });
 
   it('reports every problem at once', () => {
@@ -84,7 +114,7 @@ describe('replaceModel', () => {
 });
 
 describe('applyOverrides', () => {
-  const graph = parseProfile(AGG, 'agg.yaml');
+  const graph = parseProfile(AGG, 'agg.yaml').graph;
 
   it('puts the image in every service, the model in every flag, and the namespace in metadata, without touching the input', () => {
     const { graph: result, report } = applyOverrides(graph, {
@@ -116,7 +146,7 @@ describe('applyOverrides', () => {
 });
 
 describe('detectModel, frontendOf, profileName', () => {
-  const graph = parseProfile(AGG, 'agg.yaml');
+  const graph = parseProfile(AGG, 'agg.yaml').graph;
   it('finds the model, the frontend Service and the profile name', () => {
     expect(detectModel(graph)).toBe('Qwen/Qwen3-0.6B');
     expect(frontendOf(graph)).toEqual({ service: 'Frontend', serviceName: 'vllm-agg-frontend' });
@@ -130,7 +160,7 @@ describe('detectModel, frontendOf, profileName', () => {
         '- --model-path\n            - /models/qwen\n            - --served-model-name\n            - Qwen/Qwen3-0.6B',
       ),
       'x',
-    );
+    ).graph;
     expect(detectModel(trtllm)).toBe('Qwen/Qwen3-0.6B');
   });
 });

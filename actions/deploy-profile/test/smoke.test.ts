@@ -1,5 +1,5 @@
+import type { ProxyResponse } from '@dynamo-ci/kube/cluster';
 import { describe, expect, it } from 'vitest';
-import type { ProxyResponse } from '../src/cluster.js';
 import { probeDelayMs, probeTimeoutMs, smokeTest, validateCompletion, waitForModel } from '../src/smoke.js';
 
 const MODEL = 'Qwen/Qwen3-0.6B';

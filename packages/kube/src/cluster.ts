@@ -1,8 +1,9 @@
 /**
- * The Kubernetes port and its implementation over `@kubernetes/client-node`. The rest of the
- * action sees plain JSON objects and errors that say what to fix; only this module knows the
- * client library. Reads are retried on 429/5xx and dropped connections, never on a refused
- * connection or a DNS failure (the kubeconfig is wrong; waiting will not help).
+ * The Kubernetes port and its implementation over `@kubernetes/client-node`. The actions see plain
+ * JSON objects and errors that say what to fix; only this module knows the client library. Any
+ * kind is applied (server-side apply), read, listed by label and deleted through the client's
+ * discovery-driven object API. Reads are retried on 429/5xx and dropped connections, never on a
+ * refused connection or a DNS failure (the kubeconfig is wrong; waiting will not help).
  */
 import type { Socket } from 'node:net';
 import { Writable } from 'node:stream';
@@ -18,8 +19,7 @@ import {
   PortForward,
   RequestContext,
 } from '@kubernetes/client-node';
-import { FIELD_MANAGER } from './naming.js';
-import type { Graph, Json } from './profile.js';
+import type { Json, ObjectRef } from './manifests.js';
 
 export interface ProxyResponse {
   status: number;
@@ -27,16 +27,26 @@ export interface ProxyResponse {
   text: string;
 }
 
+/** One Kubernetes cluster, as the deploy actions use it. */
 export interface Cluster {
   readonly server: string;
   getNamespace(name: string): Promise<Json | undefined>;
   /** Create the namespace; false when it already existed. */
   createNamespace(name: string, labels: Record<string, string>, annotations: Record<string, string>): Promise<boolean>;
+  /** Merge labels and annotations into a namespace (a JSON merge patch). */
+  annotateNamespace(name: string, annotations: Record<string, string>): Promise<Json>;
   /** False when it was already gone. */
   deleteNamespace(name: string): Promise<boolean>;
-  applyGraph(graph: Graph): Promise<Json>;
-  getGraph(namespace: string, name: string): Promise<Json | undefined>;
-  deleteGraph(namespace: string, name: string): Promise<boolean>;
+  /** Namespaces matching a label selector. */
+  listNamespaces(labelSelector: string): Promise<Json[]>;
+  /** Server-side apply of any object; `force` takes over fields another manager set. */
+  apply(object: Json, fieldManager: string, force: boolean): Promise<Json>;
+  /** Undefined when it does not exist. */
+  get(ref: ObjectRef): Promise<Json | undefined>;
+  /** Delete with background propagation; false when it was already gone. */
+  delete(ref: ObjectRef): Promise<boolean>;
+  /** Objects of a kind with a label selector, in a namespace or (namespace undefined) everywhere. */
+  list(apiVersion: string, kind: string, namespace: string | undefined, labelSelector?: string): Promise<Json[]>;
   listPods(namespace: string, labelSelector?: string): Promise<Json[]>;
   listEvents(namespace: string): Promise<Json[]>;
   listServices(namespace: string, labelSelector?: string): Promise<Json[]>;
@@ -84,28 +94,42 @@ export class KubeCluster implements Cluster {
     return (await this.read(`deleting namespace ${name}`, () => this.core.deleteNamespace({ name }))) !== undefined;
   }
 
-  async applyGraph(graph: Graph): Promise<Json> {
+  async annotateNamespace(name: string, annotations: Record<string, string>): Promise<Json> {
+    return this.call(`annotating namespace ${name}`, () =>
+      this.objects.patch(
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name, annotations } },
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        PatchStrategy.MergePatch,
+      ),
+    );
+  }
+
+  async listNamespaces(labelSelector: string): Promise<Json[]> {
+    const list = await this.call('listing namespaces', () => this.core.listNamespace({ labelSelector }), true);
+    return list.items;
+  }
+
+  async apply(object: Json, fieldManager: string, force: boolean): Promise<Json> {
     // Server-side apply: idempotent, so a retried step or a re-run attempt converges instead of
-    // failing with AlreadyExists; `force` takes over fields another manager (a human's kubectl) set.
-    return this.call(`applying ${graph.kind} ${graph.metadata.namespace}/${graph.metadata.name}`, () =>
-      this.objects.patch(graph as any, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
+    // failing with AlreadyExists.
+    return this.call(`applying ${describe(object)}`, () =>
+      this.objects.patch(object as any, undefined, undefined, fieldManager, force, PatchStrategy.ServerSideApply),
     );
   }
 
-  async getGraph(namespace: string, name: string): Promise<Json | undefined> {
-    return this.read(`reading DynamoGraphDeployment ${namespace}/${name}`, () =>
-      this.objects.read({
-        apiVersion: 'nvidia.com/v1alpha1',
-        kind: 'DynamoGraphDeployment',
-        metadata: { name, namespace },
-      }),
+  async get(ref: ObjectRef): Promise<Json | undefined> {
+    return this.read(`reading ${describe(ref)}`, () =>
+      this.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: metadataOf(ref) }),
     );
   }
 
-  async deleteGraph(namespace: string, name: string): Promise<boolean> {
-    const deleted = await this.read(`deleting DynamoGraphDeployment ${namespace}/${name}`, () =>
+  async delete(ref: ObjectRef): Promise<boolean> {
+    const deleted = await this.read(`deleting ${describe(ref)}`, () =>
       this.objects.delete(
-        { apiVersion: 'nvidia.com/v1alpha1', kind: 'DynamoGraphDeployment', metadata: { name, namespace } },
+        { apiVersion: ref.apiVersion, kind: ref.kind, metadata: metadataOf(ref) },
         undefined,
         undefined,
         undefined,
@@ -114,6 +138,15 @@ export class KubeCluster implements Cluster {
       ),
     );
     return deleted !== undefined;
+  }
+
+  async list(apiVersion: string, kind: string, namespace: string | undefined, labelSelector?: string): Promise<Json[]> {
+    const list = await this.call(
+      `listing ${kind} objects${namespace ? ` in ${namespace}` : ''}`,
+      () => this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector),
+      true,
+    );
+    return list.items;
   }
 
   async listPods(namespace: string, labelSelector?: string): Promise<Json[]> {
@@ -220,7 +253,7 @@ export class KubeCluster implements Cluster {
       if (
         error instanceof ServiceError &&
         error.status === 404 &&
-        !/the server could not find the requested resource/.test(error.message)
+        !/the server could not find the requested resource|does not serve/.test(error.message)
       ) {
         return undefined;
       }
@@ -241,6 +274,16 @@ export class KubeCluster implements Cluster {
       throw translate(error, action, this.server);
     }
   }
+}
+
+function metadataOf(ref: ObjectRef): { name: string; namespace?: string } {
+  return ref.namespace ? { name: ref.name, namespace: ref.namespace } : { name: ref.name };
+}
+
+function describe(object: { kind?: string; name?: string; namespace?: string; metadata?: Json }): string {
+  const name = object.metadata?.name ?? object.name;
+  const namespace = object.metadata?.namespace ?? object.namespace;
+  return `${object.kind} ${namespace ? `${namespace}/` : ''}${name}`;
 }
 
 function causeOf(error: unknown): string {
@@ -290,6 +333,21 @@ function statusMessage(body: unknown): string | undefined {
 /** Turn any client error into a ServiceError whose message says what happened and what to check. */
 export function translate(error: unknown, action: string, server: string): ServiceError {
   if (error instanceof ServiceError) return error;
+  const raw = error instanceof Error ? error.message : String(error);
+  // Discovery answered 404 for the group version, or the group version lacks the kind.
+  const unserved =
+    /Unrecognized API version and kind: (\S+) (\S+)/.exec(raw) ??
+    (error instanceof ApiException && error.code === 404
+      ? /Failed to fetch resource metadata for (\S+)\/([A-Za-z0-9]+):/.exec(raw)
+      : null);
+  if (unserved) {
+    const [, apiVersion, kind] = unserved;
+    const hint =
+      kind === 'DynamoGraphDeployment'
+        ? 'install the Dynamo operator (its CRDs) first'
+        : 'install its CustomResourceDefinition first';
+    return new ServiceError(`The cluster at ${server} does not serve ${apiVersion} ${kind} (${action}): ${hint}`, 404);
+  }
   if (error instanceof ApiException) {
     const message = statusMessage(error.body) ?? `HTTP ${error.code}`;
     if (error.code === 401) {
@@ -304,25 +362,9 @@ export function translate(error: unknown, action: string, server: string): Servi
         403,
       );
     }
-    if (
-      error.code === 404 &&
-      /could not find the requested resource/.test(message) &&
-      /DynamoGraphDeployment/.test(action)
-    ) {
-      return new ServiceError(
-        `The cluster at ${server} does not serve nvidia.com/v1alpha1 DynamoGraphDeployment while ${action}: install the Dynamo operator (its CRDs) first`,
-        404,
-      );
-    }
     return new ServiceError(`Kubernetes API error while ${action}: HTTP ${error.code}: ${message}`, error.code);
   }
   const message = error instanceof Error ? error.message : String(error);
-  if (/Failed to fetch resource metadata for nvidia\.com\/v1alpha1/.test(message)) {
-    return new ServiceError(
-      `The cluster at ${server} does not serve nvidia.com/v1alpha1 DynamoGraphDeployment (${action}): install the Dynamo operator (its CRDs) first`,
-      404,
-    );
-  }
   const code = networkCode(error);
   if (code === 'ABORT_ERR' || (error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError') {
     return new ServiceError(`Timed out while ${action}`);
