@@ -18,15 +18,18 @@ const actionsDir = join(root, 'actions');
 
 /**
  * Size budget per bundle directory (all chunks, minified), in bytes. Most actions carry core and a
- * lazily loaded Octokit chunk (well under 1 MiB); deploy-profile also carries @kubernetes/client-node
- * (about 4.5 MiB: it re-exports every generated API group and does not declare `"sideEffects": false`,
- * so webpack keeps all of it), run-gpu-tests @actions/cache with the Azure storage client, pipeline-report
+ * lazily loaded Octokit chunk (well under 1 MiB); the actions that talk to a cluster (deploy-profile,
+ * deploy-operator, deploy-cleanup) also carry @kubernetes/client-node through @dynamo-ci/kube (about
+ * 4.5 MiB: it re-exports every generated API group and does not declare `"sideEffects": false`, so
+ * webpack keeps all of it), run-gpu-tests @actions/cache with the Azure storage client, pipeline-report
  * @actions/artifact with the same client and its zip reader.
  */
 export const SIZE_BUDGET = {
   default: 1.5 * 1024 * 1024,
   'deploy-profile': 6 * 1024 * 1024,
   'pipeline-report': 2.5 * 1024 * 1024,
+  'deploy-operator': 6 * 1024 * 1024,
+  'deploy-cleanup': 6 * 1024 * 1024,
   'run-gpu-tests': 2 * 1024 * 1024,
 };
 

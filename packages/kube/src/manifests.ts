@@ -146,6 +146,8 @@ export function withLabels(manifest: Manifest, labels: Record<string, string>): 
 /**
  * Put namespaced objects into `namespace`. An object that names another namespace is an error (as
  * with `kubectl apply -n`), unless `override` (a chart rendered for that namespace may name it).
+ * A ServiceAccount subject of a (Cluster)RoleBinding that names no namespace gets this one, as
+ * kustomize's namespace transformer does: the binding must point at the account in this namespace.
  */
 export function inNamespace(
   manifests: readonly Manifest[],
@@ -154,7 +156,8 @@ export function inNamespace(
   options: { override?: boolean } = {},
 ): Manifest[] {
   const clusterKinds = clusterScopedKinds(manifests);
-  return manifests.map((manifest) => {
+  return manifests.map((original) => {
+    const manifest = bindSubjects(original, namespace);
     if (!isNamespaced(manifest, clusterKinds)) {
       const copy = structuredClone(manifest);
       delete copy.metadata.namespace;
@@ -170,6 +173,16 @@ export function inNamespace(
     copy.metadata.namespace = namespace;
     return copy;
   });
+}
+
+function bindSubjects(manifest: Manifest, namespace: string): Manifest {
+  const subjects = (manifest as Json).subjects;
+  if (!/^(Cluster)?RoleBinding$/.test(manifest.kind) || !Array.isArray(subjects)) return manifest;
+  const copy = structuredClone(manifest) as Json;
+  for (const subject of copy.subjects) {
+    if (subject?.kind === 'ServiceAccount' && !subject.namespace) subject.namespace = namespace;
+  }
+  return copy as Manifest;
 }
 
 /** CRDs first (a custom resource needs its CRD served), then the rest in file order. */

@@ -11,6 +11,7 @@ export {
 } from './docker-daemon.js';
 export * from './fake-actions.js';
 export * from './fake-github.js';
+export * from './fake-helm.js';
 export * from './fake-kubernetes.js';
 export * from './fake-openai.js';
 export * from './fake-search.js';

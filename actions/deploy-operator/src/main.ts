@@ -1,0 +1,104 @@
+/**
+ * Wiring only: runner -> inputs -> manifests (files, or the chart rendered by helm) -> plan ->
+ * kubeconfig -> install -> outputs, summary. There is no post step: the deployment tests use the
+ * operator after this job, and the run's final cleanup job removes the namespace and everything
+ * labelled with the run, also when this job was cancelled. The kubeconfig's private copy is removed
+ * when the step ends, however it ends.
+ */
+import { env, messageOf, type Runner, readContext, runAction, runUrl, sleep, spawnProcess } from '@dynamo-ci/core';
+import type { KubeCluster } from '@dynamo-ci/kube/cluster';
+import type { OpenedKubeconfig } from '@dynamo-ci/kube/kubeconfig';
+import { MANAGED_BY_LABEL, runAnnotations, runLabels } from '@dynamo-ci/kube/labels';
+import { refOf } from '@dynamo-ci/kube/manifests';
+import { parseInputs } from './inputs.js';
+import { defaultNamespace, type InstallProgress, install, MANAGED_BY, planInstall } from './install.js';
+import { renderSummary } from './render.js';
+import { loadManifests } from './source.js';
+
+/** @kubernetes/client-node is megabytes of code: loaded once the inputs and manifests are checked. */
+async function openCluster(
+  runner: Runner,
+  raw: string | undefined,
+): Promise<{ kube: OpenedKubeconfig; cluster: KubeCluster }> {
+  if (raw !== undefined) runner.mask(raw.trim());
+  const [{ KubeCluster }, { openKubeconfig, resolveKubeconfig }] = await Promise.all([
+    import('@dynamo-ci/kube/cluster'),
+    import('@dynamo-ci/kube/kubeconfig'),
+  ]);
+  const context = readContext();
+  const source = resolveKubeconfig(raw, { KUBECONFIG: env('KUBECONFIG'), HOME: env('HOME'), cwd: context.workspace });
+  const kube = openKubeconfig(source, env('RUNNER_TEMP'), (secret) => runner.mask(secret));
+  runner.info(`Kubernetes: context ${kube.context}, server ${kube.server} (kubeconfig from ${source.origin})`);
+  return { kube, cluster: new KubeCluster(kube.config, kube.server) };
+}
+
+async function runMain(runner: Runner): Promise<void> {
+  const inputs = parseInputs((name) => runner.input(name));
+  if (inputs.hfToken !== undefined) runner.mask(inputs.hfToken);
+  const context = readContext();
+  const run = {
+    runId: String(context.runId ?? 'local'),
+    attempt: String(context.runAttempt),
+    repository: `${context.repo.owner}/${context.repo.repo}`,
+    runUrl: runUrl(context),
+  };
+  const namespace = inputs.namespace ?? defaultNamespace(run.runId, run.attempt);
+  runner.setOutput('namespace', namespace);
+  const { manifests, source } = await loadManifests(inputs, namespace, context.workspace, (args) => {
+    runner.info(`helm ${args.join(' ')}`);
+    return spawnProcess('helm', args, { cwd: context.workspace, timeoutMs: 5 * 60_000 });
+  });
+  const plan = planInstall(
+    manifests,
+    inputs,
+    {
+      namespace,
+      namespaceLabels: {
+        [MANAGED_BY_LABEL]: MANAGED_BY,
+        ...runLabels(run),
+        ...Object.fromEntries(inputs.namespaceLabels),
+      },
+      namespaceAnnotations: runAnnotations(run, new Date()),
+      objectLabels: runLabels(run),
+    },
+    source,
+  );
+  for (const change of plan.imageChanges) runner.info(change);
+  runner.setOutput('objects', JSON.stringify(plan.objects.map(refOf)));
+  if (inputs.image) runner.setOutput('image', inputs.image);
+
+  const { kube, cluster } = await openCluster(runner, inputs.kubeconfig);
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new Error('cancelled'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const progress: InstallProgress = { phase: 'namespace', crdsApplied: [], crdsKept: [], applied: [] };
+  const summary = { source, server: kube.server, image: inputs.image, plan, progress };
+  try {
+    await install(
+      plan,
+      inputs,
+      {
+        cluster,
+        log: (line) => runner.info(line),
+        sleep,
+        now: Date.now,
+        signal: controller.signal,
+      },
+      progress,
+    );
+    runner.setOutput('ready-seconds', progress.readySeconds ?? 0);
+    await runner.appendSummary(renderSummary(summary));
+  } catch (error) {
+    await runner.appendSummary(renderSummary({ ...summary, failure: messageOf(error) }));
+    throw error;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    kube.dispose();
+  }
+}
+
+export async function main(): Promise<void> {
+  await runAction({ main: runMain });
+}
