@@ -10,6 +10,7 @@ import {
   FakeOpenAIFrontend,
   type FakeOpenAIOptions,
   type InputValue,
+  repoRoot,
   SimulatedJob,
   type StepResult,
 } from '@dynamo-ci/testkit';
@@ -675,5 +676,39 @@ describe('kubeconfig and input errors: one clear message, no stack trace', () =>
     const post = await job.post('deploy-profile', result, { inputs });
     expect(post.exitCode).toBe(0);
     expect(post.log.join('\n')).toContain('nothing was created');
+  });
+});
+
+const EXAMPLE_BACKENDS = join(repoRoot, 'examples', 'dynamo-example', 'examples', 'backends');
+const EXAMPLE_PROFILES = readdirSync(EXAMPLE_BACKENDS).flatMap((framework) =>
+  readdirSync(join(EXAMPLE_BACKENDS, framework, 'deploy'))
+    .filter((file) => file.endsWith('.yaml'))
+    .map((file) => `examples/backends/${framework}/deploy/${file}`),
+);
+
+describe("the example repository's profiles", () => {
+  it('include profiles that carry a ConfigMap, a PersistentVolumeClaim and a ResourceClaimTemplate', () => {
+    const kinds = EXAMPLE_PROFILES.flatMap((path) =>
+      [...readFileSync(join(EXAMPLE_BACKENDS, '..', '..', path), 'utf8').matchAll(/^kind: (\S+)$/gm)].map(
+        (match) => match[1],
+      ),
+    );
+    expect(new Set(kinds)).toEqual(
+      new Set(['DynamoGraphDeployment', 'ConfigMap', 'PersistentVolumeClaim', 'ResourceClaimTemplate']),
+    );
+  });
+
+  it.each(EXAMPLE_PROFILES)('%s deploys, answers and is cleaned up', async (path) => {
+    const { kube, job, inputs } = await world();
+    mkdirSync(join(job.workspace, dirname(path)), { recursive: true });
+    writeFileSync(join(job.workspace, path), readFileSync(join(EXAMPLE_BACKENDS, '..', '..', path), 'utf8'));
+    const result = await job.run('deploy-profile', { inputs: { ...inputs, profile: path } });
+    expect(errorText(result)).toBe('');
+    expect(JSON.parse(result.outputs.response as string).model).toBe('Qwen/Qwen3-0.6B');
+    const documents = readFileSync(join(job.workspace, path), 'utf8').split(/^---$/m).length;
+    expect(kube.applies).toHaveLength(documents);
+    const post = await job.post('deploy-profile', result, { inputs: { ...inputs, profile: path } });
+    expect(post.exitCode).toBe(0);
+    await waitUntil(() => kube.objects({ labelSelector: 'dynamo-ci/run-id=4242' }).length === 0, 5000);
   });
 });

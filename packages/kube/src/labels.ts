@@ -95,3 +95,19 @@ export function runAnnotations(run: RunIdentity, now: Date): Record<string, stri
     ...(run.runUrl ? { 'dynamo-ci/run-url': run.runUrl } : {}),
   };
 }
+
+/** Whether labels satisfy an equality-based selector (`a=b`, `a==b`, `a!=b`, `a`, `!a`, comma-separated). */
+export function matchesSelector(selector: string, labels: Record<string, string>): boolean {
+  return selector
+    .split(',')
+    .map((term) => term.trim())
+    .filter(Boolean)
+    .every((term) => {
+      const notEqual = /^([^!=]+)!=(.*)$/.exec(term);
+      if (notEqual) return labels[(notEqual[1] as string).trim()] !== (notEqual[2] as string).trim();
+      const equal = /^([^!=]+)==?(.*)$/.exec(term);
+      if (equal) return labels[(equal[1] as string).trim()] === (equal[2] as string).trim();
+      if (term.startsWith('!')) return !(term.slice(1).trim() in labels);
+      return term in labels;
+    });
+}

@@ -1,0 +1,4 @@
+import '@dynamo-ci/kube/node-compat';
+import { main } from './main.js';
+
+await main();
