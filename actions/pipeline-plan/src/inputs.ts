@@ -3,12 +3,15 @@ import { InputError, inputs } from '@dynamo-ci/core';
 import { parse as parseYaml } from 'yaml';
 import {
   type BuildUnit,
-  DEFAULT_PROFILES,
+  DEFAULT_DEPLOYMENTS,
   DEFAULT_RUNNERS,
-  DEFAULT_UNITS,
+  type DeployScope,
+  type DeploySpec,
   type Gpus,
   type PlanInputs,
+  PRESETS,
   type Runners,
+  resolveDeployScope,
 } from './plan.js';
 
 export type Raw = (name: string) => string | undefined;
@@ -36,9 +39,9 @@ function stringList(value: unknown, name: string, where: string): string[] {
   });
 }
 
-export function parseUnits(raw: string | undefined): BuildUnit[] {
+export function parseUnits(raw: string | undefined, defaults: BuildUnit[] = PRESETS.pr): BuildUnit[] {
   const value = parseStructured(raw, 'units');
-  if (value === undefined) return DEFAULT_UNITS;
+  if (value === undefined) return defaults;
   if (!Array.isArray(value) || value.length === 0) {
     throw new InputError('units', "Input 'units' must be a non-empty YAML list of build units (name, when, ...)");
   }
@@ -61,6 +64,7 @@ export function parseUnits(raw: string | undefined): BuildUnit[] {
       'test-framework',
       'markers',
       'deploy-cuda',
+      'job',
     ];
     for (const key of Object.keys(unit)) {
       if (!known.includes(key)) {
@@ -103,6 +107,13 @@ export function parseUnits(raw: string | undefined): BuildUnit[] {
         `Input 'units': '${name}' deploy-cuda ${deployCuda} is not one of its cuda versions`,
       );
     }
+    const job = unit.job === undefined ? 'build' : String(unit.job);
+    if (job !== 'build' && job !== 'frontend') {
+      throw new InputError(
+        'units',
+        `Input 'units': '${name}' job must be build or frontend, got ${JSON.stringify(unit.job)}`,
+      );
+    }
     return {
       name,
       when,
@@ -116,35 +127,82 @@ export function parseUnits(raw: string | undefined): BuildUnit[] {
       testFramework: typeof unit['test-framework'] === 'string' ? unit['test-framework'] : undefined,
       markers: typeof unit.markers === 'string' ? unit.markers : undefined,
       deployCuda,
+      job,
     };
   });
 }
 
-export function parseProfiles(raw: string | undefined): Record<string, string[]> {
+/**
+ * The deployment table: a list of rows `{framework, always: [...], main: [...], timeout-minutes,
+ * runner}`, or the short map `{framework: [profiles]}` (every profile in the `main` tier).
+ */
+export function parseDeployments(raw: string | undefined): DeploySpec[] {
   const value = parseStructured(raw, 'deploy-profiles');
-  if (value === undefined) return DEFAULT_PROFILES;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InputError(
-      'deploy-profiles',
-      "Input 'deploy-profiles' must map a framework to a list of profiles (vllm: [agg])",
+  if (value === undefined) return DEFAULT_DEPLOYMENTS;
+  const fail = (message: string): never => {
+    throw new InputError('deploy-profiles', `Input 'deploy-profiles' ${message}`);
+  };
+  const profiles = (list: unknown, where: string) => {
+    const names = stringList(list, 'deploy-profiles', where);
+    for (const profile of names)
+      if (!NAME.test(profile)) fail(`: profile ${JSON.stringify(profile)} is not a file stem`);
+    return names;
+  };
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    return Object.entries(value).map(([framework, list]) => ({
+      framework,
+      always: [],
+      main: profiles(list, framework),
+      timeoutMinutes: 30,
+      runner: 'deploy',
+    }));
+  }
+  if (!Array.isArray(value)) {
+    return fail(
+      'must be a list of rows (framework, always, main, timeout-minutes, runner) or a map framework -> profiles',
     );
   }
-  const profiles: Record<string, string[]> = {};
-  for (const [framework, list] of Object.entries(value)) {
-    profiles[framework] = stringList(list, 'deploy-profiles', framework);
-    for (const profile of profiles[framework]) {
-      if (!NAME.test(profile)) {
-        throw new InputError(
-          'deploy-profiles',
-          `Input 'deploy-profiles': profile ${JSON.stringify(profile)} is not a file stem`,
-        );
-      }
+  const known = ['framework', 'always', 'main', 'timeout-minutes', 'runner'];
+  const seen = new Set<string>();
+  return value.map((row, index) => {
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) fail(`row ${index + 1} must be a mapping`);
+    const entry = row as Record<string, unknown>;
+    for (const key of Object.keys(entry)) {
+      if (!known.includes(key)) fail(`row ${index + 1} has an unknown key '${key}' (known: ${known.join(', ')})`);
     }
-  }
-  return profiles;
+    const framework = String(entry.framework ?? '');
+    if (!NAME.test(framework))
+      fail(`row ${index + 1} needs a lower-case 'framework', got ${JSON.stringify(entry.framework)}`);
+    if (seen.has(framework)) fail(`names '${framework}' twice`);
+    seen.add(framework);
+    const timeout = entry['timeout-minutes'] ?? 30;
+    if (!Number.isInteger(timeout) || (timeout as number) < 1 || (timeout as number) > 360) {
+      fail(`: '${framework}' timeout-minutes must be a whole number from 1 to 360, got ${JSON.stringify(timeout)}`);
+    }
+    const runner = entry.runner ?? 'deploy';
+    if (typeof runner !== 'string' || runner.trim() === '')
+      fail(`: '${framework}' runner must be a role or a runner label`);
+    return {
+      framework,
+      always: profiles(entry.always, `${framework}.always`),
+      main: profiles(entry.main, `${framework}.main`),
+      timeoutMinutes: timeout as number,
+      runner: (runner as string).trim(),
+    };
+  });
 }
 
-export function parseInputs(raw: Raw): PlanInputs {
+/** What `deploy: auto` is decided from. */
+export interface RunFacts {
+  eventName: string;
+  refName: string;
+  defaultBranch: string | undefined;
+}
+
+export function parseInputs(
+  raw: Raw,
+  run: RunFacts = { eventName: '', refName: '', defaultBranch: undefined },
+): PlanInputs {
   const changes = inputs.json<unknown>(raw('changes'), 'changes') ?? [];
   if (!Array.isArray(changes) || changes.some((item) => typeof item !== 'string')) {
     throw new InputError(
@@ -152,7 +210,8 @@ export function parseInputs(raw: Raw): PlanInputs {
       "Input 'changes' must be a JSON array of filter names (changed-files' 'changes' output)",
     );
   }
-  const units = parseUnits(raw('units'));
+  const preset = inputs.oneOf(raw('preset'), 'preset', ['pr', 'suite'] as const, 'pr');
+  const units = parseUnits(raw('units'), PRESETS[preset]);
   const only = inputs.list(raw('only'));
   for (const name of only) {
     if (!units.some((unit) => unit.name === name)) {
@@ -189,8 +248,27 @@ export function parseInputs(raw: Raw): PlanInputs {
     forceAll: inputs.boolean(raw('force-all'), 'force-all', false),
     runners,
     testGpus,
-    deploy: inputs.boolean(raw('deploy'), 'deploy', false),
-    profiles: parseProfiles(raw('deploy-profiles')),
+    deploy: resolveDeployScope(parseDeploy(raw('deploy')), run),
+    deployments: parseDeployments(raw('deploy-profiles')),
     profilePath: inputs.optional(raw('profile-path')) ?? 'examples/backends/{framework}/deploy/{profile}.yaml',
+    tagPrefix: tagPrefix(raw('tag-prefix'), 'tag-prefix', 'local'),
+    fallbackTagPrefix: tagPrefix(raw('fallback-tag-prefix'), 'fallback-tag-prefix', 'main'),
   };
+}
+
+/** `deploy`: auto (decided from the run by `resolveDeployScope`), none, always or all; true/false mean all/none. */
+export function parseDeploy(raw: string | undefined): 'auto' | DeployScope {
+  const value = inputs.oneOf(raw, 'deploy', ['auto', 'none', 'always', 'all', 'true', 'false'] as const, 'none');
+  return value === 'true' ? 'all' : value === 'false' ? 'none' : value;
+}
+
+function tagPrefix(raw: string | undefined, name: string, fallback: string): string {
+  const value = inputs.optional(raw)?.trim() ?? fallback;
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/.test(value)) {
+    throw new InputError(
+      name,
+      `Input '${name}' must be an image tag prefix (letters, digits, '_', '.', '-'), got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
 }

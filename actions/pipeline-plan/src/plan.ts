@@ -27,6 +27,11 @@ export interface BuildUnit {
   markers?: string;
   /** The CUDA variant deployment tests use (amd64 only, as upstream's ACR copy is amd64-only). */
   deployCuda?: string;
+  /**
+   * Which job builds it: `build` (gated by backend-status-check) or `frontend` (its own job and its
+   * own gate, frontend-status-check, as in the document's diagram).
+   */
+  job: 'build' | 'frontend';
 }
 
 export interface Runners {
@@ -47,7 +52,8 @@ export const DEFAULT_RUNNERS: Runners = {
   'multi-gpu': 'prod-tester-amd-gpu-4-v1',
   cpu: 'prod-tester-amd-v1',
   arm: 'prod-tester-arm-v1',
-  deploy: 'prod-default-small-v2',
+  // The document's deployment-test runner ("prod-default-v1"); upstream ran them on prod-default-small-v2.
+  deploy: 'prod-default-v1',
 };
 
 const BOTH_ARCHES = ['amd64', 'arm64'];
@@ -57,27 +63,49 @@ export const DEFAULT_UNITS: BuildUnit[] = [
   framework('vllm', ['12.9', '13.0'], '12.9'),
   framework('sglang', ['12.9', '13.0'], '12.9'),
   framework('trtllm', ['13.0'], '13.0'),
-  {
-    name: 'operator',
-    when: ['operator'],
-    cuda: [],
-    arch: BOTH_ARCHES,
-    dockerfile: 'deploy/operator/Dockerfile',
-    context: 'deploy/operator',
-    runner: 'operator-builder',
-    tests: false,
-  },
-  {
-    name: 'frontend',
-    when: ['frontend'],
-    cuda: [],
-    arch: BOTH_ARCHES,
-    dockerfile: 'container/templates/frontend.Dockerfile',
-    context: '.',
-    runner: 'builder',
-    tests: false,
-  },
+  ...otherUnits(),
 ];
+
+/**
+ * The document's post-merge table (the `suite` preset): vLLM and SGLang on CUDA 12.9 and 13.0, TRT-LLM
+ * on 12.9, amd64 and arm64 - 10 framework images.
+ */
+export const SUITE_UNITS: BuildUnit[] = [
+  framework('vllm', ['12.9', '13.0'], '12.9'),
+  framework('sglang', ['12.9', '13.0'], '12.9'),
+  framework('trtllm', ['12.9'], '12.9'),
+  ...otherUnits(),
+];
+
+export const PRESETS = { pr: DEFAULT_UNITS, suite: SUITE_UNITS } as const;
+export type Preset = keyof typeof PRESETS;
+
+function otherUnits(): BuildUnit[] {
+  return [
+    {
+      name: 'operator',
+      when: ['operator'],
+      cuda: [],
+      arch: BOTH_ARCHES,
+      dockerfile: 'deploy/operator/Dockerfile',
+      context: 'deploy/operator',
+      runner: 'operator-builder',
+      tests: false,
+      job: 'build',
+    },
+    {
+      name: 'frontend',
+      when: ['frontend'],
+      cuda: [],
+      arch: BOTH_ARCHES,
+      dockerfile: 'container/templates/frontend.Dockerfile',
+      context: '.',
+      runner: 'builder',
+      tests: false,
+      job: 'frontend',
+    },
+  ];
+}
 
 function framework(name: string, cuda: string[], deployCuda: string): BuildUnit {
   return {
@@ -91,15 +119,62 @@ function framework(name: string, cuda: string[], deployCuda: string): BuildUnit 
     runner: 'builder',
     tests: true,
     deployCuda,
+    job: 'build',
   };
 }
 
-/** Deployment profiles per framework, as the PR workflow's deployment tests run them. */
-export const DEFAULT_PROFILES: Record<string, string[]> = {
-  vllm: ['agg', 'agg_router', 'disagg', 'disagg_router'],
-  sglang: ['agg', 'agg_router'],
-  trtllm: ['agg', 'agg_router', 'disagg', 'disagg_router'],
-};
+/**
+ * When a deployment profile runs: `always` on every backend run that selects its framework (the
+ * framework, core or the deploy group changed), `main` only on the default branch and manual
+ * dispatches (and wherever the caller asks for every tier).
+ */
+export type DeployTier = 'always' | 'main';
+
+/** One row of the deployment table: a framework's profiles by tier, their timeout and runner. */
+export interface DeploySpec {
+  framework: string;
+  always: string[];
+  main: string[];
+  timeoutMinutes: number;
+  /** A runner role (see `Runners`) or a literal label. */
+  runner: string;
+}
+
+/** The document's deployment table ("Deployment Tests"): 30 minutes each, on the deploy runner. */
+export const DEFAULT_DEPLOYMENTS: DeploySpec[] = [
+  {
+    framework: 'vllm',
+    always: ['disagg_router'],
+    main: ['agg', 'agg_router', 'disagg'],
+    timeoutMinutes: 30,
+    runner: 'deploy',
+  },
+  { framework: 'sglang', always: [], main: ['agg', 'agg_router'], timeoutMinutes: 30, runner: 'deploy' },
+  {
+    framework: 'trtllm',
+    always: [],
+    main: ['agg', 'agg_router', 'disagg', 'disagg_router'],
+    timeoutMinutes: 30,
+    runner: 'deploy',
+  },
+];
+
+/** Which tiers a run deploys: none, the `always` tier, or every tier. */
+export type DeployScope = 'none' | 'always' | 'all';
+
+/**
+ * The tiers a run gets from `deploy: auto`: every tier on a manual dispatch and on a push to the
+ * default branch (the document's "main/manual"), the `always` tier on any other run.
+ */
+export function resolveDeployScope(
+  input: 'auto' | DeployScope,
+  run: { eventName: string; refName: string; defaultBranch: string | undefined },
+): DeployScope {
+  if (input !== 'auto') return input;
+  if (run.eventName === 'workflow_dispatch') return 'all';
+  if (run.eventName === 'push' && run.defaultBranch !== undefined && run.refName === run.defaultBranch) return 'all';
+  return 'always';
+}
 
 export type Gpus = '0' | '1' | 'multi';
 
@@ -112,10 +187,14 @@ export interface PlanInputs {
   forceAll: boolean;
   runners: Runners;
   testGpus: Gpus[];
-  deploy: boolean;
-  profiles: Record<string, string[]>;
+  deploy: DeployScope;
+  deployments: DeploySpec[];
   /** Where profiles live; `{framework}` and `{profile}` are replaced. */
   profilePath: string;
+  /** This run's image tag prefix (the commit SHA on PRs, `main` after merge). */
+  tagPrefix: string;
+  /** The prefix of the last main images, used for a unit this run does not rebuild. */
+  fallbackTagPrefix: string;
 }
 
 export interface BuildLeg {
@@ -153,9 +232,13 @@ export interface DeployLeg {
   name: string;
   framework: string;
   profile: string;
+  tier: DeployTier;
   file: string;
   'image-id': string;
+  /** `<tag-prefix>-<image-id>`: the tag to deploy. */
+  'image-tag': string;
   runner: string;
+  'timeout-minutes': number;
 }
 
 export interface UnitDecision {
@@ -166,7 +249,15 @@ export interface UnitDecision {
 
 export interface Plan {
   decisions: UnitDecision[];
+  /** Builds gated by backend-status-check. */
   builds: BuildLeg[];
+  /** Builds of `job: frontend` units, gated by frontend-status-check. */
+  frontendBuilds: BuildLeg[];
+  /**
+   * Unit -> the tag of its amd64 image (at its deploy CUDA version) for deployments: this run's
+   * prefix when the unit is built in this run, else the fallback (the last main image).
+   */
+  images: Record<string, string>;
   tests: TestLeg[];
   deploys: DeployLeg[];
 }
@@ -201,15 +292,22 @@ export function plan(inputs: PlanInputs): Plan {
   const decisions = decide(inputs);
   const selected = inputs.units.filter((unit) => decisions.find((d) => d.unit === unit.name)?.selected);
   const builds: BuildLeg[] = [];
+  const frontendBuilds: BuildLeg[] = [];
   const tests: TestLeg[] = [];
   const deploys: DeployLeg[] = [];
+  const images: Record<string, string> = {};
+  for (const unit of inputs.units) {
+    const arch = unit.arch.includes('amd64') ? 'amd64' : (unit.arch[0] as string);
+    const prefix = selected.includes(unit) ? inputs.tagPrefix : inputs.fallbackTagPrefix;
+    images[unit.name] = `${prefix}-${legId(unit, unit.deployCuda ?? unit.cuda[0] ?? '', arch)}`;
+  }
   for (const unit of selected) {
     const cudas = unit.cuda.length > 0 ? unit.cuda : [''];
     for (const cuda of cudas) {
       for (const arch of unit.arch) {
         const id = legId(unit, cuda, arch);
         const variant = [cuda === '' ? '' : `cuda${cuda}`, arch].filter(Boolean).join(' ');
-        builds.push({
+        (unit.job === 'frontend' ? frontendBuilds : builds).push({
           name: `${unit.name} ${variant}`,
           id,
           framework: unit.name,
@@ -240,17 +338,25 @@ export function plan(inputs: PlanInputs): Plan {
         }
       }
     }
-    const profiles = inputs.deploy ? (inputs.profiles[unit.name] ?? []) : [];
-    for (const profile of profiles) {
-      deploys.push({
-        name: `${unit.name} ${profile}`,
-        framework: unit.name,
-        profile,
-        file: inputs.profilePath.replaceAll('{framework}', unit.name).replaceAll('{profile}', profile),
-        'image-id': legId(unit, unit.deployCuda ?? unit.cuda[0] ?? '', 'amd64'),
-        runner: inputs.runners.deploy,
-      });
+    const spec = inputs.deployments.find((row) => row.framework === unit.name);
+    const tiers: DeployTier[] =
+      inputs.deploy === 'all' ? ['always', 'main'] : inputs.deploy === 'always' ? ['always'] : [];
+    for (const tier of spec ? tiers : []) {
+      for (const profile of (spec as DeploySpec)[tier]) {
+        const imageId = legId(unit, unit.deployCuda ?? unit.cuda[0] ?? '', 'amd64');
+        deploys.push({
+          name: `${unit.name} ${profile}`,
+          framework: unit.name,
+          profile,
+          tier,
+          file: inputs.profilePath.replaceAll('{framework}', unit.name).replaceAll('{profile}', profile),
+          'image-id': imageId,
+          'image-tag': `${inputs.tagPrefix}-${imageId}`,
+          runner: runnerFor((spec as DeploySpec).runner, inputs.runners),
+          'timeout-minutes': (spec as DeploySpec).timeoutMinutes,
+        });
+      }
     }
   }
-  return { decisions, builds, tests, deploys };
+  return { decisions, builds, frontendBuilds, images, tests, deploys };
 }

@@ -4,7 +4,7 @@ import type { Plan } from './plan.js';
 
 export function renderSummary(plan: Plan, changes: string[]): string {
   const rows = plan.decisions.map((decision) => {
-    const builds = plan.builds.filter((leg) => leg.framework === decision.unit);
+    const builds = [...plan.builds, ...plan.frontendBuilds].filter((leg) => leg.framework === decision.unit);
     return [
       decision.unit,
       decision.selected ? 'build' : 'skip',
@@ -22,7 +22,7 @@ export function renderSummary(plan: Plan, changes: string[]): string {
       '',
       table(['Unit', 'Decision', 'Why', 'Images', 'Test legs', 'Deployments'], rows),
       '',
-      `${plan.builds.length} image(s), ${plan.tests.length} test leg(s), ${plan.deploys.length} deployment(s).`,
+      `${plan.builds.length + plan.frontendBuilds.length} image(s), ${plan.tests.length} test leg(s), ${plan.deploys.length} deployment(s)${plan.deploys.length > 0 ? ` (${[...new Set(plan.deploys.map((leg) => leg.tier))].join(' and ')} tier)` : ''}.`,
       '',
     ].join('\n'),
   );

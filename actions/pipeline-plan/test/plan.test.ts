@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseInputs } from '../src/inputs.js';
-import { plan } from '../src/plan.js';
+import { plan, resolveDeployScope } from '../src/plan.js';
 
 const raw = (values: Record<string, string>) => (name: string) => values[name];
 
@@ -15,7 +15,7 @@ describe('pipeline-plan', () => {
     { changes: ['ci', 'core', 'operator', 'deploy', 'frontend'], builds: 14, tests: 20 },
   ])('$changes -> $builds images, $tests test legs', ({ changes, builds, tests }) => {
     const result = plan(parseInputs(raw({ changes: JSON.stringify(changes) })));
-    expect(result.builds).toHaveLength(builds);
+    expect(result.builds.length + result.frontendBuilds.length).toBe(builds);
     expect(result.tests).toHaveLength(tests);
     expect(result.deploys).toHaveLength(0);
   });
@@ -31,12 +31,18 @@ describe('pipeline-plan', () => {
     expect(result.tests.filter((leg) => leg.arch === 'arm64').every((leg) => leg.gpus === '0')).toBe(true);
     expect(result.tests.find((leg) => leg.gpus === '1')?.runner).toBe('my-gpu');
     expect(result.tests.find((leg) => leg.gpus === 'multi')?.runner).toBe('prod-tester-amd-gpu-4-v1');
-    expect(result.deploys.map((leg) => `${leg.profile}:${leg['image-id']}`)).toEqual([
-      'agg:vllm-runtime-cuda12-amd64',
-      'agg_router:vllm-runtime-cuda12-amd64',
-      'disagg:vllm-runtime-cuda12-amd64',
-      'disagg_router:vllm-runtime-cuda12-amd64',
+    expect(result.deploys.map((leg) => `${leg.tier} ${leg.profile}:${leg['image-id']}`)).toEqual([
+      'always disagg_router:vllm-runtime-cuda12-amd64',
+      'main agg:vllm-runtime-cuda12-amd64',
+      'main agg_router:vllm-runtime-cuda12-amd64',
+      'main disagg:vllm-runtime-cuda12-amd64',
     ]);
+    expect(result.deploys[0]).toMatchObject({
+      file: 'examples/backends/vllm/deploy/disagg_router.yaml',
+      'image-tag': 'local-vllm-runtime-cuda12-amd64',
+      runner: 'prod-default-v1',
+      'timeout-minutes': 30,
+    });
     expect(result.decisions.find((d) => d.unit === 'sglang')).toEqual({
       unit: 'sglang',
       selected: false,
@@ -72,9 +78,94 @@ describe('pipeline-plan', () => {
     [{ units: '- {name: x, dockerfile: D}' }, "'x' needs 'when'"],
     [{ units: '- {name: x, when: [a], dockerfile: D, cuda: [12]}' }, 'CUDA version must look like 12.9'],
     [{ units: '- {name: x, when: [a], dockerfile: D, gpu: 1}' }, "unknown key 'gpu'"],
-    [{ 'deploy-profiles': '[agg]' }, "Input 'deploy-profiles' must map a framework"],
+    [{ 'deploy-profiles': '[agg]' }, "Input 'deploy-profiles' row 1 must be a mapping"],
+    [{ 'deploy-profiles': 'agg' }, "Input 'deploy-profiles' must be a list of rows"],
+    [{ 'deploy-profiles': '- {framework: vllm, nightly: [agg]}' }, "row 1 has an unknown key 'nightly'"],
+    [{ 'deploy-profiles': '- {framework: vllm, main: [../x]}' }, 'profile "../x" is not a file stem'],
+    [
+      { 'deploy-profiles': '- {framework: vllm, timeout-minutes: 0}' },
+      'timeout-minutes must be a whole number from 1 to 360',
+    ],
+    [{ 'deploy-profiles': '- {framework: vllm}\n- {framework: vllm}' }, "names 'vllm' twice"],
+    [{ deploy: 'sometimes' }, "Input 'deploy' must be one of auto|none|always|all|true|false"],
+    [{ preset: 'nightly' }, "Input 'preset' must be one of pr|suite"],
+    [{ 'tag-prefix': 'a b' }, "Input 'tag-prefix' must be an image tag prefix"],
+    [{ units: '- {name: x, when: [a], dockerfile: D, job: test}' }, "'x' job must be build or frontend"],
     [{ 'force-all': 'maybe' }, "Input 'force-all' must be true or false"],
   ])('rejects %j', (values, message) => {
     expect(() => parseInputs(raw(values))).toThrow(message);
+  });
+
+  it('keeps the frontend in its own matrix, for its own gate', () => {
+    const result = plan(parseInputs(raw({ changes: '["frontend"]' })));
+    expect(result.builds).toEqual([]);
+    expect(result.frontendBuilds.map((leg) => leg.id)).toEqual(['frontend-amd64', 'frontend-arm64']);
+  });
+
+  it('the suite preset is the post-merge table: 10 framework images, TRT-LLM on CUDA 12.9', () => {
+    const result = plan(parseInputs(raw({ 'force-all': 'true', only: 'vllm,sglang,trtllm', preset: 'suite' })));
+    expect(result.builds).toHaveLength(10);
+    expect(result.builds.filter((leg) => leg.framework === 'trtllm').map((leg) => leg.id)).toEqual([
+      'trtllm-runtime-cuda12-amd64',
+      'trtllm-runtime-cuda12-arm64',
+    ]);
+  });
+});
+
+describe('deployment tiers', () => {
+  const run = (eventName: string, refName: string) => ({ eventName, refName, defaultBranch: 'main' });
+
+  it('auto: every tier on a push to the default branch and a manual dispatch, the always tier elsewhere', () => {
+    expect(resolveDeployScope('auto', run('push', 'main'))).toBe('all');
+    expect(resolveDeployScope('auto', run('workflow_dispatch', 'feature'))).toBe('all');
+    expect(resolveDeployScope('auto', run('push', 'pull-request/12'))).toBe('always');
+    expect(resolveDeployScope('auto', run('push', 'release/1.2.3'))).toBe('always');
+    expect(resolveDeployScope('none', run('push', 'main'))).toBe('none');
+  });
+
+  it('a vLLM change on pull-request/N deploys the always tier only; an SGLang one deploys nothing', () => {
+    const facts = run('push', 'pull-request/12');
+    const vllm = plan(parseInputs(raw({ changes: '["vllm"]', deploy: 'auto', 'tag-prefix': 'abc' }), facts));
+    expect(vllm.deploys.map((leg) => leg.name)).toEqual(['vllm disagg_router']);
+    expect(plan(parseInputs(raw({ changes: '["sglang"]', deploy: 'auto' }), facts)).deploys).toEqual([]);
+  });
+
+  it('a push to main deploys every tier of every framework: the document table', () => {
+    const all = plan(parseInputs(raw({ 'force-all': 'true', deploy: 'auto' }), run('push', 'main')));
+    expect(all.deploys.map((leg) => `${leg.framework} ${leg.profile} (${leg.tier})`)).toEqual([
+      'vllm disagg_router (always)',
+      'vllm agg (main)',
+      'vllm agg_router (main)',
+      'vllm disagg (main)',
+      'sglang agg (main)',
+      'sglang agg_router (main)',
+      'trtllm agg (main)',
+      'trtllm agg_router (main)',
+      'trtllm disagg (main)',
+      'trtllm disagg_router (main)',
+    ]);
+    expect(new Set(all.deploys.map((leg) => `${leg.runner} ${leg['timeout-minutes']}`))).toEqual(
+      new Set(['prod-default-v1 30']),
+    );
+  });
+
+  it('a project edits the table: its own tiers, timeout and runner', () => {
+    const table = '- {framework: sglang, always: [agg], main: [disagg], timeout-minutes: 45, runner: gpu}';
+    const result = plan(parseInputs(raw({ changes: '["sglang"]', deploy: 'always', 'deploy-profiles': table })));
+    expect(result.deploys).toEqual([
+      expect.objectContaining({
+        name: 'sglang agg',
+        tier: 'always',
+        runner: 'prod-tester-amd-gpu-v1',
+        'timeout-minutes': 45,
+      }),
+    ]);
+  });
+
+  it("images: this run's tag for a rebuilt unit, the last main image for the others (the operator)", () => {
+    const vllm = plan(parseInputs(raw({ changes: '["vllm"]', 'tag-prefix': 'abc' })));
+    expect(vllm.images).toMatchObject({ vllm: 'abc-vllm-runtime-cuda12-amd64', operator: 'main-operator-amd64' });
+    const operator = plan(parseInputs(raw({ changes: '["operator"]', 'tag-prefix': 'abc' })));
+    expect(operator.images.operator).toBe('abc-operator-amd64');
   });
 });

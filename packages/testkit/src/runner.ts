@@ -332,6 +332,7 @@ export class SimulatedJob {
     return text.replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, expression: string) => {
       if (expression === 'github.token') return this.options.token ?? '';
       if (expression === 'github.workspace') return this.workspace;
+      if (expression === 'github.sha') return this.baseEnv().GITHUB_SHA ?? '';
       if (expression === 'runner.temp') return this.temp;
       return '';
     });
