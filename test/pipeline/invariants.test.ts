@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   branchPattern,
   checkAll,
+  checkCleanup,
   checkConcurrency,
   checkGates,
   checkPermissions,
@@ -33,6 +34,7 @@ describe('the repository workflows', () => {
       'core-validation.yml',
       'backend.yml',
       'deploy.yml',
+      'deploy-sweeper.yml',
       'test-suite.yml',
     ]) {
       expect(paths).toContain(`.github/workflows/${file}`);
@@ -43,6 +45,7 @@ describe('the repository workflows', () => {
       'container-validation-dynamo.yml',
       'post-merge-ci.yml',
       'nightly-ci.yml',
+      'deploy-sweeper.yml',
     ]) {
       expect(paths).toContain(`examples/dynamo-example/.github/workflows/${file}`);
     }
@@ -61,6 +64,7 @@ describe('the repository workflows', () => {
         'dynamo-status-check',
         'backend-status-check',
         'deploy-status-check',
+        'frontend-status-check',
         'suite-status-check',
       ]),
     );
@@ -378,7 +382,44 @@ describe('a real workflow, broken on purpose, is caught', () => {
     const backend = clone('.github/workflows/backend.yml');
     backend.doc.jobs['backend-status-check'].needs = ['changes', 'build'];
     expect(checkGates(backend)).toEqual([
-      ".github/workflows/backend.yml job 'backend-status-check': needs does not list 'test', so its failure would not block",
+      ".github/workflows/backend.yml job 'test': no gate waits on it or runs before it, so its failure blocks nothing",
+    ]);
+  });
+
+  it('the deployment cleanup: conditional, too early, or missing', () => {
+    const deploy = clone('.github/workflows/deploy.yml');
+    deploy.doc.jobs.cleanup.if = "needs.deploy-test.result == 'success'";
+    deploy.doc.jobs.cleanup.needs = ['deploy-operator'];
+    expect(checkCleanup(deploy)).toEqual([
+      `.github/workflows/deploy.yml job 'cleanup': the cleanup must run with 'if: always()', has "needs.deploy-test.result == 'success'"`,
+      ".github/workflows/deploy.yml job 'cleanup': does not run after 'deploy-test', which creates cluster objects",
+    ]);
+    delete deploy.doc.jobs.cleanup;
+    expect(checkCleanup(deploy)).toEqual([
+      '.github/workflows/deploy.yml: deploy-operator, deploy-test create cluster objects but no job runs deploy-cleanup',
+    ]);
+  });
+
+  it('frontend-status-check without the frontend build, and backend-status-check without changes', () => {
+    const backend = clone('.github/workflows/backend.yml');
+    backend.doc.jobs['frontend-status-check'].needs = ['changes'];
+    backend.doc.jobs['backend-status-check'].needs = ['build', 'test'];
+    expect(checkGates(backend)).toEqual([
+      ".github/workflows/backend.yml job 'backend-status-check': needs does not list 'changes', so its failure would not block",
+      ".github/workflows/backend.yml job 'build-frontend': no gate waits on it or runs before it, so its failure blocks nothing",
+    ]);
+  });
+
+  it('deploy-status-check without deploy-operator; a cleanup job that is not the last', () => {
+    const deploy = clone('.github/workflows/deploy.yml');
+    deploy.doc.jobs['deploy-status-check'].needs = ['deploy-test'];
+    expect(checkGates(deploy)).toEqual([
+      ".github/workflows/deploy.yml job 'deploy-status-check': needs does not list 'deploy-operator', so its failure would not block",
+    ]);
+    const early = clone('.github/workflows/deploy.yml');
+    early.doc.jobs.cleanup.needs = ['deploy-operator', 'deploy-test'];
+    expect(checkGates(early)).toEqual([
+      ".github/workflows/deploy.yml job 'deploy-status-check': needs does not list 'cleanup', so its failure would not block",
     ]);
   });
 

@@ -86,14 +86,25 @@ function closure(start: string[], graph: Map<string, string[]>): Set<string> {
 
 /**
  * Every gate runs with `if: always()` (so a failure upstream cannot skip it into "passing"), and
- * its `needs` lists every job that must block: every job that is not downstream of the gate,
- * except jobs another gate it waits on already blocks on.
+ * its `needs` lists every job that must block it: every job that is not downstream of the gate,
+ * except jobs a gate it waits on already blocks on, and jobs that belong to another gate of the
+ * workflow (upstream or downstream of that gate) and feed none of this gate's own jobs (the
+ * frontend's builds for backend-status-check). Every other job is upstream or downstream of a gate.
  */
 export function checkGates(workflow: Workflow): string[] {
   const problems: string[] = [];
   const all = jobs(workflow);
   const graph = new Map(all.map(([id, job]) => [id, needsOf(job)]));
   const gates = all.filter(([id, job]) => isGate(id, job));
+  const downstreamOf = (gate: string) =>
+    new Set(
+      all
+        .map(([candidate]) => candidate)
+        .filter((candidate) => candidate !== gate && closure([candidate], graph).has(gate)),
+    );
+  const territory = new Map(
+    gates.map(([id, job]) => [id, new Set([...closure(needsOf(job), graph), ...downstreamOf(id)])]),
+  );
   for (const [id, job] of gates) {
     const condition = String(job.if ?? '')
       .replace(/^\$\{\{\s*|\s*\}\}$/g, '')
@@ -108,11 +119,28 @@ export function checkGates(workflow: Workflow): string[] {
       if (otherJob && isGate(other, otherJob))
         for (const covered of closure([other], graph)) coveredByOtherGates.add(covered);
     }
+    // Jobs whose results reach this gate through the jobs it needs.
+    const feeding = new Set(needsOf(job).flatMap((need) => [...closure(graph.get(need) ?? [], graph)]));
     for (const [candidate, candidateJob] of all) {
       if (candidate === id || isGate(candidate, candidateJob) || coveredByOtherGates.has(candidate)) continue;
       if (closure([candidate], graph).has(id)) continue; // downstream of the gate (e.g. notify, deploy)
+      const anotherGates = gates.some(([other]) => other !== id && territory.get(other)?.has(candidate));
+      if (anotherGates && !feeding.has(candidate)) continue;
+      // With several gates, a job no gate reaches is reported once, below, not by each gate.
+      const anyGate = [...territory.values()].some((jobsOfGate) => jobsOfGate.has(candidate));
+      if (gates.length > 1 && !anyGate) continue;
       if (!needsOf(job).includes(candidate)) {
         problems.push(`${at(workflow, id)}: needs does not list '${candidate}', so its failure would not block`);
+      }
+    }
+  }
+  if (gates.length > 1) {
+    for (const [candidate, candidateJob] of all) {
+      if (isGate(candidate, candidateJob)) continue;
+      if (![...territory.values()].some((jobsOfGate) => jobsOfGate.has(candidate))) {
+        problems.push(
+          `${at(workflow, candidate)}: no gate waits on it or runs before it, so its failure blocks nothing`,
+        );
       }
     }
   }
@@ -575,6 +603,43 @@ export function checkWriteJobs(workflow: Workflow): string[] {
           problems.push(`${where}: holds a write token and runs the repository's ${word}`);
         }
       }
+
+// --- Cluster cleanup ------------------------------------------------------------------------------
+
+const CREATES_CLUSTER_OBJECTS = /dynamo-ci-actions\/(deploy-operator|deploy-profile)@/;
+
+/**
+ * A workflow whose jobs create objects on a cluster (deploy-operator, deploy-profile) ends with a
+ * deploy-cleanup job that runs with `if: always()` after every one of them, so a failed or cancelled
+ * job's objects are still removed by the run's labels.
+ */
+export function checkCleanup(workflow: Workflow): string[] {
+  const all = jobs(workflow);
+  const creators = all
+    .filter(([, job]) => steps(job).some((step) => CREATES_CLUSTER_OBJECTS.test(String(step.uses ?? ''))))
+    .map(([id]) => id);
+  if (creators.length === 0) return [];
+  const graph = new Map(all.map(([id, job]) => [id, needsOf(job)]));
+  const cleanups = all.filter(([, job]) =>
+    steps(job).some((step) => /dynamo-ci-actions\/deploy-cleanup@/.test(String(step.uses ?? ''))),
+  );
+  if (cleanups.length === 0) {
+    return [`${at(workflow)}: ${creators.join(', ')} create cluster objects but no job runs deploy-cleanup`];
+  }
+  const problems: string[] = [];
+  for (const [id, job] of cleanups) {
+    const condition = String(job.if ?? '')
+      .replace(/^\$\{\{\s*|\s*\}\}$/g, '')
+      .trim();
+    if (condition !== 'always()') {
+      problems.push(
+        `${at(workflow, id)}: the cleanup must run with 'if: always()', has ${JSON.stringify(job.if ?? null)}`,
+      );
+    }
+    const upstream = closure(needsOf(job), graph);
+    for (const creator of creators) {
+      if (!upstream.has(creator))
+        problems.push(`${at(workflow, id)}: does not run after '${creator}', which creates cluster objects`);
     }
   }
   return problems;
@@ -591,5 +656,6 @@ export function checkAll(all: Workflow[]): Record<string, string[]> {
     pullRequestTarget: all.flatMap((workflow) => checkPullRequestTarget(workflow, all)),
     secrets: all.flatMap((workflow) => checkSecrets(workflow, all)),
     writeJobs: all.flatMap(checkWriteJobs),
+    cleanup: all.flatMap(checkCleanup),
   };
 }

@@ -159,6 +159,9 @@ export const DEFAULT_DEPLOYMENTS: DeploySpec[] = [
   },
 ];
 
+/** A deployment job's time beyond the Ready wait: smoke request (up to ~8 min of probes) and cleanup. */
+export const JOB_MARGIN_MINUTES = 15;
+
 /** Which tiers a run deploys: none, the `always` tier, or every tier. */
 export type DeployScope = 'none' | 'always' | 'all';
 
@@ -239,6 +242,8 @@ export interface DeployLeg {
   'image-tag': string;
   runner: string;
   'timeout-minutes': number;
+  /** The job's limit: the wait plus room for the smoke request and the post step's cleanup. */
+  'job-timeout-minutes': number;
 }
 
 export interface UnitDecision {
@@ -354,6 +359,7 @@ export function plan(inputs: PlanInputs): Plan {
           'image-tag': `${inputs.tagPrefix}-${imageId}`,
           runner: runnerFor((spec as DeploySpec).runner, inputs.runners),
           'timeout-minutes': (spec as DeploySpec).timeoutMinutes,
+          'job-timeout-minutes': (spec as DeploySpec).timeoutMinutes + JOB_MARGIN_MINUTES,
         });
       }
     }

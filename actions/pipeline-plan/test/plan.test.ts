@@ -42,6 +42,7 @@ describe('pipeline-plan', () => {
       'image-tag': 'local-vllm-runtime-cuda12-amd64',
       runner: 'prod-default-v1',
       'timeout-minutes': 30,
+      'job-timeout-minutes': 45,
     });
     expect(result.decisions.find((d) => d.unit === 'sglang')).toEqual({
       unit: 'sglang',
