@@ -31,13 +31,16 @@ function metadataOf(name: string): ActionYml | Error {
 }
 
 describe('the action set', () => {
-  it('has the seven product actions plus copy-pr and pipeline-report', () => {
+  it("has the seven product actions plus copy-pr, pipeline-report, pipeline-plan and the deployment stage's operator and cleanup", () => {
     for (const name of [
       'changed-files',
       'spdx-check',
       'build-container',
       'run-gpu-tests',
       'deploy-profile',
+      'deploy-operator',
+      'deploy-cleanup',
+      'pipeline-plan',
       'status-aggregate',
       'slack-notify',
       'copy-pr',

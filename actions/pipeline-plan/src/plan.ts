@@ -301,9 +301,13 @@ export function plan(inputs: PlanInputs): Plan {
   const tests: TestLeg[] = [];
   const deploys: DeployLeg[] = [];
   const images: Record<string, string> = {};
+  // Whether this run rebuilds a unit is up to the changes, not to `only`: another job of the run
+  // may build a unit this plan leaves out (the operator's own job).
+  const changed = new Set(inputs.changes);
   for (const unit of inputs.units) {
     const arch = unit.arch.includes('amd64') ? 'amd64' : (unit.arch[0] as string);
-    const prefix = selected.includes(unit) ? inputs.tagPrefix : inputs.fallbackTagPrefix;
+    const rebuilt = inputs.forceAll || unit.when.some((filter) => changed.has(filter));
+    const prefix = rebuilt ? inputs.tagPrefix : inputs.fallbackTagPrefix;
     images[unit.name] = `${prefix}-${legId(unit, unit.deployCuda ?? unit.cuda[0] ?? '', arch)}`;
   }
   for (const unit of selected) {

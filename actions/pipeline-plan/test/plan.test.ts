@@ -168,5 +168,8 @@ describe('deployment tiers', () => {
     expect(vllm.images).toMatchObject({ vllm: 'abc-vllm-runtime-cuda12-amd64', operator: 'main-operator-amd64' });
     const operator = plan(parseInputs(raw({ changes: '["operator"]', 'tag-prefix': 'abc' })));
     expect(operator.images.operator).toBe('abc-operator-amd64');
+    // Built by another job of the run (left out of this plan with only): still this run's image.
+    const elsewhere = plan(parseInputs(raw({ changes: '["operator"]', 'tag-prefix': 'abc', only: 'vllm' })));
+    expect(elsewhere.images.operator).toBe('abc-operator-amd64');
   });
 });
