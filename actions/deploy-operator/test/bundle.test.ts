@@ -110,6 +110,21 @@ describe('deploy-operator bundle against the fake Kubernetes API', () => {
     expect(kube.operator.operatorRunning(NAMESPACE)).toBe(true);
   });
 
+  it('a second install in the same attempt (every deployment leg ensures the operator) converges at once', async () => {
+    const { kube, job, inputs } = await world();
+    const first = await job.run('deploy-operator', { inputs });
+    expect(errorText(first)).toBe('');
+    const generation = kube.object('apps/v1', 'Deployment', NAMESPACE, 'dynamo-platform-operator')?.metadata.generation;
+    const second = await job.run('deploy-operator', { inputs });
+    expect(errorText(second)).toBe('');
+    expect(second.log).toContain(`Using the existing namespace ${NAMESPACE}`);
+    expect(second.log).toContain(
+      'CustomResourceDefinition dynamographdeployments.nvidia.com is installed already; left as it is (crds: install)',
+    );
+    expect(kube.object('apps/v1', 'Deployment', NAMESPACE, 'dynamo-platform-operator')?.metadata.generation).toBe(generation);
+    expect(kube.seen('POST', '/api/v1/namespaces')).toHaveLength(1);
+  });
+
   it('renders the chart with helm template for the namespace, the same objects as the manifests', async () => {
     const helmDir = mkdtempSync(join(tmpdir(), 'fake-helm-'));
     const helm = installFakeHelm(helmDir);
