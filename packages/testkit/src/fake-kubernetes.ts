@@ -218,9 +218,11 @@ export class FakeKubernetes extends FakeHttpServer {
       .map((stored) => stored.object.metadata.name);
   }
 
-  /** Namespace name -> its object and when it was deleted (undefined while it lives). */
+  /**
+   * Namespace name -> its object and when it was deleted (undefined while it lives), as of the last
+   * request: a namespace deleted since stays in the map, Terminating, until a request finishes it.
+   */
   get namespaces(): Map<string, { object: Json; deletedAt?: number }> {
-    this.tick();
     return new Map(
       this.store
         .list(this.type('', 'v1', 'namespaces') as ResourceType)
