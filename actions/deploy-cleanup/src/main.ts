@@ -4,6 +4,7 @@
  * (one error), after everything else was tried.
  */
 import { env, type Runner, readContext, runAction, ServiceError, sleep } from '@dynamo-ci/core';
+import { openCluster } from '@dynamo-ci/kube/open';
 import { cleanUp } from './cleanup.js';
 import { parseInputs } from './inputs.js';
 import { renderSummary } from './render.js';
@@ -11,7 +12,6 @@ import { targetOf } from './select.js';
 
 async function runMain(runner: Runner): Promise<void> {
   const inputs = parseInputs((name) => runner.input(name));
-  if (inputs.kubeconfig !== undefined) runner.mask(inputs.kubeconfig.trim());
   const context = readContext();
   const target = targetOf(
     inputs,
@@ -22,21 +22,14 @@ async function runMain(runner: Runner): Promise<void> {
     },
     Date.now(),
   );
-  // @kubernetes/client-node is megabytes of code: loaded once the inputs are checked.
-  const [{ KubeCluster }, { openKubeconfig, resolveKubeconfig }] = await Promise.all([
-    import('@dynamo-ci/kube/cluster'),
-    import('@dynamo-ci/kube/kubeconfig'),
-  ]);
-  const source = resolveKubeconfig(inputs.kubeconfig, {
-    KUBECONFIG: env('KUBECONFIG'),
-    HOME: env('HOME'),
-    cwd: context.workspace,
-  });
-  const kube = openKubeconfig(source, env('RUNNER_TEMP'), (secret) => runner.mask(secret));
-  runner.info(`Kubernetes: context ${kube.context}, server ${kube.server} (kubeconfig from ${source.origin})`);
+  const { kube, cluster } = await openCluster(
+    inputs.kubeconfig,
+    { mask: (secret) => runner.mask(secret), info: (line) => runner.info(line) },
+    { KUBECONFIG: env('KUBECONFIG'), HOME: env('HOME'), cwd: context.workspace, tempRoot: env('RUNNER_TEMP') },
+  );
   try {
     const report = await cleanUp(target, inputs, {
-      cluster: new KubeCluster(kube.config, kube.server),
+      cluster,
       log: (line) => runner.info(line),
       warn: (line) => runner.warning(line),
       sleep: (ms) => sleep(ms),

@@ -10,26 +10,27 @@ import type { KubeCluster } from '@dynamo-ci/kube/cluster';
 import type { OpenedKubeconfig } from '@dynamo-ci/kube/kubeconfig';
 import { MANAGED_BY_LABEL, runAnnotations, runLabels } from '@dynamo-ci/kube/labels';
 import { refOf } from '@dynamo-ci/kube/manifests';
+import { openCluster as open } from '@dynamo-ci/kube/open';
 import { parseInputs } from './inputs.js';
 import { defaultNamespace, type InstallProgress, install, MANAGED_BY, planInstall } from './install.js';
 import { renderSummary } from './render.js';
 import { loadManifests } from './source.js';
 
-/** @kubernetes/client-node is megabytes of code: loaded once the inputs and manifests are checked. */
-async function openCluster(
+/** The cluster from the kubeconfig input; the client library loads only once the manifests are checked. */
+function openCluster(
   runner: Runner,
   raw: string | undefined,
 ): Promise<{ kube: OpenedKubeconfig; cluster: KubeCluster }> {
-  if (raw !== undefined) runner.mask(raw.trim());
-  const [{ KubeCluster }, { openKubeconfig, resolveKubeconfig }] = await Promise.all([
-    import('@dynamo-ci/kube/cluster'),
-    import('@dynamo-ci/kube/kubeconfig'),
-  ]);
-  const context = readContext();
-  const source = resolveKubeconfig(raw, { KUBECONFIG: env('KUBECONFIG'), HOME: env('HOME'), cwd: context.workspace });
-  const kube = openKubeconfig(source, env('RUNNER_TEMP'), (secret) => runner.mask(secret));
-  runner.info(`Kubernetes: context ${kube.context}, server ${kube.server} (kubeconfig from ${source.origin})`);
-  return { kube, cluster: new KubeCluster(kube.config, kube.server) };
+  return open(
+    raw,
+    { mask: (secret) => runner.mask(secret), info: (line) => runner.info(line) },
+    {
+      KUBECONFIG: env('KUBECONFIG'),
+      HOME: env('HOME'),
+      cwd: readContext().workspace,
+      tempRoot: env('RUNNER_TEMP'),
+    },
+  );
 }
 
 async function runMain(runner: Runner): Promise<void> {

@@ -121,7 +121,9 @@ describe('deploy-operator bundle against the fake Kubernetes API', () => {
     expect(second.log).toContain(
       'CustomResourceDefinition dynamographdeployments.nvidia.com is installed already; left as it is (crds: install)',
     );
-    expect(kube.object('apps/v1', 'Deployment', NAMESPACE, 'dynamo-platform-operator')?.metadata.generation).toBe(generation);
+    expect(kube.object('apps/v1', 'Deployment', NAMESPACE, 'dynamo-platform-operator')?.metadata.generation).toBe(
+      generation,
+    );
     expect(kube.seen('POST', '/api/v1/namespaces')).toHaveLength(1);
   });
 

@@ -10,6 +10,7 @@ import type { KubeCluster } from '@dynamo-ci/kube/cluster';
 import type { OpenedKubeconfig } from '@dynamo-ci/kube/kubeconfig';
 import { runLabels } from '@dynamo-ci/kube/labels';
 import type { ObjectRef } from '@dynamo-ci/kube/manifests';
+import { openCluster as open } from '@dynamo-ci/kube/open';
 import { cleanup, skipReason } from './cleanup.js';
 import { type DeployProgress, deploy, plan } from './deploy.js';
 import { collectDiagnostics } from './diagnostics.js';
@@ -26,24 +27,21 @@ import {
 import { applyOverrides, parseProfile, profileName } from './profile.js';
 import { renderCleanup, renderSummary } from './render.js';
 
-/**
- * Open the cluster. @kubernetes/client-node is about 6 MiB of bundled code, so the modules that use it
- * are loaded here, after the inputs are checked, not at start-up.
- */
-async function openCluster(
+/** The cluster from the kubeconfig input; the client library loads only once the inputs are checked. */
+function openCluster(
   runner: Runner,
   raw: string | undefined,
 ): Promise<{ kube: OpenedKubeconfig; cluster: KubeCluster }> {
-  if (raw !== undefined) runner.mask(raw.trim());
-  const [{ KubeCluster }, { openKubeconfig, resolveKubeconfig }] = await Promise.all([
-    import('@dynamo-ci/kube/cluster'),
-    import('@dynamo-ci/kube/kubeconfig'),
-  ]);
-  const context = readContext();
-  const source = resolveKubeconfig(raw, { KUBECONFIG: env('KUBECONFIG'), HOME: env('HOME'), cwd: context.workspace });
-  const kube = openKubeconfig(source, env('RUNNER_TEMP'), (secret) => runner.mask(secret));
-  runner.info(`Kubernetes: context ${kube.context}, server ${kube.server} (kubeconfig from ${source.origin})`);
-  return { kube, cluster: new KubeCluster(kube.config, kube.server) };
+  return open(
+    raw,
+    { mask: (secret) => runner.mask(secret), info: (line) => runner.info(line) },
+    {
+      KUBECONFIG: env('KUBECONFIG'),
+      HOME: env('HOME'),
+      cwd: readContext().workspace,
+      tempRoot: env('RUNNER_TEMP'),
+    },
+  );
 }
 
 /** Stops waits and requests when the run is cancelled, instead of dying mid-step. */
