@@ -58,6 +58,7 @@ export function renderCleanup(namespace: string | undefined, name: string | unde
   const rows = [
     ['DynamoGraphDeployment', name ? `${name}: ${report.deletedGraph ? 'deleted' : 'already gone'}` : '—'],
     ['Pods', report.podsGone ? 'gone' : 'not confirmed gone'],
+    ...(report.deletedObjects.length > 0 ? [['Other objects', report.deletedObjects.join(', ')]] : []),
     ['Namespace', `${namespace}: ${report.deletedNamespace ? 'deletion requested' : 'kept'}`],
   ];
   const warnings =
