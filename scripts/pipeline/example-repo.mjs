@@ -44,6 +44,14 @@ export const CHANGES = {
       'lib/runtime/src/lib.rs': (old) => `${old}\n/// The crate version.\npub const VERSION: &str = "0.1.0";\n`,
     },
   },
+  'frontend-broken': {
+    message: 'frontend: ship a config file (the image copies one that does not exist)',
+    files: {
+      'components/src/dynamo/frontend/main.py': (old) => `${old}\n\nDEFAULT_PORT = 8000\n`,
+      'container/templates/frontend.Dockerfile': (old) =>
+        `${old}COPY components/src/dynamo/frontend/config.yaml /opt/dynamo/frontend/config.yaml\n`,
+    },
+  },
   uncovered: {
     message: 'tools: add a helper no CI filter knows about',
     files: {

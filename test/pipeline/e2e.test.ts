@@ -106,6 +106,7 @@ describe.sequential('the pipeline on the example repository', () => {
       'copyright-checks': 'success',
       'dynamo-status-check': 'success',
       'backend-status-check': 'success',
+      'frontend-status-check': 'success',
     });
     if (run.realBuild) expect(run.registryTags).toEqual([]);
   });
@@ -263,10 +264,16 @@ describe.sequential('the pipeline on the example repository', () => {
     expect(run.gates['deploy-status-check']).toBe('failure');
     expect(run.kubernetes?.graphs).toEqual([]);
     expect(run.kubernetes?.namespaces.filter((name) => name.startsWith('ci-'))).toEqual([]);
-    expect(run.kubernetes?.terminating).toEqual([step(deploy, 'deploy-profile').outputs.namespace]);
+    // The run's cleanup job removed the operator's namespace, and nothing labelled with the run is left.
+    const cleanup = jobOf(run.jobs, 'deploy.yml', 'cleanup');
+    expect(cleanup.conclusion).toBe('success');
+    expect(JSON.parse(step(cleanup, 'deploy-cleanup').outputs.namespaces as string)).toEqual([
+      step(deploy, 'deploy-profile').outputs.namespace,
+    ]);
+    expect(run.kubernetes?.labelled).toEqual([]);
   });
 
-  it('a deployment cancelled while it waits: its post step still deletes what it created', {
+  it('a deployment cancelled while it waits: its post step and the cleanup job still remove what the run created', {
     timeout: 180_000,
   }, async () => {
     const unit =
@@ -276,8 +283,17 @@ describe.sequential('the pipeline on the example repository', () => {
       build: 'plan',
       deploy: { scenario: 'never-ready', timeout: '60s' },
       inputs: { 'backend.yml': { units: unit, 'deploy-profiles': '{vllm: [agg]}', 'test-gpus': '0' } },
-      // The "Cancel workflow" button, pressed once the fake cluster received the deployment.
-      cancel: ({ kubernetes }) => [{ job: /deploy vllm/, when: () => kubernetes.nextApply() }],
+      // The "Cancel workflow" button, pressed once the fake cluster received the graph (the leg first
+      // ensures the operator, which applies too).
+      cancel: ({ kubernetes }) => [
+        {
+          job: /deploy vllm/,
+          when: async () => {
+            while (!kubernetes.applies.some((apply) => apply.kind === 'DynamoGraphDeployment'))
+              await kubernetes.nextApply();
+          },
+        },
+      ],
     });
     const [deploy] = legsOf(run.jobs, 'deploy.yml', 'deploy-test');
     expect(deploy?.conclusion).toBe('cancelled');
@@ -288,6 +304,103 @@ describe.sequential('the pipeline on the example repository', () => {
     // The gate still ran (if: always()) and failed on the cancelled deployment.
     expect(run.gates['deploy-status-check']).toBe('failure');
     expect(run.runs.find((entry) => entry.workflow === 'pr.yaml')?.conclusion).toBe('cancelled');
+    // The cleanup job ran after the cancel (if: always()) and removed the operator's namespace, which no
+    // post step deletes: nothing labelled with the run is left.
+    const cleanup = jobOf(run.jobs, 'deploy.yml', 'cleanup');
+    expect(cleanup.ran).toBe(true);
+    expect(JSON.parse(step(cleanup, 'deploy-cleanup').outputs.namespaces as string)).toEqual([
+      step(jobOf(run.jobs, 'deploy.yml', 'deploy-operator'), 'deploy-operator').outputs.namespace,
+    ]);
+    expect(run.kubernetes?.labelled).toEqual([]);
+  });
+
+  it('a vLLM change on pull-request/N: its builds and tests, the always tier deployed after deploy-operator, then the cleanup', {
+    timeout: 240_000,
+  }, async () => {
+    const run = await scenario('vllm', { build: 'plan' });
+    expect(legsOf(run.jobs, 'backend.yml', 'build').map(legName)).toEqual([
+      'vllm cuda12.9 amd64',
+      'vllm cuda12.9 arm64',
+      'vllm cuda13.0 amd64',
+      'vllm cuda13.0 arm64',
+    ]);
+    expect(run.gates['backend-status-check']).toBe('success');
+    // The operator was not rebuilt by this change: the last main image, into the run's namespace.
+    const operator = jobOf(run.jobs, 'deploy.yml', 'deploy-operator');
+    expect(operator.conclusion).toBe('success');
+    expect(step(operator, 'deploy-operator').inputs.image).toBe(`${run.imageName}:main-operator-amd64`);
+    const namespace = step(operator, 'deploy-operator').outputs.namespace as string;
+    expect(namespace).toMatch(/^ci-\d+-1-operator$/);
+    // Only the always tier on a pull-request/N run: vLLM disagg_router, on the image this run built.
+    const legs = legsOf(run.jobs, 'deploy.yml', 'deploy-test');
+    expect(legs.map(legName)).toEqual(['vllm disagg_router']);
+    expect(failed(legs)).toEqual([]);
+    const deploy = step(legs[0], 'deploy-profile');
+    expect(deploy.inputs.namespace).toBe(namespace);
+    expect(deploy.inputs.profile).toBe('examples/backends/vllm/deploy/disagg_router.yaml');
+    expect(deploy.inputs.image).toBe(`${run.imageName}:${run.head}-vllm-runtime-cuda12-amd64`);
+    expect(JSON.parse(deploy.outputs.response as string).choices[0].message.role).toBe('assistant');
+    expect(run.gates['deploy-status-check']).toBe('success');
+    const cleanup = jobOf(run.jobs, 'deploy.yml', 'cleanup');
+    expect(cleanup.conclusion).toBe('success');
+    expect(JSON.parse(step(cleanup, 'deploy-cleanup').outputs.namespaces as string)).toEqual([namespace]);
+    expect(run.kubernetes?.labelled).toEqual([]);
+  });
+
+  it('a push to main: every image, and every tier of the deployment table', { timeout: 600_000 }, async () => {
+    const run = await scenario(undefined, { event: 'post-merge', build: 'plan' });
+    const legs = legsOf(run.jobs, 'deploy.yml', 'deploy-test');
+    expect(legs.map(legName).sort()).toEqual(
+      [
+        'vllm disagg_router',
+        'vllm agg',
+        'vllm agg_router',
+        'vllm disagg',
+        'sglang agg',
+        'sglang agg_router',
+        'trtllm agg',
+        'trtllm agg_router',
+        'trtllm disagg',
+        'trtllm disagg_router',
+      ].sort(),
+    );
+    expect(failed(legs)).toEqual([]);
+    for (const leg of legs) {
+      expect(leg.runsOn).toEqual(['prod-default-v1']);
+      expect(step(leg, 'deploy-profile').inputs.namespace).toBe(
+        step(jobOf(run.jobs, 'deploy.yml', 'deploy-operator'), 'deploy-operator').outputs.namespace,
+      );
+    }
+    // main rebuilt the operator: this run's image.
+    const operator = jobOf(run.jobs, 'deploy.yml', 'deploy-operator');
+    expect(step(operator, 'deploy-operator').inputs.image).toBe(`${run.imageName}:${run.head}-operator-amd64`);
+    expect(run.gates['deploy-status-check']).toBe('success');
+    expect(run.gates['frontend-status-check']).toBe('success');
+    // The post-merge suite: the document's table, no deployments of its own.
+    expect(legsOf(run.jobs, 'test-suite.yml', 'build')).toHaveLength(10);
+    expect(jobOf(run.jobs, 'test-suite.yml', 'deploy').conclusion).toBe('skipped');
+    expect(run.kubernetes?.labelled).toEqual([]);
+  });
+
+  it('a frontend change that breaks its image: its own gate is red, the backend gate is not', {
+    timeout: 240_000,
+  }, async () => {
+    const units =
+      '- {name: frontend, when: [frontend], arch: [amd64, arm64], dockerfile: container/templates/frontend.Dockerfile, job: frontend}';
+    const run = await scenario('frontend-broken', { inputs: { 'backend.yml': { units } } });
+    const frontend = legsOf(run.jobs, 'backend.yml', 'build-frontend');
+    expect(frontend.map(legName)).toEqual(['frontend amd64', 'frontend arm64']);
+    expect(legsOf(run.jobs, 'backend.yml', 'build')).toEqual([]);
+    expect(run.gates['backend-status-check']).toBe('success');
+    if (run.realBuild) {
+      expect(frontend.every((leg) => leg.conclusion === 'failure')).toBe(true);
+      const build = result(frontend[0], 'build-container');
+      expect(build?.errors.map((error) => error.message).join('\n')).toContain('buildah build failed');
+      expect(`${build?.summary}\n${build?.log.join('\n')}`).toContain('config.yaml');
+      expect(run.gates['frontend-status-check']).toBe('failure');
+    } else {
+      expect(run.gates['frontend-status-check']).toBe('success');
+    }
   });
 
   it('nightly: every framework, tests without a lifecycle filter', { timeout: 240_000 }, async ({ skip }) => {

@@ -2,7 +2,8 @@
  * How the local pipeline runs the real workflows on this machine: which runner labels it can take
  * (none that needs a GPU, unless it has one), and the simulation overrides of our actions' inputs,
  * each saying what it does instead (builds with buildah into the local registry, or only planned;
- * tests with pytest on the host; deployments on the fake cluster with short waits; Slack to the
+ * tests with pytest on the host; the operator, deployments and cleanup on the fake cluster with short
+ * waits (the chart rendered by a stand-in helm); Slack to the
  * fake server or a dry run). Keyed by action name, never by workflow or job.
  */
 import { spawnSync } from 'node:child_process';
@@ -88,6 +89,13 @@ export function overrideStep(simulation: Simulation, context: StepContext): Step
         inputs: { 'timeout-minutes': simulation.deploy.timeout, 'poll-interval': '1', 'cleanup-timeout': '10' },
         note: `the fake cluster (scenario ${simulation.deploy.scenario}), waits shortened to ${simulation.deploy.timeout}`,
       };
+    case 'deploy-operator':
+      return {
+        inputs: { 'timeout-minutes': simulation.deploy.timeout, 'poll-interval': '1' },
+        note: "the fake cluster; the chart rendered by the testkit's stand-in helm",
+      };
+    case 'deploy-cleanup':
+      return { inputs: { wait: '10s', 'poll-interval': '1' }, note: 'the fake cluster' };
     case 'slack-notify':
       return simulation.slack.mode === 'fake'
         ? { inputs: { 'webhook-url': simulation.slack.url }, note: "posts to the testkit's fake Slack" }

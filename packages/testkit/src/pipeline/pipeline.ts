@@ -11,6 +11,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeGitHub } from '../fake-github.js';
+import { installFakeHelm } from '../fake-helm.js';
 import { FakeKubernetes } from '../fake-kubernetes.js';
 import { FakeOpenAIFrontend } from '../fake-openai.js';
 import { FakeSlack } from '../fake-slack.js';
@@ -96,7 +97,7 @@ export interface PipelineResult {
   slack: unknown[];
   /** What the fake Slack received (`slack: 'fake'`). */
   slackReceived?: unknown[];
-  kubernetes: { namespaces: string[]; terminating: string[]; graphs: string[] };
+  kubernetes: { namespaces: string[]; terminating: string[]; graphs: string[]; labelled: string[] };
   registryTags?: string[];
   /** What upload-artifact stored in the runs (name -> files), to feed a fake artifacts API. */
   artifacts: WorkflowArtifacts;
@@ -190,10 +191,14 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     const frontend = await new FakeOpenAIFrontend().start();
     servers.push(frontend);
     const scenario = options.deploy?.scenario ?? 'ready';
+    // As a fresh cluster: no Dynamo CRD, and graphs run only once an operator runs in their namespace,
+    // so a deployment works only after deploy-operator did its part.
     const kubernetes = await new FakeKubernetes({
       scenario: scenario as never,
       frontendUrl: frontend.url,
       stepMs: 50,
+      crdInstalled: false,
+      requireOperator: true,
     }).start();
     servers.push(kubernetes);
     const slackMode = options.slack ?? 'dry-run';
@@ -224,6 +229,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       if ('reason' in prepared) hostReason = prepared.reason;
       else containers = prepared;
     }
+    // Helm is on GitHub's runners, not here: deploy-operator renders the chart with the stand-in.
+    installFakeHelm(bin);
     const simulation: Simulation = {
       tools,
       ...(registry
@@ -306,6 +313,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         namespaces: namespaces.filter(([, record]) => record.deletedAt === undefined).map(([name]) => name),
         terminating: namespaces.filter(([, record]) => record.deletedAt !== undefined).map(([name]) => name),
         graphs: [...kubernetes.graphs.keys()],
+        // What any run labelled and that is still there (CRDs are the cluster's and carry no run label).
+        labelled: kubernetes
+          .objects({ labelSelector: 'dynamo-ci/run-id', includePods: true })
+          .filter((object) => !object.deleting)
+          .map((object) => `${object.kind} ${object.namespace ? `${object.namespace}/` : ''}${object.name}`),
       },
       ...(registryTags ? { registryTags } : {}),
       artifacts,
