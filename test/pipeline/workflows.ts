@@ -603,6 +603,10 @@ export function checkWriteJobs(workflow: Workflow): string[] {
           problems.push(`${where}: holds a write token and runs the repository's ${word}`);
         }
       }
+    }
+  }
+  return problems;
+}
 
 // --- Cluster cleanup ------------------------------------------------------------------------------
 
