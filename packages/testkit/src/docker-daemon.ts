@@ -277,6 +277,16 @@ function readPid(path: string): number | undefined {
   }
 }
 
+/**
+ * Remove a folder that buildah's overlay storage or a daemon may still have mounted parts of
+ * (containers/storage mounts its overlay folder onto itself): unmount what is under it, deepest
+ * first, then delete it.
+ */
+export async function removeMountedTree(dir: string): Promise<void> {
+  for (const mount of mountsUnder(dir)) await runTool('umount', ['--lazy', '--', mount]);
+  rmSync(dir, { recursive: true, force: true });
+}
+
 /** Mount points under `dir`, deepest first (from /proc/self/mounts, octal escapes decoded). */
 function mountsUnder(dir: string): string[] {
   let table = '';

@@ -6,6 +6,7 @@ export {
   dockerForTests,
   localDocker,
   pingDocker,
+  removeMountedTree,
   startDockerDaemon,
   stopDockerDaemon,
 } from './docker-daemon.js';

@@ -7,9 +7,10 @@
  * Not real: GPU legs (not run), GitHub, Slack and Kubernetes (the testkit's fakes, spoken to by the
  * real clients).
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removeMountedTree } from '../docker-daemon.js';
 import { FakeGitHub } from '../fake-github.js';
 import { installFakeHelm } from '../fake-helm.js';
 import { FakeKubernetes } from '../fake-kubernetes.js';
@@ -325,7 +326,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   } finally {
     for (const server of servers) await server.close();
     registry?.stop();
-    rmSync(root, { recursive: true, force: true });
+    await removeMountedTree(root);
   }
 }
 
