@@ -1,11 +1,11 @@
 /**
  * The common case judged by comparing bytes: a file that starts with exactly the header fix mode
  * writes (`renderHeader`, any years in `YYYY` or `YYYY-YYYY` form, `\n` or `\r\n` line endings,
- * an optional BOM, and a shebang line first where the file type has one). In a repository that
- * keeps its headers, that is nearly every file, and reading it this way decodes no line and
- * allocates next to nothing. Anything else (another prolog, other spacing, another holder or
- * license, a year list) returns `undefined`, and the general scan (header.ts, check.ts) judges
- * the file.
+ * an optional BOM, and a shebang line first where the file type has one), for any accepted holder
+ * written with or without `All rights reserved.`. In a repository that keeps its headers, that is
+ * nearly every file, and reading it this way decodes no line and allocates next to nothing.
+ * Anything else (another prolog, other spacing, another holder or license, a year list) returns
+ * `undefined`, and the general scan (header.ts, check.ts) judges the file.
  *
  * Both must agree. A header's template is compiled once per file type and run through the general
  * scan first; a file type whose template it would judge differently (a holder that reads as a
@@ -25,6 +25,8 @@ interface Variant {
 
 interface Template {
   variants: Variant[];
+  /** The license the header names (each inspection carries it for the licenses-seen report). */
+  license: string;
   /** Index of the copyright line among the header's lines. */
   line: number;
   /** Character column of the years in that line. */
@@ -48,8 +50,20 @@ const BANG = 33;
 const BRACKET = 91;
 const NEWLINE = 10;
 
+/** A file type's templates: those of the holder spellings compiled so far. */
+interface Compiled {
+  templates: Template[];
+  /** The file type's prolog may be a shebang line (which then comes first). */
+  shebang: boolean;
+  /** Holder spellings not compiled yet. */
+  rest: string[];
+}
+
+/** matchVariant's answer when the header matched up to the end of its years, not after them. */
+const NEAR = Object.freeze({ findings: NO_FINDINGS }) as Inspection;
+
 export class CanonicalHeaders {
-  private readonly templates = new Map<FileType, Template[] | null>();
+  private readonly compiled = new Map<FileType, Compiled>();
   /** Allowed licenses as the list spells them (the only spelling fix mode writes). */
   private readonly licenses: readonly string[];
 
@@ -65,58 +79,91 @@ export class CanonicalHeaders {
    * The inspection returned is frozen and may be shared with other files.
    */
   inspect(bytes: Buffer, fileType: FileType): Inspection | undefined {
-    const templates = this.templatesFor(fileType);
-    if (templates === null) return undefined;
+    const compiled = this.compiledFor(fileType);
     let start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
     let prologLines = 0;
     // A shebang line (never Rust's `#![`), as findProlog reads it; the header follows it directly.
     if (bytes[start] === HASH && bytes[start + 1] === BANG && bytes[start + 2] !== BRACKET) {
       const newline = bytes.indexOf(NEWLINE, start);
-      if (newline === -1 || !(templates[0] as Template).shebang) return undefined;
+      if (newline === -1 || !compiled.shebang) return undefined;
       start = newline + 1;
       prologLines = 1;
     }
-    // Indexed loops: this runs once per file, and an iterator is an allocation.
-    for (let index = 0; index < templates.length; index++) {
-      const template = templates[index] as Template;
-      for (let at = 0; at < template.variants.length; at++) {
-        const inspection = matchVariant(bytes, start, prologLines, template.variants[at] as Variant, template);
-        if (inspection) return inspection;
+    let near = false;
+    let from = 0;
+    for (;;) {
+      const { templates } = compiled;
+      // Indexed loops: this runs once per file, and an iterator is an allocation.
+      for (let index = from; index < templates.length; index++) {
+        const template = templates[index] as Template;
+        for (let at = 0; at < template.variants.length; at++) {
+          const inspection = matchVariant(bytes, start, prologLines, template.variants[at] as Variant, template);
+          if (inspection === NEAR) near = true;
+          else if (inspection) return inspection;
+        }
       }
+      // The other holder spellings are compiled once a header matches up to its years: most runs
+      // see one spelling, and compiling a template runs the general scan on samples.
+      if (!near || compiled.rest.length === 0) return undefined;
+      from = templates.length;
+      this.compileRest(fileType, compiled);
     }
-    return undefined;
   }
 
-  private templatesFor(fileType: FileType): Template[] | null {
-    let templates = this.templates.get(fileType);
-    if (templates === undefined) {
-      templates = compile(fileType, this.policy, this.licenses);
-      this.templates.set(fileType, templates);
+  private compiledFor(fileType: FileType): Compiled {
+    let compiled = this.compiled.get(fileType);
+    if (compiled === undefined) {
+      compiled = {
+        templates: [],
+        shebang: fileType.prolog.includes('shebang'),
+        rest: holderSpellings(this.policy.holders),
+      };
+      // At least one template, when any spelling has one.
+      while (compiled.templates.length === 0 && compiled.rest.length > 0) {
+        compiled.templates.push(...compile(fileType, this.policy, this.licenses, compiled.rest.shift() as string));
+      }
+      this.compiled.set(fileType, compiled);
     }
-    return templates;
+    return compiled;
+  }
+
+  private compileRest(fileType: FileType, compiled: Compiled): void {
+    for (const holder of compiled.rest.splice(0)) {
+      compiled.templates.push(...compile(fileType, this.policy, this.licenses, holder));
+    }
   }
 }
 
-function compile(fileType: FileType, policy: Policy, licenses: readonly string[]): Template[] | null {
-  const { holder } = policy;
-  // A holder the years could run into, or one the general parse trims, is left to the general scan.
-  if (holder === '' || holder !== holder.trim() || /[\r\n\u0000]|^[-,\d]/.test(holder)) return null;
+/** Each holder as written, then with its `All rights reserved.` added or taken away. */
+export function holderSpellings(holders: readonly string[]): string[] {
+  const spellings: string[] = [];
+  for (const holder of holders) {
+    const bare = holder.replace(/\s*all rights reserved\.?$/i, '');
+    const other = bare !== holder ? bare : `${holder}${holder.endsWith('.') ? '' : '.'} All rights reserved.`;
+    for (const spelling of [holder, other]) if (!spellings.includes(spelling)) spellings.push(spelling);
+  }
+  return spellings;
+}
+
+/** The templates of one holder spelling, one per allowed license, each checked against the general scan. */
+function compile(fileType: FileType, policy: Policy, licenses: readonly string[], holder: string): Template[] {
   const templates: Template[] = [];
+  // A holder the years could run into, or one the general parse trims, is left to the general scan.
+  if (holder === '' || holder !== holder.trim() || /[\r\n\u0000]|^[-,\d]/.test(holder)) return templates;
   for (const license of licenses) {
     const lines = renderHeader(fileType.style, YEARS_MARK, holder, license);
     const line = lines.findIndex((text) => text.includes(YEARS_MARK));
-    if (line === -1) return null;
+    if (line === -1) continue;
     const column = (lines[line] as string).indexOf(YEARS_MARK);
     const variants = ['\n', '\r\n'].map((eol) => {
       const [before, after] = `${lines.join(eol)}${eol}`.split(YEARS_MARK) as [string, string];
       return { prefix: Buffer.from(before), suffix: Buffer.from(after) };
     });
     const shebang = fileType.prolog.includes('shebang');
-    const template: Template = { variants, line, column, shebang, inspections: new Map() };
-    if (!agreesWithGeneralScan(template, fileType, policy)) return null;
-    templates.push(template);
+    const template: Template = { variants, license, line, column, shebang, inspections: new Map() };
+    if (agreesWithGeneralScan(template, fileType, policy)) templates.push(template);
   }
-  return templates.length > 0 ? templates : null;
+  return templates;
 }
 
 /** The template, with sample years, each line ending and any shebang, judged both ways alike. */
@@ -133,7 +180,7 @@ function agreesWithGeneralScan(template: Template, fileType: FileType, policy: P
         ]);
         const fast = matchVariant(bytes, shebang.length, shebang === '' ? 0 : 1, variant, template);
         const general = inspect(scanHeader(splitLines(bytes, true), fileType), policy);
-        if (!fast || JSON.stringify(fast) !== JSON.stringify(general)) return false;
+        if (!fast || fast === NEAR || JSON.stringify(fast) !== JSON.stringify(general)) return false;
       }
     }
   }
@@ -160,7 +207,7 @@ function matchVariant(
     length = 9;
   }
   // The suffix ends with a line ending: every header line is whole, even in a head cut at 4 KiB.
-  if (!startsWith(bytes, at + length, suffix)) return undefined;
+  if (!startsWith(bytes, at + length, suffix)) return NEAR;
   const key = ((first * 10_000 + last) * 2 + (length === 9 ? 1 : 0)) * 2 + prologLines;
   let inspection = template.inspections.get(key);
   if (inspection === undefined) {
@@ -168,7 +215,11 @@ function matchVariant(
     const { column } = template;
     const lastPart = Object.freeze({ start: column, end: column + length, from: first });
     const years = Object.freeze({ first, last, lastPart });
-    inspection = Object.freeze({ findings: NO_FINDINGS, copyright: Object.freeze({ line, years }) });
+    inspection = Object.freeze({
+      findings: NO_FINDINGS,
+      copyright: Object.freeze({ line, years }),
+      license: template.license,
+    });
     template.inspections.set(key, inspection);
   }
   return inspection;

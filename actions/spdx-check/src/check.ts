@@ -5,6 +5,7 @@
  */
 import type { HeaderScan, TagLine } from './header.js';
 import { checkLicense } from './license.js';
+import type { Notice } from './notice.js';
 
 export type FindingKind =
   | 'missing-header'
@@ -17,6 +18,9 @@ export type FindingKind =
   | 'invalid-license'
   | 'license-not-allowed'
   | 'stale-year'
+  | 'legacy-header'
+  | 'unknown-license-text'
+  | 'third-party-notice'
   | 'unknown-type';
 
 export const FINDING_TITLES: Readonly<Record<FindingKind, string>> = {
@@ -30,6 +34,9 @@ export const FINDING_TITLES: Readonly<Record<FindingKind, string>> = {
   'invalid-license': 'Invalid SPDX license expression',
   'license-not-allowed': 'License not allowed',
   'stale-year': 'Copyright year out of date',
+  'legacy-header': 'Known license text without SPDX tags',
+  'unknown-license-text': 'Unknown license text',
+  'third-party-notice': 'Notice of another holder',
   'unknown-type': 'Unknown file type',
 };
 
@@ -39,6 +46,7 @@ export const FIXABLE: ReadonlySet<FindingKind> = new Set([
   'missing-copyright',
   'missing-license',
   'stale-year',
+  'legacy-header',
 ]);
 
 export interface Finding {
@@ -46,13 +54,21 @@ export interface Finding {
   /** 1-based line for the annotation. */
   line: number;
   message: string;
-  /** For `invalid-license`: the expression, so a correction can be suggested. */
+  /**
+   * The license the finding is about: the expression of `invalid-license` (a correction is
+   * suggested) and `license-not-allowed`, the license a known text stands for.
+   */
   license?: string;
+  /** The other holder named (`holder-mismatch`, `third-party-notice`). */
+  holder?: string;
 }
 
 export interface Policy {
-  /** The text after the years, compared case- and whitespace-insensitively. */
-  holder: string;
+  /**
+   * Accepted holders (the text after the years), compared by `holderKey`; the first is the one
+   * fix mode writes.
+   */
+  holders: readonly string[];
   /** Allowed license expressions, normalised by `checkLicense`. */
   licenses: readonly string[];
 }
@@ -68,19 +84,36 @@ export interface Inspection {
   findings: readonly Finding[];
   /** The copyright line that names the holder, when there is one with valid years. */
   copyright?: { line: number; years: Years };
+  /** The license expression of the header (normalised when valid), for the licenses-seen report. */
+  license?: string;
+  /** An older header without SPDX tags that fix mode can convert (notice.ts). */
+  notice?: Notice;
 }
 
 const COPYRIGHT_VALUE = /^(?:copyright\b\s*)?(?:(?:\(c\)|©)\s*)?(\d{4}(?:\s*[-,]\s*\d{4})*)(?:,?\s+(.*))?$/i;
 
-export function normalizeHolder(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().toLowerCase();
+const RIGHTS_RESERVED = /[\s.,]*\ball rights reserved\b[\s.]*$/;
+const TRAILING_PUNCTUATION = /[\s.,]+$/;
+
+/**
+ * A holder as compared: case and runs of whitespace do not matter, nor a trailing `All rights
+ * reserved.` or final period, so `NVIDIA CORPORATION & AFFILIATES.` and `NVIDIA CORPORATION &
+ * AFFILIATES. All rights reserved.` are one holder whichever way the policy writes it.
+ */
+export function holderKey(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().toLowerCase().replace(RIGHTS_RESERVED, '').replace(TRAILING_PUNCTUATION, '');
 }
 
-let lastHolder: [string, string] | undefined;
-/** The policy's holder, normalised once per run rather than once per file. */
-function holderKey(holder: string): string {
-  if (lastHolder?.[0] !== holder) lastHolder = [holder, normalizeHolder(holder)];
-  return lastHolder[1];
+let lastHolders: [readonly string[], ReadonlySet<string>] | undefined;
+/** The policy's holders, compared keys computed once per run rather than once per file. */
+export function holderKeys(holders: readonly string[]): ReadonlySet<string> {
+  if (lastHolders?.[0] !== holders) lastHolders = [holders, new Set(holders.map(holderKey))];
+  return lastHolders[1];
+}
+
+/** Whether `holder` (as a file writes it) is one of the policy's. */
+export function isPolicyHolder(holder: string, policy: Policy): boolean {
+  return policy.holders.includes(holder) || holderKeys(policy.holders).has(holderKey(holder));
 }
 
 interface ParsedCopyright {
@@ -124,8 +157,25 @@ export function parseCopyright(tag: TagLine): ParsedCopyright | undefined {
   };
 }
 
+/** `missing-header` findings by line, shared (a first run may have thousands; nothing changes them). */
+const MISSING_HEADER = new Map<number, Inspection>();
+
 /** Check everything but the year rule. */
 export function inspect(scan: HeaderScan, policy: Policy): Inspection {
+  if (scan.tags.length === 0 && scan.strayTagLines.length === 0) {
+    const line = scan.prolog.lines + 1;
+    let missing = MISSING_HEADER.get(line);
+    if (missing === undefined) {
+      const finding: Finding = Object.freeze({
+        kind: 'missing-header',
+        line,
+        message: 'no SPDX header in the comments at the top',
+      });
+      missing = Object.freeze({ findings: Object.freeze([finding]) });
+      MISSING_HEADER.set(line, missing);
+    }
+    return missing;
+  }
   const findings: Finding[] = [];
   const copyrights = scan.tags.filter((tag) => tag.tag === 'copyright');
   const licenses = scan.tags.filter((tag) => tag.tag === 'license');
@@ -150,7 +200,6 @@ export function inspect(scan: HeaderScan, policy: Policy): Inspection {
     const line = (licenses[0] as TagLine).line + 1;
     findings.push({ kind: 'missing-copyright', line, message: 'no SPDX-FileCopyrightText line' });
   } else {
-    const expected = holderKey(policy.holder);
     let sawHolder: { tag: TagLine; parsed: ParsedCopyright } | undefined;
     const others: string[] = [];
     for (const tag of copyrights) {
@@ -159,7 +208,7 @@ export function inspect(scan: HeaderScan, policy: Policy): Inspection {
         others.push(tag.value);
         continue;
       }
-      if (parsed.holder === policy.holder || normalizeHolder(parsed.holder) === expected) {
+      if (isPolicyHolder(parsed.holder, policy)) {
         sawHolder = { tag, parsed };
         break;
       }
@@ -168,7 +217,8 @@ export function inspect(scan: HeaderScan, policy: Policy): Inspection {
     const firstLine = (copyrights[0] as TagLine).line + 1;
     if (!sawHolder) {
       const yearless = copyrights.find((tag) => !parseCopyright(tag));
-      if (yearless && normalizeHolder(yearless.value).includes(expected)) {
+      const yearlessKey = yearless ? holderKey(yearless.value) : '';
+      if (yearless && [...holderKeys(policy.holders)].some((key) => yearlessKey.includes(key))) {
         findings.push({
           kind: 'missing-year',
           line: yearless.line + 1,
@@ -178,7 +228,8 @@ export function inspect(scan: HeaderScan, policy: Policy): Inspection {
         findings.push({
           kind: 'holder-mismatch',
           line: firstLine,
-          message: `no SPDX-FileCopyrightText line for ${JSON.stringify(policy.holder)} (found ${others.map((other) => JSON.stringify(other)).join(', ')})`,
+          message: `no SPDX-FileCopyrightText line for ${policy.holders.map((holder) => JSON.stringify(holder)).join(' or ')} (found ${others.map((other) => JSON.stringify(other)).join(', ')})`,
+          holder: others[0],
         });
       }
     } else if (sawHolder.parsed.yearsError) {
@@ -188,12 +239,14 @@ export function inspect(scan: HeaderScan, policy: Policy): Inspection {
     }
   }
 
+  let license: string | undefined;
   if (licenses.length === 0) {
     const line = (copyrights[0] as TagLine).line + 1;
     findings.push({ kind: 'missing-license', line, message: 'no SPDX-License-Identifier line' });
   } else {
     const tag = licenses[0] as TagLine;
     const result = checkLicense(tag.value);
+    license = result.valid ? result.normalized : tag.value;
     if (!result.valid) {
       findings.push({ kind: 'invalid-license', line: tag.line + 1, message: result.reason, license: tag.value });
     } else if (!policy.licenses.includes(result.normalized)) {
@@ -201,10 +254,14 @@ export function inspect(scan: HeaderScan, policy: Policy): Inspection {
         kind: 'license-not-allowed',
         line: tag.line + 1,
         message: `license ${JSON.stringify(result.normalized)} is not allowed (allowed: ${policy.licenses.join(', ')})`,
+        license: result.normalized,
       });
     }
   }
-  return copyright ? { findings, copyright } : { findings };
+  const inspection: Inspection = { findings };
+  if (copyright) inspection.copyright = copyright;
+  if (license !== undefined) inspection.license = license;
+  return inspection;
 }
 
 /** The year rule: the header's end year must be at least `required`. */

@@ -1,11 +1,13 @@
 /**
  * Fix mode as byte splices: insert a missing header (or the one missing tag line) after the
- * prolog, or extend a stale year in place. Every other byte of the file is kept: the BOM, CRLF
- * or LF endings (the file's own), a missing final newline. Pure: bytes in, bytes out.
+ * prolog, convert an older header (a known license text, a copyright line) into SPDX tags in
+ * place, or extend a stale year in place. Every other byte of the file is kept: the BOM, CRLF or
+ * LF endings (the file's own), a missing final newline. Pure: bytes in, bytes out.
  */
 import type { Finding, Inspection, Policy } from './check.js';
 import type { BlockComment, FileType } from './filetypes.js';
-import { type HeaderScan, type Line, renderHeader } from './header.js';
+import { type HeaderScan, type Line, renderHeader, type SplitText } from './header.js';
+import type { CopyrightNotice, Notice, Span } from './notice.js';
 
 interface Splice {
   at: number;
@@ -63,12 +65,13 @@ export function planFix(
   const eol = lineEnding(bytes);
   const lines = scan.split;
   const license = context.policy.licenses[0] as string;
+  const holder = context.policy.holders[0] as string;
   const splices: Splice[] = [];
   const fixed: Finding[] = [];
   const kinds = new Set(findings.map((finding) => finding.kind));
 
   if (kinds.has('missing-header') && scan.prolog.complete) {
-    const header = renderHeader(context.fileType.style, String(context.year), context.policy.holder, license);
+    const header = renderHeader(context.fileType.style, String(context.year), holder, license);
     splices.push(insertHeader(bytes, scan, header, eol));
     fixed.push(...findings.filter((finding) => finding.kind === 'missing-header'));
   }
@@ -81,8 +84,14 @@ export function planFix(
       const text =
         missing === 'license'
           ? `SPDX-License-Identifier: ${license}`
-          : `SPDX-FileCopyrightText: Copyright (c) ${context.year} ${context.policy.holder}`;
-      const newLine = siblingLine(line.text, text, context.fileType.style.blocks);
+          : `SPDX-FileCopyrightText: Copyright (c) ${context.year} ${holder}`;
+      const tagAt = line.text.search(/SPDX-/i);
+      const newLine = siblingLine(
+        line.text.slice(0, tagAt),
+        line.text.slice(tagAt),
+        text,
+        context.fileType.style.blocks,
+      );
       if (missing === 'license') {
         splices.push(
           line.eol === ''
@@ -93,6 +102,15 @@ export function planFix(
         splices.push({ at: line.start, remove: 0, insert: newLine + (line.eol || eol) });
       }
       fixed.push(...findings.filter((finding) => finding.kind === `missing-${missing}`));
+    }
+  }
+
+  const legacy = findings.find((finding) => finding.kind === 'legacy-header');
+  if (legacy && inspection.notice) {
+    const converted = convertNotice(bytes, lines, inspection.notice, context, eol);
+    if (converted) {
+      splices.push(...converted);
+      fixed.push(legacy);
     }
   }
 
@@ -113,19 +131,92 @@ export function planFix(
 }
 
 /**
- * A tag line written like an existing one: the same indentation and comment leader. When the
- * existing line opens a block (`/* SPDX-... `), the new line uses the block's inner decoration,
- * or is its own one-line block when the existing one closes on the same line.
+ * A tag line written like an existing line whose comment syntax is `prefix` (and whose content
+ * and any block end are `rest`): the same indentation and comment leader. When the existing line
+ * opens a block (`/* SPDX-... `), the new line uses the block's inner decoration, or is its own
+ * one-line block when the existing one closes on the same line.
  */
-function siblingLine(existing: string, tagText: string, blocks: readonly BlockComment[]): string {
-  const tagAt = existing.search(/SPDX-/i);
-  const prefix = existing.slice(0, tagAt);
+function siblingLine(prefix: string, rest: string, tagText: string, blocks: readonly BlockComment[]): string {
   const trimmedPrefix = prefix.trim();
   const block = blocks.find((candidate) => trimmedPrefix === candidate.start);
   if (!block) return prefix + tagText;
-  if (existing.slice(tagAt).includes(block.end)) return `${prefix}${tagText} ${block.end}`;
+  if (rest.includes(block.end)) return `${prefix}${tagText} ${block.end}`;
   const indent = prefix.slice(0, prefix.length - prefix.trimStart().length);
   return `${indent}${block.inner}${tagText}`;
+}
+
+/**
+ * An older header as SPDX tags, in place: each copyright line becomes an `SPDX-FileCopyrightText`
+ * line with its own years and holder, the license text becomes one `SPDX-License-Identifier` line
+ * (after a copyright line of ours when the notice had none), or a notice that is only a copyright
+ * line gets the license line after it. Comment syntax, other comment lines and the rest of the
+ * file stay. Undefined when a line is not valid UTF-8 (its bytes could not be kept exactly).
+ */
+function convertNotice(
+  bytes: Buffer,
+  lines: SplitText,
+  notice: Notice,
+  context: FixContext,
+  eol: string,
+): Splice[] | undefined {
+  const spans = [...notice.copyrights.map((copyright) => copyright.span), ...notice.reserved];
+  if (notice.text) spans.push(notice.text.first, notice.text.last);
+  const lineOf = (span: Span) => lines.line(span.line) as Line;
+  if (!spans.every((span) => roundTrips(bytes, lineOf(span)))) return undefined;
+  const byteAt = (span: Span, index: number) => lineOf(span).start + Buffer.byteLength(span.text.slice(0, index));
+  const blocks = context.fileType.style.blocks;
+  const splices: Splice[] = [];
+
+  const copyrights = [...notice.copyrights].sort((a, b) => a.span.line - b.span.line);
+  const suffixed = new Set<CopyrightNotice>();
+  for (const reserved of notice.reserved) {
+    // `All rights reserved.` on a line of its own joins the copyright line above it.
+    const owner = copyrights.filter((copyright) => copyright.span.line < reserved.line).pop();
+    if (owner) suffixed.add(owner);
+    const line = lineOf(reserved);
+    splices.push({ at: line.start, remove: line.next - line.start, insert: '' });
+  }
+  for (const copyright of copyrights) {
+    const { span } = copyright;
+    let value: string;
+    if (copyright.years !== undefined || copyright.ours) {
+      const holder = suffixed.has(copyright) ? withRightsReserved(copyright.holder) : copyright.holder;
+      value = `Copyright (c) ${copyright.years ?? context.year} ${holder}`;
+    } else {
+      value = span.text.slice(span.start, span.end);
+    }
+    const at = byteAt(span, span.start);
+    splices.push({ at, remove: byteAt(span, span.end) - at, insert: `SPDX-FileCopyrightText: ${value}` });
+  }
+
+  const licenseTag = `SPDX-License-Identifier: ${notice.license}`;
+  if (notice.text) {
+    const { first, last } = notice.text;
+    let insert = licenseTag;
+    if (!copyrights.some((copyright) => copyright.ours)) {
+      const ours = `SPDX-FileCopyrightText: Copyright (c) ${context.year} ${context.policy.holders[0]}`;
+      const decoration = siblingLine(first.text.slice(0, first.start), '', '', blocks);
+      insert = `${ours}${lineOf(first).eol || eol}${decoration}${licenseTag}`;
+    }
+    const at = byteAt(first, first.start);
+    splices.push({ at, remove: byteAt(last, last.end) - at, insert });
+  } else {
+    const ours = copyrights.filter((copyright) => copyright.ours).pop() as CopyrightNotice;
+    const { span } = ours;
+    const line = lineOf(span);
+    const newLine = siblingLine(span.text.slice(0, span.start), span.text.slice(span.start), licenseTag, blocks);
+    splices.push(
+      line.eol === ''
+        ? { at: line.next, remove: 0, insert: eol + newLine }
+        : { at: line.next, remove: 0, insert: newLine + line.eol },
+    );
+  }
+  return splices;
+}
+
+function withRightsReserved(holder: string): string {
+  if (/all rights reserved\.?$/i.test(holder)) return holder;
+  return `${holder}${holder.endsWith('.') ? '' : '.'} All rights reserved.`;
 }
 
 function insertHeader(bytes: Buffer, scan: HeaderScan, header: readonly string[], eol: string): Splice {
@@ -153,7 +244,8 @@ function insertHeader(bytes: Buffer, scan: HeaderScan, header: readonly string[]
 }
 
 function applySplices(bytes: Buffer, splices: readonly Splice[]): Buffer {
-  const ordered = [...splices].sort((a, b) => a.at - b.at);
+  // An insertion goes before a removal that starts where it does.
+  const ordered = [...splices].sort((a, b) => a.at - b.at || a.remove - b.remove);
   const parts: Buffer[] = [];
   let position = 0;
   for (const splice of ordered) {

@@ -20,6 +20,8 @@ export interface Line {
 }
 
 const TAG_NAME = /SPDX-(?:FileCopyrightText|License-Identifier)/i;
+/** `dx-` in each case: every tag name holds one (searched natively, before any decoding). */
+const DX = ['dx-', 'DX-', 'Dx-', 'dX-'].map((text) => Buffer.from(text));
 
 /**
  * The lines of a file's first bytes, decoded lazily: a header check usually stops at the first
@@ -53,7 +55,10 @@ export class SplitText {
    */
   mentionsTags(index: number): boolean {
     const line = this.line(index);
-    return line !== undefined && TAG_NAME.test(this.bytes.toString('latin1', line.start));
+    if (line === undefined) return false;
+    const { bytes } = this;
+    if (!DX.some((needle) => bytes.indexOf(needle, line.start) !== -1)) return false;
+    return TAG_NAME.test(bytes.toString('latin1', line.start));
   }
 
   private decodeNext(): void {
@@ -167,6 +172,16 @@ export interface HeaderScan {
   /** Index of the first line after the leading comment region. */
   regionEnd: number;
   tags: TagLine[];
+  /**
+   * The region's comment lines with content, as triples: line index, and where the content starts
+   * and ends in the line's text (numbers, not objects: most scans never read them).
+   */
+  comments: number[];
+  /**
+   * The region ends at a whole line of code (not at the end of the bytes read, nor after a block
+   * closed on a line of code): its verdict depends on nothing after that line but stray tags.
+   */
+  endsAtCode: boolean;
   /** Tag lines found below the leading comment region (1-based line numbers). */
   strayTagLines: number[];
 }
@@ -175,77 +190,37 @@ const TAG = /^SPDX-(FileCopyrightText|License-Identifier)\s*:\s*(.*)$/i;
 const TAG_IN_LINE = { copyright: /SPDX-FileCopyrightText\s*:\s*/i, license: /SPDX-License-Identifier\s*:\s*/i };
 const STRAY_TAG = /^\s*(?:#|\/\/|\/\*|\*|<!--|\{#|\.\.|--)\s*SPDX-(?:FileCopyrightText|License-Identifier)\s*:/i;
 
-/** Strip the decoration of a line inside a block comment (` * ` in C, `# ` in Jinja). */
-function stripInner(content: string): string {
-  const trimmed = content.trimStart();
-  if (trimmed.startsWith('*') || trimmed.startsWith('#')) return trimmed.slice(1).trimStart();
-  return trimmed;
-}
-
-/** Strip repeated leader characters after a line comment leader (`##`, `///`, `//!`). */
-function stripLeader(content: string, leader: string): string {
-  let rest = content;
-  const first = leader[0] as string;
-  while (rest.startsWith(first)) rest = rest.slice(1);
-  if (rest.startsWith('!')) rest = rest.slice(1);
-  return rest.trimStart();
-}
-
 const SPDX_MARK = /spdx-/i;
 
 /** Add the comment line's SPDX tag to `tags`, if it is one. */
-function recordTag(split: SplitText, tags: TagLine[], lineIndex: number, content: string): void {
-  // Most comment lines are not tags: look for "SPDX-" before running the regex (a hoisted
-  // literal: a regex literal in a function is a new object on every call).
-  if (!SPDX_MARK.test(content)) return;
-  const match = TAG.exec(content.trim());
+function recordTag(tags: TagLine[], lineIndex: number, text: string, start: number, end: number): void {
+  // Most comment lines are not tags: look for "SPDX-" in the line before slicing it or running
+  // the tag regex (a hoisted literal: a regex literal in a function is a new object per call).
+  if (!SPDX_MARK.test(text)) return;
+  const match = TAG.exec(text.slice(start, end));
   if (!match) return;
   const tag: TagName = (match[1] as string).toLowerCase() === 'filecopyrighttext' ? 'copyright' : 'license';
-  const text = (split.line(lineIndex) as Line).text;
   const inLine = TAG_IN_LINE[tag].exec(text);
   const valueStart = inLine ? inLine.index + inLine[0].length : text.length;
   tags.push({ tag, line: lineIndex, value: (match[2] as string).trim(), valueStart });
 }
 
+/**
+ * Called for each comment line of the leading region with the line's index and text, and where
+ * in the text its content (without comment syntax and surrounding whitespace) starts and ends.
+ */
+export type CommentVisitor = (lineIndex: number, text: string, start: number, end: number) => void;
+
 /** Walk the leading comment region of a file and collect its SPDX tag lines. */
 export function scanHeader(split: SplitText, fileType: FileType): HeaderScan {
-  const style = fileType.style;
   const prolog = findProlog(split, fileType.prolog);
   const tags: TagLine[] = [];
-
-  let openBlock: BlockComment | undefined;
-  let inRstComment = false;
-  let index = prolog.lines;
-  for (let current = split.line(index); current !== undefined; current = split.line(++index)) {
-    const text = current.text;
-    if (openBlock) {
-      const endAt = text.indexOf(openBlock.end);
-      if (endAt === -1) {
-        recordTag(split, tags, index, stripInner(text));
-        continue;
-      }
-      recordTag(split, tags, index, stripInner(text.slice(0, endAt)));
-      const after = text.slice(endAt + openBlock.end.length).trim();
-      openBlock = undefined;
-      if (after !== '') {
-        index++;
-        break;
-      }
-      continue;
-    }
-    const trimmed = text.trim();
-    if (trimmed === '') continue;
-    const comment = commentContent(style, text, trimmed, inRstComment);
-    if (comment === undefined) break;
-    inRstComment = comment.rst;
-    if (comment.opens) openBlock = comment.opens;
-    recordTag(split, tags, index, comment.content);
-    if (comment.codeAfter) {
-      index++;
-      break;
-    }
-  }
-  const regionEnd = index;
+  const comments: number[] = [];
+  const walk = walkComments(split, fileType.style, prolog.lines, (lineIndex, text, start, end) => {
+    if (end > start) comments.push(lineIndex, start, end);
+    recordTag(tags, lineIndex, text, start, end);
+  });
+  const regionEnd = walk.end;
   // Tags below the region matter only when the region has none (the rare, failing case).
   const strayTagLines: number[] = [];
   if (tags.length === 0 && split.mentionsTags(regionEnd)) {
@@ -253,11 +228,101 @@ export function scanHeader(split: SplitText, fileType: FileType): HeaderScan {
       if (STRAY_TAG.test(line.text)) strayTagLines.push(at + 1);
     }
   }
-  return { split, prolog, regionEnd, tags, strayTagLines };
+  return { split, prolog, regionEnd, tags, comments, endsAtCode: walk.atCode, strayTagLines };
+}
+
+/**
+ * Visit every comment line from line `from` to the end of the leading comment region (the first
+ * line that is neither blank nor a comment), and return the index of that line, and whether the
+ * walk stopped there because it is a line of code.
+ */
+function walkComments(
+  split: SplitText,
+  style: CommentStyle,
+  from: number,
+  visit: CommentVisitor,
+): { end: number; atCode: boolean } {
+  let openBlock: BlockComment | undefined;
+  let inRstComment = false;
+  let index = from;
+  for (let current = split.line(index); current !== undefined; current = split.line(++index)) {
+    const text = current.text;
+    if (openBlock) {
+      const endAt = text.indexOf(openBlock.end);
+      if (endAt === -1) {
+        visitInner(visit, index, text, 0, text.length);
+        continue;
+      }
+      visitInner(visit, index, text, 0, endAt);
+      const closed = endAt + openBlock.end.length;
+      openBlock = undefined;
+      if (!isBlankFrom(text, closed)) return { end: index + 1, atCode: false };
+      continue;
+    }
+    const first = skipSpace(text, 0, text.length);
+    if (first === text.length) continue;
+    const comment = commentLine(style, text, first, inRstComment, visit, index);
+    if (comment === undefined) return { end: index, atCode: true };
+    inRstComment = comment.rst;
+    if (comment.opens) openBlock = comment.opens;
+    if (comment.codeAfter) return { end: index + 1, atCode: false };
+  }
+  return { end: index, atCode: false };
+}
+
+const IGNORE: CommentVisitor = () => {};
+
+/**
+ * A line that ends a leading comment region (outside any block or RST comment): not blank, not
+ * a comment in `style`.
+ */
+export function isCodeLine(text: string, style: CommentStyle): boolean {
+  const first = skipSpace(text, 0, text.length);
+  return first < text.length && commentLine(style, text, first, false, IGNORE, 0) === undefined;
+}
+
+function skipSpace(text: string, at: number, end: number): number {
+  let index = at;
+  while (index < end && isSpace(text.charCodeAt(index))) index++;
+  return index;
+}
+
+function trimEndAt(text: string, start: number, end: number): number {
+  let index = end;
+  while (index > start && isSpace(text.charCodeAt(index - 1))) index--;
+  return index;
+}
+
+/** `String.prototype.trim`'s whitespace, for the characters comment lines hold. */
+function isSpace(code: number): boolean {
+  return (
+    code === 32 ||
+    (code >= 9 && code <= 13) ||
+    code === 0xa0 ||
+    code === 0xfeff ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0x1680
+  );
+}
+
+function isBlankFrom(text: string, at: number): boolean {
+  return skipSpace(text, at, text.length) === text.length;
+}
+
+/** A line inside a block comment: its decoration (` * ` in C, `# ` in Jinja) is not content. */
+function visitInner(visit: CommentVisitor, index: number, text: string, from: number, to: number): void {
+  let start = skipSpace(text, from, to);
+  const first = text.charCodeAt(start);
+  if (start < to && (first === 42 || first === 35)) start = skipSpace(text, start + 1, to);
+  visit(index, text, start, trimEndAt(text, start, to));
 }
 
 interface CommentLine {
-  content: string;
   /** A block comment opened on this line and not closed on it. */
   opens?: BlockComment;
   /** An RST comment is open (indented lines that follow belong to it). */
@@ -266,27 +331,52 @@ interface CommentLine {
   codeAfter?: boolean;
 }
 
-function commentContent(
+const NOT_RST: CommentLine = Object.freeze({ rst: false });
+const IN_RST: CommentLine = Object.freeze({ rst: true });
+
+/** The comment on a line whose first non-blank character is at `first`, visited, or undefined for code. */
+function commentLine(
   style: CommentStyle,
   text: string,
-  trimmed: string,
+  first: number,
   inRstComment: boolean,
+  visit: CommentVisitor,
+  index: number,
 ): CommentLine | undefined {
+  const end = trimEndAt(text, first, text.length);
   if (style.id === 'rst') {
-    if (trimmed.startsWith('..')) return { content: trimmed.slice(2).trimStart(), rst: true };
-    if (inRstComment && /^\s/.test(text)) return { content: trimmed, rst: true };
+    if (text.startsWith('..', first)) {
+      const start = skipSpace(text, first + 2, end);
+      visit(index, text, start, end);
+      return IN_RST;
+    }
+    if (inRstComment && first > 0) {
+      visit(index, text, first, end);
+      return IN_RST;
+    }
     return undefined;
   }
   for (const block of style.blocks) {
-    if (!trimmed.startsWith(block.start)) continue;
-    const rest = trimmed.slice(block.start.length);
-    const endAt = rest.indexOf(block.end);
-    if (endAt === -1) return { content: stripInner(rest), opens: block, rst: false };
-    const after = rest.slice(endAt + block.end.length).trim();
-    return { content: stripInner(rest.slice(0, endAt)), rst: false, codeAfter: after !== '' };
+    if (!text.startsWith(block.start, first)) continue;
+    const rest = first + block.start.length;
+    const endAt = text.indexOf(block.end, rest);
+    if (endAt === -1 || endAt >= end) {
+      visitInner(visit, index, text, rest, end);
+      return { opens: block, rst: false };
+    }
+    visitInner(visit, index, text, rest, endAt);
+    return isBlankFrom(text, endAt + block.end.length) ? NOT_RST : { rst: false, codeAfter: true };
   }
   for (const leader of style.lines) {
-    if (trimmed.startsWith(leader)) return { content: stripLeader(trimmed.slice(leader.length), leader), rst: false };
+    if (!text.startsWith(leader, first)) continue;
+    // Repeated leader characters (`##`, `///`) and Rust's `//!` are part of the leader.
+    let start = first + leader.length;
+    const repeated = leader.charCodeAt(0);
+    while (start < end && text.charCodeAt(start) === repeated) start++;
+    if (text.charCodeAt(start) === 33) start++;
+    start = skipSpace(text, start, end);
+    visit(index, text, start, end);
+    return NOT_RST;
   }
   return undefined;
 }

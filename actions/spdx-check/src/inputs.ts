@@ -17,6 +17,11 @@ export type UnknownTypes = (typeof UNKNOWN_TYPES)[number];
 
 export const DEFAULT_HOLDER = 'NVIDIA CORPORATION & AFFILIATES. All rights reserved.';
 export const DEFAULT_LICENSE = 'Apache-2.0';
+/**
+ * GitHub shows 10 error and 10 warning annotations per step (and 50 per job) and drops the rest
+ * from the UI: by default a step writes at most that many of each level.
+ */
+export const DEFAULT_MAX_ANNOTATIONS = 10;
 
 /** What the step's `with:` block says; unset values are undefined. */
 export interface ActionInputs {
@@ -24,12 +29,14 @@ export interface ActionInputs {
   baseSha?: string;
   headSha?: string;
   token?: string;
-  copyrightHolder?: string;
+  /** One holder per line (holders such as `Meta Platforms, Inc.` contain commas). */
+  copyrightHolders?: string[];
   licenses?: string[];
   yearRule?: YearRule;
   ignore: string[];
   unknownTypes?: UnknownTypes;
   fix: boolean;
+  maxAnnotations: number;
   config?: string;
   sarifFile?: string;
   jsonFile?: string;
@@ -47,7 +54,7 @@ export function parseInputs(read: (name: string) => string | undefined): ActionI
     baseSha: raw('base-sha'),
     headSha: raw('head-sha'),
     token: inputs.optional(read('token')),
-    copyrightHolder: raw('copyright-holder'),
+    copyrightHolders: holderList(read('copyright-holder')),
     licenses: listOrUndefined('license'),
     yearRule:
       read('year-rule') === undefined ? undefined : inputs.oneOf(read('year-rule'), 'year-rule', YEAR_RULES, 'changed'),
@@ -57,6 +64,7 @@ export function parseInputs(read: (name: string) => string | undefined): ActionI
         ? undefined
         : inputs.oneOf(read('unknown-types'), 'unknown-types', UNKNOWN_TYPES, 'warn'),
     fix: inputs.boolean(read('fix'), 'fix', false),
+    maxAnnotations: inputs.integer(read('max-annotations'), 'max-annotations', DEFAULT_MAX_ANNOTATIONS, { min: 0 }),
     config: raw('config'),
     sarifFile: raw('sarif-file'),
     jsonFile: raw('json-file'),
@@ -69,6 +77,11 @@ export function parseInputs(read: (name: string) => string | undefined): ActionI
     }
   }
   return parsed;
+}
+
+function holderList(raw: string | undefined): string[] | undefined {
+  const holders = inputs.list(raw, { comma: false });
+  return holders.length > 0 ? holders : undefined;
 }
 
 /**
@@ -93,7 +106,7 @@ async function validateLicenses(licenses: readonly string[], error: (message: st
 /** The config file (`config:` input): the same keys as the inputs plus `file-types`. */
 export interface ConfigFile {
   scope?: Scope;
-  copyrightHolder?: string;
+  copyrightHolders?: string[];
   licenses?: string[];
   yearRule?: YearRule;
   ignore: string[];
@@ -134,6 +147,14 @@ export async function parseConfig(text: string, path: string): Promise<ConfigFil
     }
     return values.map((item: string) => item.trim());
   };
+  // A string holds one holder per line; a list one per item.
+  const holders = (key: string): string[] | undefined => {
+    const value = record[key];
+    const lines = typeof value === 'string' ? value.split(/\r?\n/) : strings(key);
+    const list = lines?.map((line) => line.trim()).filter((line) => line !== '');
+    if (list !== undefined && list.length === 0) throw fail(`'${key}' must name at least one holder`);
+    return list;
+  };
   const choice = <T extends string>(key: string, allowed: readonly T[]): T | undefined => {
     const value = text_(key);
     if (value === undefined) return undefined;
@@ -144,7 +165,7 @@ export async function parseConfig(text: string, path: string): Promise<ConfigFil
   };
   return {
     scope: choice('scope', SCOPES),
-    copyrightHolder: text_('copyright-holder'),
+    copyrightHolders: holders('copyright-holder'),
     licenses: strings('license'),
     yearRule: choice('year-rule', YEAR_RULES),
     ignore: strings('ignore') ?? [],
@@ -189,12 +210,15 @@ export interface Settings {
   baseSha?: string;
   headSha?: string;
   token?: string;
-  holder: string;
+  /** Accepted copyright holders; the first is the one fix mode writes. */
+  holders: string[];
   licenses: string[];
   yearRule: YearRule;
   ignore: string[];
   unknownTypes: UnknownTypes;
   fix: boolean;
+  /** The most annotations of each level (error, warning) the step writes. */
+  maxAnnotations: number;
   fileTypes: TypeMapping[];
   sarifFile?: string;
   jsonFile?: string;
@@ -219,12 +243,13 @@ export async function resolveSettings(
     baseSha: action.baseSha,
     headSha: action.headSha,
     token: action.token,
-    holder: action.copyrightHolder ?? config?.copyrightHolder ?? DEFAULT_HOLDER,
+    holders: action.copyrightHolders ?? config?.copyrightHolders ?? [DEFAULT_HOLDER],
     licenses,
     yearRule: action.yearRule ?? config?.yearRule ?? 'changed',
     ignore: [...(config?.ignore ?? []), ...action.ignore],
     unknownTypes: action.unknownTypes ?? config?.unknownTypes ?? 'warn',
     fix: action.fix,
+    maxAnnotations: action.maxAnnotations,
     fileTypes: config?.fileTypes ?? [],
     sarifFile: action.sarifFile,
     jsonFile: action.jsonFile,

@@ -5,13 +5,19 @@ import { ConfigError, InputError } from '@dynamo-ci/core/errors';
 import { Git } from '@dynamo-ci/core/git';
 import { readContext } from '@dynamo-ci/core/github';
 import type { Runner } from '@dynamo-ci/core/runner';
+import { advise, count } from './advice.js';
+import { chooseAnnotations } from './annotate.js';
 import { type EarlyGit, LOCATION_ARGS, stopEarlyGit } from './early.js';
 import { type ConfigFile, parseConfig, parseInputs, resolveSettings } from './inputs.js';
 import { createPorts } from './ports.js';
-import { annotations, countResults, renderJson, renderSarif, renderSummary, stepOutputs, tally } from './render.js';
+import { renderJson, renderSarif, stepOutputs } from './render.js';
 import { runScan } from './scan.js';
+import { logPath, renderLog, renderSummary } from './summary.js';
+import { tally } from './tally.js';
 
 const VERSION = '1.0.0';
+/** Fixed files named in the log; the rest are in the fixed-files output and the summary. */
+const LOGGED_FIXES = 50;
 
 /** `early`: the git commands `index.ts` started before this module loaded (see early.ts). */
 export async function main(early?: EarlyGit): Promise<void> {
@@ -72,37 +78,62 @@ async function run(runner: Runner, early?: EarlyGit): Promise<void> {
   });
 
   const result = await runScan(settings, ports);
-  const counts = countResults(result.files);
+  const { counts, rewritten } = tally(result.files);
+  if (!ports.changeSet() && settings.scope === 'all' && counts.failed >= settings.maxAnnotations) {
+    // The change decides which failing files are annotated first; the scan did not need it.
+    try {
+      const changed = await ports.changedFiles();
+      if (changed) result.changed = new Set(changed);
+    } catch (error) {
+      runner.debug(`No change set for choosing annotations: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   const changeSet = ports.changeSet();
   const scopeReason =
     settings.scope === 'all' || !changeSet || changeSet.source === 'none' ? 'every tracked file' : changeSet.reason;
   const summaryContext = { settings, scopeReason, headYear: result.headYear, elapsedMs: Date.now() - started };
+  const advice = advise(result, settings);
+  const chosen = chooseAnnotations(result, settings);
 
-  // One write for what may be thousands of lines.
+  // One write for the annotations and the log's report.
   runner.batch(() => {
-    for (const note of result.notes) runner.warning(note);
-    for (const annotation of annotations(result, settings)) {
-      const properties = { file: annotation.file, line: annotation.line, title: annotation.title };
+    for (const annotation of chosen.annotations) {
+      const properties =
+        annotation.file === undefined
+          ? undefined
+          : { file: annotation.file, line: annotation.line, title: annotation.title };
       if (annotation.level === 'error') runner.error(annotation.message, properties);
       else runner.warning(annotation.message, properties);
     }
-    for (const file of tally(result.files).fixed) runner.info(`Fixed ${file.path}`);
+    for (const file of rewritten.slice(0, LOGGED_FIXES)) runner.info(`Fixed ${logPath(file.path)}`);
+    if (rewritten.length > LOGGED_FIXES) {
+      runner.info(
+        `... and ${count(rewritten.length - LOGGED_FIXES)} more fixed files (the fixed-files output lists all)`,
+      );
+    }
     runner.info(
       `SPDX headers: ${counts.checked} checked, ${counts.passed} passed, ${counts.fixed} fixed, ${counts.failed} failed, ` +
         `${counts.skipped} skipped (${summaryContext.elapsedMs} ms)`,
     );
+    for (const line of renderLog(advice)) runner.info(line);
   });
 
   for (const [name, value] of Object.entries(stepOutputs(result))) runner.setOutput(name, value);
   if (settings.sarifFile)
     writeReport(resolve(context.workspace, settings.sarifFile), renderSarif(result, settings, VERSION));
   if (settings.jsonFile) writeReport(resolve(context.workspace, settings.jsonFile), renderJson(result, summaryContext));
-  await runner.appendSummary(renderSummary(result, summaryContext));
+  await runner.appendSummary(renderSummary(result, summaryContext, advice));
 
   if (counts.failed > 0) {
-    runner.fail(
-      `${counts.failed} file(s) fail the SPDX header check; see the annotations${settings.fix ? '' : ', or run with fix: true to repair missing headers and stale years'}.`,
-    );
+    const reports = ['the job summary', settings.sarifFile && 'the SARIF file', settings.jsonFile && 'the JSON report']
+      .filter(Boolean)
+      .join(', ');
+    const shown =
+      chosen.shownErrors === counts.failed
+        ? 'each is annotated'
+        : `${count(chosen.shownErrors)} annotated here, every one in ${reports}`;
+    const next = advice.next ? ` Next: ${advice.next.text.replace(/`/g, '')}` : '';
+    runner.fail(`${count(counts.failed)} file(s) fail the SPDX header check (${shown}).${next}`);
   }
 }
 

@@ -5,12 +5,14 @@
  * prints or reads the environment.
  */
 import { CanonicalHeaders } from './canonical.js';
-import { checkYear, FIXABLE, type Finding, type Inspection, inspect, type Policy } from './check.js';
+import { checkYear, FIXABLE, type Finding, type Inspection, type Policy } from './check.js';
 import { type Classification, classify, compileMappings, type FileType, typeFromShebang } from './filetypes.js';
 import { planFix } from './fix.js';
 import { renderHeader, scanHeader, splitLines } from './header.js';
 import { compileIgnore } from './ignore.js';
 import type { Settings } from './inputs.js';
+import { inspectWithNotice } from './notice.js';
+import { KnownRegions } from './regions.js';
 
 /** Only this much of each file is read for the check. */
 export const HEAD_BYTES = 4096;
@@ -55,6 +57,7 @@ export type SkipReason =
   | 'uncommentable'
   | 'configured-skip'
   | 'binary'
+  | 'lfs-pointer'
   | 'empty'
   | 'symlink'
   | 'not-a-file'
@@ -81,11 +84,21 @@ export interface FileResult {
   unknownType?: boolean;
 }
 
+/** How many judged files name a license, in SPDX tags or as a license text (a `legacy-header`). */
+export interface LicenseUse {
+  tags: number;
+  texts: number;
+}
+
 export interface ScanResult {
   files: FileResult[];
   headYear: number;
   /** Things the user should know about the run as a whole (shallow history, year rule not applied). */
   notes: string[];
+  /** The files the change touches, when the run resolved a change (annotations show them first). */
+  changed?: ReadonlySet<string>;
+  /** Licenses the judged files name, most used first. */
+  licenses: Map<string, LicenseUse>;
 }
 
 interface Pending {
@@ -93,7 +106,8 @@ interface Pending {
   path: string;
   type: FileType;
   inspection: Inspection;
-  findings: Finding[];
+  /** The inspection's findings, copied only when the year rule adds one. */
+  findings: readonly Finding[];
   requiredYear?: number;
 }
 
@@ -101,8 +115,9 @@ export async function runScan(settings: Settings, ports: ScanPorts): Promise<Sca
   const notes: string[] = [];
   const isIgnored = compileIgnore(settings.ignore);
   const mappings = compileMappings(settings.fileTypes);
-  const policy: Policy = { holder: settings.holder, licenses: settings.licenses };
+  const policy: Policy = { holders: settings.holders, licenses: settings.licenses };
   const canonical = new CanonicalHeaders(policy);
+  const regions = new KnownRegions();
 
   // Git processes run concurrently where they are independent: a full scan lists the tracked files
   // while the change set resolves, and the head commit's year is read while the files are judged.
@@ -150,6 +165,10 @@ export async function runScan(settings: Settings, ports: ScanPorts): Promise<Sca
       results[slot] = skipped(path, 'binary');
       continue;
     }
+    if (isLfsPointer(head.bytes)) {
+      results[slot] = skipped(path, 'lfs-pointer');
+      continue;
+    }
     if (classification.kind === 'unknown' && classification.extensionless) {
       const newline = head.bytes.indexOf(10);
       const fromShebang = typeFromShebang(head.bytes.toString('utf8', 0, newline === -1 ? undefined : newline));
@@ -160,9 +179,13 @@ export async function runScan(settings: Settings, ports: ScanPorts): Promise<Sca
       continue;
     }
     const type = classification.type;
-    const inspection =
-      canonical.inspect(head.bytes, type) ?? inspect(scanHeader(splitLines(head.bytes, head.complete), type), policy);
-    pending.push({ slot, path, type, inspection, findings: [...inspection.findings] });
+    let inspection = canonical.inspect(head.bytes, type) ?? regions.inspect(head.bytes, head.complete, type);
+    if (inspection === undefined) {
+      const scan = scanHeader(splitLines(head.bytes, head.complete), type);
+      inspection = inspectWithNotice(scan, policy);
+      regions.remember(head.bytes, scan, type, inspection);
+    }
+    pending.push({ slot, path, type, inspection, findings: inspection.findings });
   }
 
   const headYear = await headYearRead;
@@ -170,28 +193,82 @@ export async function runScan(settings: Settings, ports: ScanPorts): Promise<Sca
   await applyYearRule(settings, ports, pending, headYear, changed, notes);
 
   const fixYear = Math.max(headYear, ports.currentYear());
+  const licenses = new Map<string, LicenseUse>();
+  const expectedHeaders = new Map<string, string[]>();
   for (const file of pending) {
+    countLicense(licenses, file.inspection);
     if (file.findings.length === 0) {
       results[file.slot] = { path: file.path, type: file.type.name, outcome: 'passed', findings: NONE, fixed: NONE };
       continue;
     }
     const required = file.requiredYear ?? fixYear;
-    const years = file.inspection.copyright?.years;
-    const expectedYears = years && years.first < required ? `${years.first}-${required}` : String(required);
-    const expectedHeader = renderHeader(
-      file.type.style,
-      expectedYears,
-      settings.holder,
-      settings.licenses[0] as string,
-    );
+    const expectedHeader = expectedHeaderOf(file, settings, required, expectedHeaders);
     const base = { path: file.path, type: file.type.name, expectedHeader };
     if (settings.fix && file.findings.some((finding) => FIXABLE.has(finding.kind))) {
       results[file.slot] = { ...base, ...fixFile(file, policy, ports, Math.max(required, fixYear)) };
     } else {
-      results[file.slot] = { ...base, outcome: 'failed', findings: file.findings, fixed: [] };
+      results[file.slot] = {
+        path: file.path,
+        type: file.type.name,
+        expectedHeader,
+        outcome: 'failed',
+        findings: file.findings,
+        fixed: NONE,
+      };
     }
   }
-  return { files: results, headYear, notes };
+  const result: ScanResult = { files: results, headYear, notes, licenses: byUse(licenses) };
+  if (changed !== undefined) result.changed = new Set(changed);
+  return result;
+}
+
+/**
+ * The header a failing file should carry: its own years, holder and license where it has them.
+ * Files alike share one (thousands of failing files want a handful of distinct headers).
+ */
+function expectedHeaderOf(
+  file: Pending,
+  settings: Settings,
+  required: number,
+  shared: Map<string, string[]>,
+): string[] {
+  const { notice } = file.inspection;
+  const years = file.inspection.copyright?.years;
+  const expectedYears =
+    notice?.years ?? (years && years.first < required ? `${years.first}-${required}` : String(required));
+  const holder = notice?.holder ?? (settings.holders[0] as string);
+  const license = notice?.license ?? (settings.licenses[0] as string);
+  const key = `${file.type.style.id}\n${expectedYears}\n${holder}\n${license}`;
+  let header = shared.get(key);
+  if (header === undefined) {
+    header = Object.freeze(renderHeader(file.type.style, expectedYears, holder, license)) as string[];
+    shared.set(key, header);
+  }
+  return header;
+}
+
+function countLicense(licenses: Map<string, LicenseUse>, inspection: Inspection): void {
+  const { license } = inspection;
+  if (license === undefined) return;
+  let use = licenses.get(license);
+  if (use === undefined) {
+    use = { tags: 0, texts: 0 };
+    licenses.set(license, use);
+  }
+  if (inspection.notice) use.texts++;
+  else use.tags++;
+}
+
+function byUse(licenses: Map<string, LicenseUse>): Map<string, LicenseUse> {
+  const total = (use: LicenseUse) => use.tags + use.texts;
+  return new Map([...licenses].sort((a, b) => total(b[1]) - total(a[1]) || a[0].localeCompare(b[0])));
+}
+
+const LFS_POINTER = Buffer.from('version https://git-lfs.github.com/spec/');
+
+/** A Git LFS pointer: the file's content (a video, weights) is elsewhere; it is binary data. */
+function isLfsPointer(bytes: Buffer): boolean {
+  return bytes.length < 1024 && bytes[0] === 118 && bytes.subarray(0, LFS_POINTER.length).equals(LFS_POINTER);
 }
 
 /** The promise, marked handled so a rejection waits for its `await` instead of ending the process. */
@@ -238,7 +315,10 @@ async function applyYearRule(
   changedFiles: readonly string[] | undefined,
   notes: string[],
 ): Promise<void> {
-  const dated = pending.filter((file) => file.inspection.copyright !== undefined);
+  // An older header fix mode converts keeps its years: they are held to the rule once converted.
+  const dated = pending.filter(
+    (file) => file.inspection.copyright !== undefined || file.inspection.notice?.lastYear !== undefined,
+  );
   if (settings.yearRule === 'none' || dated.length === 0) return;
 
   if (settings.yearRule === 'changed') {
@@ -258,7 +338,7 @@ async function applyYearRule(
         headYear,
         `the year of the head commit, because this change touches the file`,
       );
-      if (finding) file.findings.push(finding);
+      if (finding) file.findings = [...file.findings, finding];
     }
     return;
   }
@@ -276,41 +356,60 @@ async function applyYearRule(
     const basis =
       year === undefined ? 'the head commit year (the file has no commit yet)' : 'the year of its last commit';
     const finding = checkYear(file.inspection, required, basis);
-    if (finding) file.findings.push(finding);
+    if (finding) file.findings = [...file.findings, finding];
   }
 }
 
+/**
+ * Fix a file in rounds until nothing fixable is left (a converted header may then need a newer
+ * year), at most three. Nothing is written unless every fixable finding was repaired.
+ */
 function fixFile(
   file: Pending,
   policy: Policy,
   ports: ScanPorts,
   year: number,
 ): Pick<FileResult, 'outcome' | 'findings' | 'fixed'> {
-  const bytes = ports.readFile(file.path);
-  const prefix = (buffer: Buffer) => splitLines(buffer.subarray(0, HEAD_BYTES), buffer.length <= HEAD_BYTES);
-  const scan = scanHeader(prefix(bytes), file.type);
-  const inspection = inspect(scan, policy);
-  const plan = planFix(bytes, scan, inspection, file.findings, { fileType: file.type, policy, year });
-  if (!plan.bytes) return { outcome: 'failed', findings: file.findings, fixed: [] };
-
-  // Check the result before writing: a fix must leave no finding it claims to repair.
-  const after = inspect(scanHeader(prefix(plan.bytes), file.type), policy);
-  const remaining = [...after.findings];
-  if (file.requiredYear !== undefined) {
-    const stale = checkYear(after, file.requiredYear, 'the required year');
-    if (stale) remaining.push(stale);
+  let bytes = ports.readFile(file.path);
+  const judge = (buffer: Buffer) => {
+    const scan = scanHeader(splitLines(buffer.subarray(0, HEAD_BYTES), buffer.length <= HEAD_BYTES), file.type);
+    const inspection = inspectWithNotice(scan, policy);
+    let findings: readonly Finding[] = inspection.findings;
+    if (file.requiredYear !== undefined) {
+      const stale = checkYear(inspection, file.requiredYear, 'the required year');
+      if (stale) findings = [...findings, stale];
+    }
+    return { scan, inspection, findings };
+  };
+  const fixed: Finding[] = [];
+  let current = judge(bytes);
+  // The findings the scan reported (with their year rule's wording) go into the first round.
+  current.findings = file.findings;
+  for (let round = 0; round < 3 && current.findings.some((finding) => FIXABLE.has(finding.kind)); round++) {
+    const plan = planFix(bytes, current.scan, current.inspection, current.findings, {
+      fileType: file.type,
+      policy,
+      year,
+    });
+    if (!plan.bytes) break;
+    bytes = plan.bytes;
+    fixed.push(...plan.fixed);
+    current = judge(bytes);
   }
-  if (remaining.some((finding) => FIXABLE.has(finding.kind))) {
+  if (fixed.length === 0 || current.findings.some((finding) => FIXABLE.has(finding.kind))) {
     return { outcome: 'failed', findings: file.findings, fixed: [] };
   }
-  ports.writeFile(file.path, plan.bytes);
-  if (remaining.length > 0) return { outcome: 'failed', findings: remaining, fixed: plan.fixed };
-  return { outcome: 'fixed', findings: [], fixed: plan.fixed };
+  ports.writeFile(file.path, bytes);
+  if (current.findings.length > 0) return { outcome: 'failed', findings: current.findings, fixed };
+  return { outcome: 'fixed', findings: [], fixed };
 }
 
 /** Append a correction to each invalid license expression (loading spdx-correct only now). */
 async function suggestLicenses(pending: readonly Pending[]): Promise<void> {
-  const invalid = pending.flatMap((file) => file.findings.filter((finding) => finding.license !== undefined));
+  const invalid: Finding[] = [];
+  for (const file of pending) {
+    for (const finding of file.findings) if (finding.kind === 'invalid-license') invalid.push(finding);
+  }
   if (invalid.length === 0) return;
   const { suggestLicense } = await import('./suggest.js');
   for (const finding of invalid) {

@@ -139,7 +139,7 @@ describe('spdx-check bundle on a pull request (shallow checkout)', () => {
       expect(readFileSync(join(checkout.dir, 'src/stale.py'), 'utf8')).toBe(`${header('2025-2026')}x = 2\n`);
       expect(readFileSync(join(checkout.dir, 'odd/$(touch pwned).py'), 'utf8')).toBe(`${header('2026')}\nx = 1\n`);
       expect(readFileSync(join(checkout.dir, 'src/ok.py'), 'utf8')).toBe(`${header('2025-2026')}x = 1\n`);
-      expect(first.summary).toContain('### Fixed (8)');
+      expect(first.summary).toContain('<summary>Fixed: 8 files</summary>');
       const status = checkout.git(['status', '--porcelain', '-z']).split('\0').filter(Boolean);
       expect(status).toHaveLength(8);
 

@@ -5,7 +5,7 @@ import { classify, type FileType, STYLE_IDS } from '../src/filetypes.js';
 import { renderHeader, scanHeader, splitLines } from '../src/header.js';
 import { HOLDER } from './memory.js';
 
-const POLICY: Policy = { holder: HOLDER, licenses: ['Apache-2.0'] };
+const POLICY: Policy = { holders: [HOLDER], licenses: ['Apache-2.0'] };
 
 /** One file type per shipped name or extension that has a comment syntax. */
 const FILE_TYPES: FileType[] = [
@@ -160,7 +160,7 @@ describe('CanonicalHeaders', () => {
   );
 
   it('accepts each allowed license in its listed spelling', () => {
-    const policy: Policy = { holder: HOLDER, licenses: ['MIT', 'Apache-2.0 WITH LLVM-exception'] };
+    const policy: Policy = { holders: [HOLDER], licenses: ['MIT', 'Apache-2.0 WITH LLVM-exception'] };
     const canonical = new CanonicalHeaders(policy);
     const [python] = FILE_TYPES.filter((type) => type.name === 'python') as [FileType];
     for (const license of policy.licenses) {
@@ -173,25 +173,63 @@ describe('CanonicalHeaders', () => {
   it('stays out of a file type whose header the general scan reads differently', () => {
     // In Python, a first line mentioning `coding: x` is the encoding declaration (a prolog line),
     // so this holder's copyright line is not a header line there.
-    const policy: Policy = { holder: 'Example coding: utf-8', licenses: ['Apache-2.0'] };
+    const policy: Policy = { holders: ['Example coding: utf-8'], licenses: ['Apache-2.0'] };
     const canonical = new CanonicalHeaders(policy);
     const [python, rust] = ['python', 'rust'].map((name) => FILE_TYPES.find((type) => type.name === name)) as [
       FileType,
       FileType,
     ];
-    const pythonBytes = Buffer.from(`${canonicalHeader(python, '2024', '\n', policy.holder)}x = 1\n`);
+    const pythonBytes = Buffer.from(`${canonicalHeader(python, '2024', '\n', policy.holders[0])}x = 1\n`);
     expect(general(pythonBytes, python, policy).findings).not.toEqual([]);
     expect(canonical.inspect(pythonBytes, python)).toBeUndefined();
-    const rustBytes = Buffer.from(`${canonicalHeader(rust, '2024', '\n', policy.holder)}fn main() {}\n`);
+    const rustBytes = Buffer.from(`${canonicalHeader(rust, '2024', '\n', policy.holders[0])}fn main() {}\n`);
     expect(canonical.inspect(rustBytes, rust)).toEqual(general(rustBytes, rust, policy));
   });
 
   it('leaves holders the years could run into to the general scan', () => {
     for (const holder of ['', ' Padded', '2024 Numbers Inc.', '-Dash', ', Comma']) {
-      const canonical = new CanonicalHeaders({ holder, licenses: ['Apache-2.0'] });
+      const canonical = new CanonicalHeaders({ holders: [holder], licenses: ['Apache-2.0'] });
       const [rust] = FILE_TYPES.filter((type) => type.name === 'rust') as [FileType];
       const bytes = Buffer.from(`${canonicalHeader(rust, '2024', '\n', holder)}fn main() {}\n`);
       expect(canonical.inspect(bytes, rust)).toBeUndefined();
+    }
+  });
+
+  it.each([
+    ['with the suffix', HOLDER],
+    ['without the suffix', 'NVIDIA CORPORATION & AFFILIATES.'],
+  ])('a holder configured %s: both spellings and every other holder take the byte-level path', (_, configured) => {
+    const policy: Policy = { holders: [configured, 'Example Corp'], licenses: ['Apache-2.0'] };
+    const canonical = new CanonicalHeaders(policy);
+    for (const fileType of FILE_TYPES) {
+      for (const holder of [
+        HOLDER,
+        'NVIDIA CORPORATION & AFFILIATES.',
+        'Example Corp',
+        'Example Corp. All rights reserved.',
+      ]) {
+        for (const eol of ['\n', '\r\n']) {
+          const bytes = Buffer.from(`${canonicalHeader(fileType, '2023-2024', eol, holder)}code${eol}`);
+          const fast = canonical.inspect(bytes, fileType);
+          const slow = general(bytes, fileType, policy);
+          expect(slow.findings, `${fileType.name} ${holder}`).toEqual([]);
+          if (fast !== undefined) expect(fast).toEqual(slow);
+          // Only types whose header the general scan reads alike take the byte-level path at all.
+          if (canonical.inspect(Buffer.from(`${canonicalHeader(fileType, '2024')}x\n`), fileType)) {
+            expect(fast, `${fileType.name} ${holder}`).toBeDefined();
+          }
+        }
+      }
+    }
+  });
+
+  it('another holder or a holder with more text is left to the general scan, which fails it', () => {
+    const canonical = new CanonicalHeaders(POLICY);
+    const [rust] = FILE_TYPES.filter((type) => type.name === 'rust') as [FileType];
+    for (const holder of ['NVIDIA CORPORATION', 'NVIDIA CORPORATION & AFFILIATES. All rights reserved. Really.']) {
+      const bytes = Buffer.from(`${canonicalHeader(rust, '2024', '\n', holder)}fn main() {}\n`);
+      expect(canonical.inspect(bytes, rust)).toBeUndefined();
+      expect(general(bytes, rust).findings.map((finding) => finding.kind)).toEqual(['holder-mismatch']);
     }
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileIgnore } from '../src/ignore.js';
 import { checkLicense } from '../src/license.js';
 import { pureRenames } from '../src/ports.js';
-import { header, MemoryRepo, scan } from './memory.js';
+import { HOLDER, header, MemoryRepo, scan } from './memory.js';
 
 describe('header findings', () => {
   it('reports tags below code as not at the top, at their line', async () => {
@@ -64,6 +64,49 @@ describe('header findings', () => {
     expect(result.files[0]?.expectedHeader?.[0]).toBe(
       '# SPDX-FileCopyrightText: Copyright (c) 2023-2026 NVIDIA CORPORATION & AFFILIATES. All rights reserved.',
     );
+  });
+});
+
+describe('copyright holders', () => {
+  const SHORT = 'NVIDIA CORPORATION & AFFILIATES.';
+  const withHolder = (holder: string) =>
+    `# SPDX-FileCopyrightText: Copyright (c) 2026 ${holder}\n# SPDX-License-Identifier: Apache-2.0\nx = 1\n`;
+
+  it.each([[HOLDER], [SHORT], ['nvidia  corporation & affiliates']])(
+    'configured as %j, both spellings of the holder pass and another holder fails',
+    async (configured) => {
+      const repo = new MemoryRepo({
+        'long.py': withHolder(HOLDER),
+        'short.py': withHolder(SHORT),
+        'other.py': withHolder('NVIDIA CORPORATION'),
+      });
+      const result = await scan(repo, { holders: [configured] });
+      expect(result.files.map((file) => [file.path, file.outcome])).toEqual([
+        ['long.py', 'passed'],
+        ['other.py', 'failed'],
+        ['short.py', 'passed'],
+      ]);
+    },
+  );
+
+  it('several holders: a file naming any of them passes; the message names them all', async () => {
+    const repo = new MemoryRepo({
+      'a.py': withHolder(HOLDER),
+      'b.py': withHolder('Meta Platforms, Inc. and affiliates.'),
+      'c.py': withHolder('Someone Else'),
+    });
+    const result = await scan(repo, { holders: [HOLDER, 'Meta Platforms, Inc. and affiliates'] });
+    expect(result.files.map((file) => file.outcome)).toEqual(['passed', 'passed', 'failed']);
+    expect(result.files[2]?.findings[0]).toMatchObject({ kind: 'holder-mismatch', holder: 'Someone Else' });
+    expect(result.files[2]?.findings[0]?.message).toBe(
+      `no SPDX-FileCopyrightText line for "${HOLDER}" or "Meta Platforms, Inc. and affiliates" (found "Someone Else")`,
+    );
+  });
+
+  it('fix mode writes the first holder as configured', async () => {
+    const repo = new MemoryRepo({ 'a.py': 'x = 1\n' });
+    await scan(repo, { fix: true, holders: [SHORT, HOLDER] });
+    expect(repo.text('a.py')).toBe(`${withHolder(SHORT).replace('x = 1\n', '')}\nx = 1\n`);
   });
 });
 

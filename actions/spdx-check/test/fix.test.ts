@@ -80,7 +80,7 @@ describe('fix mode keeps every other byte', () => {
     ]);
     const repo = new MemoryRepo({ 'a.py': latin1 });
     repo.changed = ['a.py'];
-    const result = await scan(repo, { fix: true, scope: 'changed', holder: '\uFFFD x' });
+    const result = await scan(repo, { fix: true, scope: 'changed', holders: ['\uFFFD x'] });
     expect(result.files[0]?.outcome).toBe('failed');
     expect(repo.writes).toEqual([]);
   });

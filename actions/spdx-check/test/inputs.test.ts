@@ -11,9 +11,10 @@ describe('inputs', () => {
       scope: 'changed',
       yearRule: 'changed',
       unknownTypes: 'warn',
-      holder: 'NVIDIA CORPORATION & AFFILIATES. All rights reserved.',
+      holders: ['NVIDIA CORPORATION & AFFILIATES. All rights reserved.'],
       licenses: ['Apache-2.0'],
       fix: false,
+      maxAnnotations: 10,
     });
   });
 
@@ -37,8 +38,42 @@ describe('inputs', () => {
     [{ 'unknown-types': 'maybe' }, `Input 'unknown-types' must be one of fail|warn|ignore, got "maybe"`],
     [{ fix: 'sure' }, `Input 'fix' must be true or false, got "sure"`],
     [{ 'base-sha': '--upload-pack=x' }, `Input 'base-sha' must be a commit SHA or ref name, got "--upload-pack=x"`],
+    [{ 'max-annotations': 'ten' }, `Input 'max-annotations' must be a whole number, got "ten"`],
+    [{ 'max-annotations': '-1' }, `Input 'max-annotations' must be at least 0, got -1`],
   ])('rejects %j', (values, message) => {
     expect(() => parseInputs(reader(values))).toThrow(message);
+  });
+});
+
+describe('copyright holders and the annotation cap', () => {
+  it('copyright-holder takes one holder per line (commas belong to holders)', async () => {
+    const settings = await resolveSettings(
+      parseInputs(
+        reader({ 'copyright-holder': 'NVIDIA CORPORATION & AFFILIATES.\n  Meta Platforms, Inc. and affiliates\n\n' }),
+      ),
+      undefined,
+    );
+    expect(settings.holders).toEqual(['NVIDIA CORPORATION & AFFILIATES.', 'Meta Platforms, Inc. and affiliates']);
+  });
+
+  it.each([
+    ['copyright-holder: |\n  A Corp\n  B, Inc.\n', ['A Corp', 'B, Inc.']],
+    ['copyright-holder: [A Corp, "B, Inc."]\n', ['A Corp', 'B, Inc.']],
+    ['copyright-holder: A Corp\n', ['A Corp']],
+  ])('the config file: %j', async (text, holders) => {
+    const settings = await resolveSettings(parseInputs(reader({})), await parseConfig(text, 'c.yaml'));
+    expect(settings.holders).toEqual(holders);
+  });
+
+  it('an input wins over the config file', async () => {
+    const config = await parseConfig('copyright-holder: A Corp\n', 'c.yaml');
+    const settings = await resolveSettings(parseInputs(reader({ 'copyright-holder': 'B Corp' })), config);
+    expect(settings.holders).toEqual(['B Corp']);
+  });
+
+  it('max-annotations defaults to what GitHub shows per step', async () => {
+    expect(parseInputs(reader({})).maxAnnotations).toBe(10);
+    expect(parseInputs(reader({ 'max-annotations': '0' })).maxAnnotations).toBe(0);
   });
 });
 
@@ -86,6 +121,8 @@ describe('config file', () => {
     ["file-types:\n  '*.x': semicolon\n", /'file-types.\*.x' comment style must be one of hash\|slash/],
     ["file-types:\n  '*.x': {comment: hash, prolog: [bom]}\n", /prolog' must list prolog kinds/],
     ['ignore: 3\n', /'ignore' must be a string or a list of strings/],
+    ['copyright-holder: []\n', /Config file c.yaml: 'copyright-holder' must name at least one holder/],
+    ['copyright-holder: [3]\n', /'copyright-holder' must be a string or a list of strings/],
   ])('rejects %j with a message naming the file and key', async (text, message) => {
     await expect(parseConfig(text, 'c.yaml')).rejects.toThrow(message);
   });

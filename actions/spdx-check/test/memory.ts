@@ -69,7 +69,8 @@ export class MemoryRepo implements ScanPorts {
 export function settings(overrides: Partial<Settings> = {}): Settings {
   const defaults: Settings = {
     scope: 'all',
-    holder: DEFAULT_HOLDER,
+    holders: [DEFAULT_HOLDER],
+    maxAnnotations: 10,
     licenses: [DEFAULT_LICENSE],
     yearRule: 'changed',
     ignore: [],
