@@ -6,7 +6,14 @@
  */
 import { CanonicalHeaders } from './canonical.js';
 import { checkYear, FIXABLE, type Finding, type Inspection, type Policy } from './check.js';
-import { type Classification, classify, compileMappings, type FileType, typeFromShebang } from './filetypes.js';
+import {
+  type Classification,
+  type CommentStyle,
+  classify,
+  compileMappings,
+  type FileType,
+  typeFromShebang,
+} from './filetypes.js';
 import { planFix } from './fix.js';
 import { renderHeader, scanHeader, splitLines } from './header.js';
 import { compileIgnore } from './ignore.js';
@@ -194,7 +201,7 @@ export async function runScan(settings: Settings, ports: ScanPorts): Promise<Sca
 
   const fixYear = Math.max(headYear, ports.currentYear());
   const licenses = new Map<string, LicenseUse>();
-  const expectedHeaders = new Map<string, string[]>();
+  const expectedHeaders: ExpectedHeaders = new Map();
   for (const file of pending) {
     countLicense(licenses, file.inspection);
     if (file.findings.length === 0) {
@@ -222,27 +229,36 @@ export async function runScan(settings: Settings, ports: ScanPorts): Promise<Sca
   return result;
 }
 
+type ExpectedHeaders = Map<CommentStyle, Map<string, string[]>>;
+
 /**
  * The header a failing file should carry: its own years, holder and license where it has them.
  * Files alike share one (thousands of failing files want a handful of distinct headers).
  */
-function expectedHeaderOf(
-  file: Pending,
-  settings: Settings,
-  required: number,
-  shared: Map<string, string[]>,
-): string[] {
+function expectedHeaderOf(file: Pending, settings: Settings, required: number, shared: ExpectedHeaders): string[] {
   const { notice } = file.inspection;
   const years = file.inspection.copyright?.years;
-  const expectedYears =
-    notice?.years ?? (years && years.first < required ? `${years.first}-${required}` : String(required));
+  let expectedYears: string;
+  if (notice?.years !== undefined) {
+    // The years the notice writes, extended when the year rule requires a later one.
+    const first = notice.years.split(/[-,]/)[0]?.trim();
+    expectedYears = (notice.lastYear as number) < required ? `${first}-${required}` : notice.years;
+  } else {
+    expectedYears = years && years.first < required ? `${years.first}-${required}` : String(required);
+  }
   const holder = notice?.holder ?? (settings.holders[0] as string);
   const license = notice?.license ?? (settings.licenses[0] as string);
-  const key = `${file.type.style.id}\n${expectedYears}\n${holder}\n${license}`;
-  let header = shared.get(key);
+  // Keyed by style, then by the rest (which is only the years for a header of the defaults).
+  let byStyle = shared.get(file.type.style);
+  if (byStyle === undefined) {
+    byStyle = new Map();
+    shared.set(file.type.style, byStyle);
+  }
+  const key = notice ? `${expectedYears}\n${holder}\n${license}` : expectedYears;
+  let header = byStyle.get(key);
   if (header === undefined) {
     header = Object.freeze(renderHeader(file.type.style, expectedYears, holder, license)) as string[];
-    shared.set(key, header);
+    byStyle.set(key, header);
   }
   return header;
 }

@@ -9,7 +9,7 @@ import { type Advice, advise, count, type Step } from './advice.js';
 import { describe } from './annotate.js';
 import { FINDING_TITLES, type Finding } from './check.js';
 import type { Settings } from './inputs.js';
-import type { ScanResult, SkipReason } from './scan.js';
+import type { FileResult, ScanResult, SkipReason } from './scan.js';
 import { tally } from './tally.js';
 
 const SKIP_LABELS: Record<SkipReason, string> = {
@@ -131,15 +131,8 @@ export function renderSummary(result: ScanResult, context: SummaryContext, advic
     lines.push(
       details(
         `All ${count(failed.length)} failing files`,
-        table(
-          ['File', 'Line', 'Problem'],
-          failed.map((file) => [
-            pathCell(file.path),
-            (file.findings[0] as Finding).line,
-            cell(describe(file.findings)),
-          ]),
-          { rawColumns: [0, 1, 2] },
-        ),
+        // Rows written directly: this table may have thousands of them.
+        `| File | Line | Problem |\n| --- | --- | --- |\n${failed.map(failureRow).join('')}`,
       ),
     );
   }
@@ -169,6 +162,12 @@ export function renderSummary(result: ScanResult, context: SummaryContext, advic
     );
   }
   return limitSummary(`${lines.join('\n')}\n`);
+}
+
+function failureRow(file: FileResult): string {
+  const { findings } = file;
+  const problem = findings.length === 1 ? (findings[0] as Finding).message : describe(findings);
+  return `| ${pathCell(file.path)} | ${(findings[0] as Finding).line} | ${cell(problem)} |\n`;
 }
 
 /** A path for a log line: quoted when it holds a line break (it must not start a line of its own). */

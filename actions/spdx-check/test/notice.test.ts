@@ -105,6 +105,8 @@ describe('known license texts without SPDX tags', () => {
   it('converts and then extends a year the change requires, in one run', async () => {
     const repo = new MemoryRepo({ 'a.py': hashBlock(`Copyright (c) 2021 ${HOLDER}`) });
     repo.changed = ['a.py'];
+    const check = await scan(repo, { scope: 'changed' });
+    expect(check.files[0]?.expectedHeader?.[0]).toBe(`# SPDX-FileCopyrightText: Copyright (c) 2021-2026 ${HOLDER}`);
     const first = await scan(repo, { fix: true, scope: 'changed' });
     expect(first.files[0]).toMatchObject({ outcome: 'fixed' });
     expect(first.files[0]?.fixed.map((finding) => finding.kind)).toEqual(['legacy-header', 'stale-year']);
