@@ -207,8 +207,13 @@ export function ignorePatterns(
   }
   const judged = new Map<string, number>();
   const others = new Map<string, number>();
+  // The top folders holding foreign files, tested without slicing when there are few.
+  const tops = [...candidates].filter((folder) => !folder.includes('/'));
+  const underTop = (path: string) =>
+    tops.length > 16 ||
+    tops.some((top) => path.length > top.length && path.charCodeAt(top.length) === 47 && path.startsWith(top));
   for (const file of files) {
-    if (file.outcome === 'skipped') continue;
+    if (file.outcome === 'skipped' || !underTop(file.path)) continue;
     const isForeign = foreign.has(file.path);
     for (let slash = file.path.indexOf('/'); slash !== -1; slash = file.path.indexOf('/', slash + 1)) {
       const folder = file.path.slice(0, slash);

@@ -160,22 +160,24 @@ export function parseCopyright(tag: TagLine): ParsedCopyright | undefined {
 /** `missing-header` findings by line, shared (a first run may have thousands; nothing changes them). */
 const MISSING_HEADER = new Map<number, Inspection>();
 
+/** The verdict on a file without any SPDX tag, whose header belongs at `line` (shared, frozen). */
+export function missingHeader(line: number): Inspection {
+  let missing = MISSING_HEADER.get(line);
+  if (missing === undefined) {
+    const finding: Finding = Object.freeze({
+      kind: 'missing-header',
+      line,
+      message: 'no SPDX header in the comments at the top',
+    });
+    missing = Object.freeze({ findings: Object.freeze([finding]) });
+    MISSING_HEADER.set(line, missing);
+  }
+  return missing;
+}
+
 /** Check everything but the year rule. */
 export function inspect(scan: HeaderScan, policy: Policy): Inspection {
-  if (scan.tags.length === 0 && scan.strayTagLines.length === 0) {
-    const line = scan.prolog.lines + 1;
-    let missing = MISSING_HEADER.get(line);
-    if (missing === undefined) {
-      const finding: Finding = Object.freeze({
-        kind: 'missing-header',
-        line,
-        message: 'no SPDX header in the comments at the top',
-      });
-      missing = Object.freeze({ findings: Object.freeze([finding]) });
-      MISSING_HEADER.set(line, missing);
-    }
-    return missing;
-  }
+  if (scan.tags.length === 0 && scan.strayTagLines.length === 0) return missingHeader(scan.prolog.lines + 1);
   const findings: Finding[] = [];
   const copyrights = scan.tags.filter((tag) => tag.tag === 'copyright');
   const licenses = scan.tags.filter((tag) => tag.tag === 'license');

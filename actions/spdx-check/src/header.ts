@@ -23,6 +23,36 @@ const TAG_NAME = /SPDX-(?:FileCopyrightText|License-Identifier)/i;
 /** `dx-` in each case: every tag name holds one (searched natively, before any decoding). */
 const DX = ['dx-', 'DX-', 'Dx-', 'dX-'].map((text) => Buffer.from(text));
 
+/** Whether an SPDX tag name may appear in `bytes` from `from` on (no false "no"). */
+export function mayMentionTags(bytes: Buffer, from: number): boolean {
+  return DX.some((needle) => bytes.indexOf(needle, from) !== -1);
+}
+
+/**
+ * Characters that can start a comment or a prolog line in some comment style: `#` `/` `<` `{`
+ * `.` `-` `+` `%` (and any non-ASCII one, which may be a space to `trim`).
+ */
+const MAY_START_COMMENT = new Uint8Array(256);
+for (const character of '#/<{.-+%') MAY_START_COMMENT[character.charCodeAt(0)] = 1;
+MAY_START_COMMENT.fill(1, 0x80);
+
+/**
+ * Where the first line of code starts when a file's first non-blank character can start neither
+ * a comment nor a prolog in any style (`int`, `import`, `package`, `{`...): such a file has no
+ * leading comment region and no prolog, so the general scan's verdict is `missing-header` at line
+ * 1 unless a tag name appears further down. -1 when the bytes do not say so.
+ */
+export function codeStart(bytes: Buffer): number {
+  let at = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  for (; at < bytes.length; at++) {
+    const byte = bytes[at] as number;
+    // ASCII whitespace, as `trim` sees it (blank lines are skipped by the walk).
+    if (byte === 32 || (byte >= 9 && byte <= 13)) continue;
+    return MAY_START_COMMENT[byte] === 1 ? -1 : at;
+  }
+  return -1;
+}
+
 /**
  * The lines of a file's first bytes, decoded lazily: a header check usually stops at the first
  * line of code, so most of the 4 KiB are never turned into strings.
@@ -57,7 +87,7 @@ export class SplitText {
     const line = this.line(index);
     if (line === undefined) return false;
     const { bytes } = this;
-    if (!DX.some((needle) => bytes.indexOf(needle, line.start) !== -1)) return false;
+    if (!mayMentionTags(bytes, line.start)) return false;
     return TAG_NAME.test(bytes.toString('latin1', line.start));
   }
 

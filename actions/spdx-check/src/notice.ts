@@ -140,7 +140,7 @@ function readNotice(scan: HeaderScan, policy: Policy): Inspection | undefined {
     finding = {
       kind: 'legacy-header',
       line: text.first.line + 1,
-      message: `known license text found${quotedText} and no SPDX tags; fix: true converts it${ours?.years ? `, keeping the years ${ours.years}` : ''}${allowed}`,
+      message: `known license text found${quotedText} and no SPDX tags; fix: true converts it${ours?.years ? ', keeping its years' : ''}${allowed}`,
       license: text.license,
     };
     return withNotice(finding, { copyrights, text, reserved, license: text.license, ...ourHeader(ours) });
@@ -150,7 +150,7 @@ function readNotice(scan: HeaderScan, policy: Policy): Inspection | undefined {
     finding = {
       kind: 'legacy-header',
       line: ours.span.line + 1,
-      message: `a copyright notice without SPDX tags; fix: true converts it${ours.years ? `, keeping the years ${ours.years}` : ''}, and adds SPDX-License-Identifier: ${license}`,
+      message: `a copyright notice without SPDX tags; fix: true converts it${ours.years ? ', keeping its years' : ''} and adds SPDX-License-Identifier: ${license}`,
     };
     return withNotice(finding, { copyrights, reserved, license, ...ourHeader(ours) });
   }

@@ -12,7 +12,7 @@
  */
 import type { Inspection } from './check.js';
 import type { FileType } from './filetypes.js';
-import { type HeaderScan, isCodeLine, type Line } from './header.js';
+import { type HeaderScan, isCodeLine, type Line, mayMentionTags } from './header.js';
 
 /** Bytes of a file's start that index the regions (a region is at least this long). */
 const KEY_BYTES = 32;
@@ -22,8 +22,6 @@ const MAX_REGION_BYTES = 2048;
 const MAX_REGIONS = 256;
 const NEWLINE = 10;
 const CARRIAGE_RETURN = 13;
-/** `dx-` in each case: every SPDX tag name holds one. */
-const DX = ['dx-', 'DX-', 'Dx-', 'dX-'].map((text) => Buffer.from(text));
 
 interface Region {
   bytes: Buffer;
@@ -52,7 +50,7 @@ export class KnownRegions {
       }
       if (end > length && bytes[end - 1] === CARRIAGE_RETURN && end < bytes.length) end--;
       if (!isCodeLine(bytes.toString('utf8', length, end), fileType.style)) continue;
-      if (DX.some((needle) => bytes.indexOf(needle, length) !== -1)) continue;
+      if (mayMentionTags(bytes, length)) continue;
       return region.inspection;
     }
     return undefined;

@@ -5,7 +5,7 @@
  * prints or reads the environment.
  */
 import { CanonicalHeaders } from './canonical.js';
-import { checkYear, FIXABLE, type Finding, type Inspection, type Policy } from './check.js';
+import { checkYear, FIXABLE, type Finding, type Inspection, missingHeader, type Policy } from './check.js';
 import {
   type Classification,
   type CommentStyle,
@@ -15,7 +15,7 @@ import {
   typeFromShebang,
 } from './filetypes.js';
 import { planFix } from './fix.js';
-import { renderHeader, scanHeader, splitLines } from './header.js';
+import { codeStart, mayMentionTags, renderHeader, scanHeader, splitLines } from './header.js';
 import { compileIgnore } from './ignore.js';
 import type { Settings } from './inputs.js';
 import { inspectWithNotice } from './notice.js';
@@ -187,6 +187,11 @@ export async function runScan(settings: Settings, ports: ScanPorts): Promise<Sca
     }
     const type = classification.type;
     let inspection = canonical.inspect(head.bytes, type) ?? regions.inspect(head.bytes, head.complete, type);
+    if (inspection === undefined) {
+      // A file that starts with code has no header to read (half of a first run's failures).
+      const code = codeStart(head.bytes);
+      if (code !== -1 && !mayMentionTags(head.bytes, code)) inspection = missingHeader(1);
+    }
     if (inspection === undefined) {
       const scan = scanHeader(splitLines(head.bytes, head.complete), type);
       inspection = inspectWithNotice(scan, policy);

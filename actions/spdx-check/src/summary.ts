@@ -38,11 +38,11 @@ function fixColumn(kind: string, fixMode: boolean): string {
   return kind === 'legacy-header' ? 'converts' : 'repairs';
 }
 
-const CELL_SPECIAL = /[&<>|\r\n]/;
+const CODE_SPECIAL = /[`\r\n]/;
 
-/** Text for a table cell: escaped, without the five replacements when nothing needs them. */
-function cell(text: string): string {
-  return CELL_SPECIAL.test(text) ? escapeCell(text) : text;
+/** A path as inline code (core's `code` for the rare path with a backtick or a line break). */
+function inlinePath(path: string): string {
+  return CODE_SPECIAL.test(path) ? code(path) : `\`${path}\``;
 }
 
 /** A path in a table cell: code, with the pipes a table would split on escaped. */
@@ -128,13 +128,7 @@ export function renderSummary(result: ScanResult, context: SummaryContext, advic
     if (example?.expectedHeader) {
       lines.push(`Expected header (for ${code(example.path)}):`, '', codeBlock(example.expectedHeader.join('\n')));
     }
-    lines.push(
-      details(
-        `All ${count(failed.length)} failing files`,
-        // Rows written directly: this table may have thousands of them.
-        `| File | Line | Problem |\n| --- | --- | --- |\n${failed.map(failureRow).join('')}`,
-      ),
-    );
+    lines.push(details(`All ${count(failed.length)} failing files, by problem`, failuresByProblem(failed)));
   }
   if (rewritten.length > 0) {
     lines.push(
@@ -164,10 +158,36 @@ export function renderSummary(result: ScanResult, context: SummaryContext, advic
   return limitSummary(`${lines.join('\n')}\n`);
 }
 
-function failureRow(file: FileResult): string {
-  const { findings } = file;
-  const problem = findings.length === 1 ? (findings[0] as Finding).message : describe(findings);
-  return `| ${pathCell(file.path)} | ${(findings[0] as Finding).line} | ${cell(problem)} |\n`;
+/**
+ * Every failing file under the problem it has (with the line it is on): thousands of files share
+ * a handful of problems, so each is written once, most files first.
+ */
+function failuresByProblem(failed: readonly FileResult[]): string {
+  const byProblem = new Map<string, Map<number, string[]>>();
+  for (const file of failed) {
+    const { findings } = file;
+    const problem = findings.length === 1 ? (findings[0] as Finding).message : describe(findings);
+    const line = (findings[0] as Finding).line;
+    let byLine = byProblem.get(problem);
+    if (byLine === undefined) {
+      byLine = new Map();
+      byProblem.set(problem, byLine);
+    }
+    const paths = byLine.get(line);
+    if (paths === undefined) byLine.set(line, [file.path]);
+    else paths.push(file.path);
+  }
+  const groups: { problem: string; line: number; paths: string[] }[] = [];
+  for (const [problem, byLine] of byProblem) {
+    for (const [line, paths] of byLine) groups.push({ problem, line, paths });
+  }
+  groups.sort((a, b) => b.paths.length - a.paths.length);
+  return groups
+    .map(
+      ({ problem, line, paths }) =>
+        `- line ${line}: ${escapeCell(problem)} (${count(paths.length)})\n\n  ${paths.map(inlinePath).join(', ')}\n`,
+    )
+    .join('\n');
 }
 
 /** A path for a log line: quoted when it holds a line break (it must not start a line of its own). */

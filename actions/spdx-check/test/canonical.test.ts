@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CanonicalHeaders } from '../src/canonical.js';
-import { type Inspection, inspect, type Policy } from '../src/check.js';
+import { type Inspection, inspect, missingHeader, type Policy } from '../src/check.js';
 import { classify, type FileType, STYLE_IDS } from '../src/filetypes.js';
-import { renderHeader, scanHeader, splitLines } from '../src/header.js';
+import { codeStart, mayMentionTags, renderHeader, scanHeader, splitLines } from '../src/header.js';
 import { HOLDER } from './memory.js';
 
 const POLICY: Policy = { holders: [HOLDER], licenses: ['Apache-2.0'] };
@@ -231,5 +231,51 @@ describe('CanonicalHeaders', () => {
       expect(canonical.inspect(bytes, rust)).toBeUndefined();
       expect(general(bytes, rust).findings.map((finding) => finding.kind)).toEqual(['holder-mismatch']);
     }
+  });
+});
+
+describe('files that start with code', () => {
+  const seeds = [
+    'int main() {}\n// SPDX-License-Identifier: MIT\n',
+    '\n\n  import os\n# spdx-filecopyrighttext: x\n',
+    '\ufeffpackage main\n',
+    'x = 1 # SPDX later\n',
+    '\u00a0# a comment after a space trim() removes\n',
+    '\t\n\u000b\f{"a": 1}\n',
+    'FROM ubuntu\n',
+    'a-b\n---\n',
+  ];
+  it.each(FILE_TYPES.map((type) => [type.name, type] as const))(
+    '%s: the byte-level answer is the general scan’s, or none',
+    (_name, fileType) => {
+      let answered = 0;
+      for (const seed of seeds) {
+        for (const bytes of [Buffer.from(seed), ...oneByteChanges(Buffer.from(seed))]) {
+          for (const complete of [true, false]) {
+            const code = codeStart(bytes);
+            if (code === -1 || mayMentionTags(bytes, code)) continue;
+            answered++;
+            const slow = inspect(scanHeader(splitLines(bytes, complete), fileType), POLICY);
+            expect(slow, JSON.stringify(bytes.toString('latin1'))).toEqual(missingHeader(1));
+          }
+        }
+      }
+      expect(answered).toBeGreaterThan(100);
+    },
+  );
+
+  it.each([
+    '# x\nint a;\n',
+    '// x\n',
+    '/* x */ int a;\n',
+    '<!-- x -->\n',
+    '{# x #}\n',
+    '.. x\n',
+    '-- x\n',
+    '+++\n',
+    '%YAML 1.2\n',
+    '\u00a0int x;\n',
+  ])('leaves %j to the general scan', (content) => {
+    expect(codeStart(Buffer.from(content))).toBe(-1);
   });
 });

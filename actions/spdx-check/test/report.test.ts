@@ -88,12 +88,17 @@ describe('the summary of a first run', () => {
     expect(summary).toContain('`demo.mp4.license`');
   });
 
-  it('keeps every failing file, in a collapsed list', async () => {
+  it('keeps every failing file, in a collapsed list under its problem, most files first', async () => {
     const { result, summary } = await summaryOf(firstDayRepo());
-    expect(summary).toContain('<details><summary>All 59 failing files</summary>');
-    for (const file of result.files.filter((file) => file.outcome === 'failed')) {
-      expect(summary).toContain(`| \`${file.path}\` |`);
-    }
+    const list = summary.slice(summary.indexOf('<details><summary>All 59 failing files, by problem</summary>'));
+    expect(list).not.toBe('');
+    for (const file of result.files.filter((file) => file.outcome === 'failed'))
+      expect(list).toContain(`\`${file.path}\``);
+    expect(list).toContain(
+      '- line 1: no SPDX header in the comments at the top (40)\n\n  `src/f00.py`, `src/f01.py`, ',
+    );
+    expect(list.indexOf('(40)')).toBeLessThan(list.indexOf('(12)'));
+    expect(list).toContain('- line 3: known license text found (Apache-2.0 WITH LLVM-exception, LLVM notice)');
   });
 
   it('escapes what a table cell cannot hold', async () => {
@@ -104,7 +109,7 @@ describe('the summary of a first run', () => {
 
   it('stays within GitHub’s 1 MiB with any number of failing files', async () => {
     const files: FileResult[] = [];
-    for (let i = 0; i < 20_000; i++) {
+    for (let i = 0; i < 40_000; i++) {
       files.push({
         path: `some/rather/long/path/to/a/folder/file-${i}.py`,
         outcome: 'failed',
