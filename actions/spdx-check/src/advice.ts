@@ -52,16 +52,17 @@ export function advise(result: ScanResult, settings: Settings, examples = 3): Ad
   const foreign: string[] = [];
   const unknownTexts: string[] = [];
   let fixable = 0;
-  // A legacy header without a license names the first allowed one.
-  const allowed = (finding: Finding) => finding.license === undefined || settings.licenses.includes(finding.license);
-  for (const file of failed) {
+  for (let at = 0; at < failed.length; at++) {
+    const file = failed[at] as FileResult;
     const { findings } = file;
-    // A converted header whose license is not allowed still fails: that file is not repaired.
+    // A converted header whose license is not allowed still fails: that file is not repaired (a
+    // legacy header without a license names the first allowed one).
     let repaired = findings.length > 0;
     for (let index = 0; index < findings.length; index++) {
       const finding = findings[index] as Finding;
       const { kind } = finding;
-      if (!FIXABLE.has(kind) || (kind === 'legacy-header' && !allowed(finding))) repaired = false;
+      const allowed = finding.license === undefined || settings.licenses.includes(finding.license);
+      if (!FIXABLE.has(kind) || (kind === 'legacy-header' && !allowed)) repaired = false;
       if (index > 0 && findings.findIndex((other) => other.kind === kind) !== index) continue;
       let group = groups.get(kind);
       if (!group) {
@@ -74,7 +75,7 @@ export function advise(result: ScanResult, settings: Settings, examples = 3): Ad
         holders.set(finding.holder, (holders.get(finding.holder) ?? 0) + 1);
         if (foreign[foreign.length - 1] !== file.path) foreign.push(file.path);
       }
-      if ((kind === 'license-not-allowed' || kind === 'legacy-header') && !allowed(finding)) {
+      if ((kind === 'license-not-allowed' || kind === 'legacy-header') && !allowed) {
         const license = finding.license as string;
         licenses.set(license, (licenses.get(license) ?? 0) + 1);
       }
@@ -207,16 +208,23 @@ export function ignorePatterns(
   }
   const judged = new Map<string, number>();
   const others = new Map<string, number>();
-  // The top folders holding foreign files, tested without slicing when there are few.
+  // The top folders holding foreign files: a file under none is passed over without slicing its
+  // path (this loop visits every judged file once, in code that has not warmed up).
   const tops = [...candidates].filter((folder) => !folder.includes('/'));
-  const underTop = (path: string) =>
-    tops.length > 16 ||
-    tops.some((top) => path.length > top.length && path.charCodeAt(top.length) === 47 && path.startsWith(top));
-  for (const file of files) {
-    if (file.outcome === 'skipped' || !underTop(file.path)) continue;
-    const isForeign = foreign.has(file.path);
-    for (let slash = file.path.indexOf('/'); slash !== -1; slash = file.path.indexOf('/', slash + 1)) {
-      const folder = file.path.slice(0, slash);
+  for (let index = 0; index < files.length; index++) {
+    const file = files[index] as FileResult;
+    const { path } = file;
+    const slash = path.indexOf('/');
+    if (file.outcome === 'skipped' || slash === -1) continue;
+    let underTop = tops.length > 16;
+    for (let at = 0; at < tops.length && !underTop; at++) {
+      const top = tops[at] as string;
+      underTop = slash === top.length && path.startsWith(top);
+    }
+    if (!underTop) continue;
+    const isForeign = foreign.has(path);
+    for (let end = slash; end !== -1; end = path.indexOf('/', end + 1)) {
+      const folder = path.slice(0, end);
       if (!candidates.has(folder)) break;
       judged.set(folder, (judged.get(folder) ?? 0) + 1);
       if (isForeign) others.set(folder, (others.get(folder) ?? 0) + 1);
