@@ -6,6 +6,7 @@
  */
 import { FIXABLE, type Finding, type FindingKind } from './check.js';
 import type { Settings } from './inputs.js';
+import { inlineCode } from './markdown.js';
 import type { FileResult, ScanResult } from './scan.js';
 import { tally } from './tally.js';
 
@@ -103,7 +104,7 @@ export function advise(result: ScanResult, settings: Settings, examples = 3): Ad
     candidates.push({
       files: topLicense[1],
       step: {
-        text: `${count(topLicense[1])} file(s) use \`${topLicense[0]}\`, which \`license\` does not allow: if the project accepts it, allow it (fix mode keeps writing the first).`,
+        text: `${count(topLicense[1])} file(s) use ${inlineCode(topLicense[0])}, which \`license\` does not allow: if the project accepts it, allow it (fix mode keeps writing the first).`,
         inputs: `license: ${[...settings.licenses, ...sorted(licenses).map(([license]) => license)].join(', ')}`,
       },
     });
@@ -113,7 +114,7 @@ export function advise(result: ScanResult, settings: Settings, examples = 3): Ad
     candidates.push({
       files: topHolder[1],
       step: {
-        text: `${count(topHolder[1])} file(s) name \`${topHolder[0]}\` as the holder: if that is your holder too, accept it (fix mode keeps writing the first); if those files are third-party, ignore them (below).`,
+        text: `${count(topHolder[1])} file(s) name ${inlineCode(topHolder[0])} as the holder: if that is your holder too, accept it (fix mode keeps writing the first); if those files are third-party, ignore them (below).`,
         inputs: holderInputs([...settings.holders, topHolder[0]]),
       },
     });
@@ -133,7 +134,7 @@ export function advise(result: ScanResult, settings: Settings, examples = 3): Ad
   if (holders.size > 0) {
     const named = sorted(holders)
       .slice(0, 5)
-      .map(([holder, files]) => `\`${holder}\` (${count(files)})`)
+      .map(([holder, files]) => `${inlineCode(holder)} (${count(files)})`)
       .join(', ');
     const { patterns, more } = ignorePatterns(result.files, new Set(foreign));
     person.push({
@@ -147,7 +148,7 @@ export function advise(result: ScanResult, settings: Settings, examples = 3): Ad
   }
   if (licenses.size > 0) {
     const named = sorted(licenses)
-      .map(([license, files]) => `\`${license}\` (${count(files)})`)
+      .map(([license, files]) => `${inlineCode(license)} (${count(files)})`)
       .join(', ');
     person.push({
       text: `**Licenses not allowed**: ${named}. If the project accepts them:`,
@@ -184,7 +185,7 @@ export function count(value: number): string {
 }
 
 function list(paths: readonly string[], shown: number): string {
-  const named = paths.slice(0, shown).map((path) => `\`${path}\``);
+  const named = paths.slice(0, shown).map((path) => inlineCode(path));
   return paths.length > shown ? `${named.join(', ')} and ${count(paths.length - shown)} more` : named.join(', ');
 }
 

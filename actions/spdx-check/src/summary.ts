@@ -4,11 +4,12 @@
  * counts and the first files of each, the licenses seen, and what needs a person; every failing
  * file follows in a collapsed list (cut only at GitHub's 1 MiB summary limit). Pure.
  */
-import { code, codeBlock, details, escapeCell, limitSummary, table } from '@dynamo-ci/core/summary';
+import { codeBlock, details, escapeCell, limitSummary, table } from '@dynamo-ci/core/summary';
 import { type Advice, advise, count, type Step } from './advice.js';
 import { describe } from './annotate.js';
 import { FINDING_TITLES, type Finding } from './check.js';
 import type { Settings } from './inputs.js';
+import { inlineCode } from './markdown.js';
 import type { FileResult, ScanResult, SkipReason } from './scan.js';
 import { tally } from './tally.js';
 
@@ -38,16 +39,9 @@ function fixColumn(kind: string, fixMode: boolean): string {
   return kind === 'legacy-header' ? 'converts' : 'repairs';
 }
 
-const CODE_SPECIAL = /[`\r\n]/;
-
-/** A path as inline code (core's `code` for the rare path with a backtick or a line break). */
-function inlinePath(path: string): string {
-  return CODE_SPECIAL.test(path) ? code(path) : `\`${path}\``;
-}
-
-/** A path in a table cell: code, with the pipes a table would split on escaped. */
-function pathCell(path: string): string {
-  return code(path.includes('|') ? path.replace(/\|/g, '\\|') : path);
+/** A path (or a license) in a table cell: code, with the pipes a table would split on escaped. */
+function codeCell(path: string): string {
+  return inlineCode(path.includes('|') ? path.replace(/\|/g, '\\|') : path);
 }
 
 function stepMarkdown(step: Step): string {
@@ -97,7 +91,7 @@ export function renderSummary(result: ScanResult, context: SummaryContext, advic
           `${FINDING_TITLES[group.kind]} (\`${group.kind}\`)`,
           count(group.files),
           group.fixable ? fixColumn(group.kind, settings.fix) : 'needs a person',
-          group.examples.map(pathCell).join(', ') + (group.files > group.examples.length ? ', ...' : ''),
+          group.examples.map(codeCell).join(', ') + (group.files > group.examples.length ? ', ...' : ''),
         ]),
         { rawColumns: [0, 2, 3] },
       ),
@@ -109,7 +103,7 @@ export function renderSummary(result: ScanResult, context: SummaryContext, advic
       table(
         ['License', 'In SPDX tags', 'As license text', 'Allowed'],
         [...result.licenses].map(([license, use]) => [
-          code(license),
+          codeCell(license),
           count(use.tags),
           count(use.texts),
           settings.licenses.includes(license) ? 'yes' : 'no',
@@ -126,7 +120,11 @@ export function renderSummary(result: ScanResult, context: SummaryContext, advic
   if (failed.length > 0) {
     const example = failed.find((file) => file.expectedHeader);
     if (example?.expectedHeader) {
-      lines.push(`Expected header (for ${code(example.path)}):`, '', codeBlock(example.expectedHeader.join('\n')));
+      lines.push(
+        `Expected header (for ${inlineCode(example.path)}):`,
+        '',
+        codeBlock(example.expectedHeader.join('\n')),
+      );
     }
     lines.push(details(`All ${count(failed.length)} failing files, by problem`, failuresByProblem(failed)));
   }
@@ -137,7 +135,7 @@ export function renderSummary(result: ScanResult, context: SummaryContext, advic
         table(
           ['File', 'Repaired'],
           rewritten.map((file) => [
-            pathCell(file.path),
+            codeCell(file.path),
             file.fixed.map((finding) => FINDING_TITLES[finding.kind]).join(', '),
           ]),
           { rawColumns: [0] },
@@ -150,7 +148,7 @@ export function renderSummary(result: ScanResult, context: SummaryContext, advic
     lines.push(
       table(
         ['File'],
-        unknown.map((file) => [pathCell(file.path)]),
+        unknown.map((file) => [codeCell(file.path)]),
         { maxRows: 20, rawColumns: [0] },
       ),
     );
@@ -185,7 +183,7 @@ function failuresByProblem(failed: readonly FileResult[]): string {
   return groups
     .map(
       ({ problem, line, paths }) =>
-        `- line ${line}: ${escapeCell(problem)} (${count(paths.length)})\n\n  ${paths.map(inlinePath).join(', ')}\n`,
+        `- line ${line}: ${escapeCell(problem)} (${count(paths.length)})\n\n  ${paths.map(inlineCode).join(', ')}\n`,
     )
     .join('\n');
 }

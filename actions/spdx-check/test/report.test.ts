@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { advise, count, ignorePatterns } from '../src/advice.js';
 import { compileIgnore } from '../src/ignore.js';
+import { inlineCode } from '../src/markdown.js';
 import type { FileResult, ScanResult } from '../src/scan.js';
 import { renderLog, renderSummary } from '../src/summary.js';
 import { HOLDER, header, MemoryRepo, scan, settings } from './memory.js';
@@ -101,10 +102,19 @@ describe('the summary of a first run', () => {
     expect(list).toContain('- line 3: known license text found (Apache-2.0 WITH LLVM-exception, LLVM notice)');
   });
 
-  it('escapes what a table cell cannot hold', async () => {
-    const { summary } = await summaryOf(new MemoryRepo({ 'a|b.py': 'x\n', 'c.py': header('#', '2026', 'MIT') }));
+  it('escapes what a table cell or inline code cannot hold', async () => {
+    const { summary } = await summaryOf(
+      new MemoryRepo({
+        'a|b.py': 'x\n',
+        'c.py': header('#', '2026', 'A|B'),
+        'd.py': '# SPDX-FileCopyrightText: Copyright (c) 2026 Evil `Corp`\n# SPDX-License-Identifier: Apache-2.0\n',
+      }),
+    );
     expect(summary).toContain('| `a\\|b.py` |');
-    expect(summary).toContain('(allowed: Apache-2.0)');
+    expect(summary).toContain('| `A\\|B` | 1 | 0 | no |');
+    expect(summary).toContain('`` Evil `Corp` `` (1)');
+    expect(inlineCode('`tick')).toBe('`` `tick ``');
+    expect(inlineCode('a\nb')).toBe('`a b`');
   });
 
   it('stays within GitHub’s 1 MiB with any number of failing files', async () => {
