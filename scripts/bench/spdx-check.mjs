@@ -364,6 +364,7 @@ async function measureTree(label, generate) {
       cpu?.push(stats.cpuMs);
       if (peak) rssMb = Math.max(rssMb, stats.rssMb);
       result.rssMb = stats.rssMb;
+      result.cpuMs = stats.cpuMs;
     }
     return result;
   };
@@ -399,6 +400,7 @@ async function measureTree(label, generate) {
       fix = {
         wallMs,
         rssMb: first.rssMb,
+        cpuMs: first.cpuMs,
         first: first.outputs,
         second: second.outputs,
         changedAfterFirst,
@@ -464,7 +466,7 @@ function report(tree) {
   if (tree.fix) {
     const { fix } = tree;
     console.log(
-      `  fix: true, one run: ${fix.wallMs.toFixed(0)} ms${fix.rssMb ? `, peak RSS ${fix.rssMb.toFixed(0)} MB` : ''}; fixed ${JSON.parse(fix.first['fixed-files']).length} files (${fix.changedAfterFirst} changed in git), ${fix.first.failed} still failing; ` +
+      `  fix: true, one run: ${fix.wallMs.toFixed(0)} ms${fix.cpuMs !== undefined ? ` (cpu ${fix.cpuMs.toFixed(0)} ms)` : ''}${fix.rssMb ? `, peak RSS ${fix.rssMb.toFixed(0)} MB` : ''}; fixed ${JSON.parse(fix.first['fixed-files']).length} files (${fix.changedAfterFirst} changed in git), ${fix.first.failed} still failing; ` +
         `a second run fixed ${JSON.parse(fix.second['fixed-files']).length} and changed ${fix.changedAfterSecond}`,
     );
   }
