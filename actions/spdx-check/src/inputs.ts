@@ -138,14 +138,25 @@ export async function parseConfig(text: string, path: string): Promise<ConfigFil
     if (typeof value !== 'string' || value.trim() === '') throw fail(`'${key}' must be a non-empty string`);
     return value.trim();
   };
-  const strings = (key: string): string[] | undefined => {
+  // A string is read as the input of the same name is: one value per line (and per comma where
+  // the input takes commas), so a line the summary suggests works in either place.
+  const strings = (key: string, comma = false): string[] | undefined => {
     const value = record[key];
     if (value === undefined || value === null) return undefined;
-    const values = typeof value === 'string' ? [value] : value;
-    if (!Array.isArray(values) || values.some((item) => typeof item !== 'string' || item.trim() === '')) {
+    const values = typeof value === 'string' ? inputs.list(value, { comma }) : value;
+    if (
+      !Array.isArray(values) ||
+      (typeof value === 'string' && values.length === 0) ||
+      values.some((item) => typeof item !== 'string' || item.trim() === '')
+    ) {
       throw fail(`'${key}' must be a string or a list of strings`);
     }
     return values.map((item: string) => item.trim());
+  };
+  const licenseList = (): string[] | undefined => {
+    const list = strings('license', true);
+    if (list !== undefined && list.length === 0) throw fail(`'license' must name at least one license`);
+    return list;
   };
   // A string holds one holder per line; a list one per item.
   const holders = (key: string): string[] | undefined => {
@@ -166,7 +177,7 @@ export async function parseConfig(text: string, path: string): Promise<ConfigFil
   return {
     scope: choice('scope', SCOPES),
     copyrightHolders: holders('copyright-holder'),
-    licenses: strings('license'),
+    licenses: licenseList(),
     yearRule: choice('year-rule', YEAR_RULES),
     ignore: strings('ignore') ?? [],
     unknownTypes: choice('unknown-types', UNKNOWN_TYPES),

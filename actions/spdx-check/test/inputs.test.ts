@@ -65,6 +65,16 @@ describe('copyright holders and the annotation cap', () => {
     expect(settings.holders).toEqual(holders);
   });
 
+  it('the config file reads the lines the summary suggests as the inputs do', async () => {
+    const config = await parseConfig(
+      'license: Apache-2.0, Apache-2.0 WITH LLVM-exception\nignore: |\n  /third_party\n  /src/vendored.py\n',
+      'c.yaml',
+    );
+    const settings = await resolveSettings(parseInputs(reader({})), config);
+    expect(settings.licenses).toEqual(['Apache-2.0', 'Apache-2.0 WITH LLVM-exception']);
+    expect(settings.ignore).toEqual(['/third_party', '/src/vendored.py']);
+  });
+
   it('an input wins over the config file', async () => {
     const config = await parseConfig('copyright-holder: A Corp\n', 'c.yaml');
     const settings = await resolveSettings(parseInputs(reader({ 'copyright-holder': 'B Corp' })), config);
@@ -123,6 +133,7 @@ describe('config file', () => {
     ['ignore: 3\n', /'ignore' must be a string or a list of strings/],
     ['copyright-holder: []\n', /Config file c.yaml: 'copyright-holder' must name at least one holder/],
     ['copyright-holder: [3]\n', /'copyright-holder' must be a string or a list of strings/],
+    ['license: []\n', /Config file c.yaml: 'license' must name at least one license/],
   ])('rejects %j with a message naming the file and key', async (text, message) => {
     await expect(parseConfig(text, 'c.yaml')).rejects.toThrow(message);
   });
