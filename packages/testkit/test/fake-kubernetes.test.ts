@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dgdCrd, FakeKubernetes, FakeOpenAIFrontend, matchesSelector } from '../src/index.js';
 
 // The deploy-profile tests drive this fake through the real @kubernetes/client-node; these pin the
@@ -109,9 +109,15 @@ describe('FakeKubernetes', () => {
     const proxy = '/api/v1/namespaces/ns/services/g-frontend:8000/proxy/v1/models';
     expect((await call('GET', proxy)).json.reason).toBe('ServiceUnavailable');
     expect((await call('GET', applyPath)).json.status.state).toBe('pending');
-    await new Promise((resolve) => setTimeout(resolve, 320));
-    const graph = (await call('GET', applyPath)).json;
-    expect(graph.status).toMatchObject({ state: 'successful', conditions: [{ type: 'Ready', status: 'True' }] });
+    // Polled rather than slept: on a loaded machine the fake's steps run late, never out of order.
+    await vi.waitFor(
+      async () =>
+        expect((await call('GET', applyPath)).json.status).toMatchObject({
+          state: 'successful',
+          conditions: [{ type: 'Ready', status: 'True' }],
+        }),
+      { timeout: 10_000, interval: 25 },
+    );
     const pods = (
       await call('GET', '/api/v1/namespaces/ns/pods?labelSelector=nvidia.com%2Fdynamo-component-type%3Dworker')
     ).json.items;
@@ -125,8 +131,7 @@ describe('FakeKubernetes', () => {
     );
     expect((await call('DELETE', applyPath)).status).toBe(200);
     expect(kube.podNames('ns')).toHaveLength(3);
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    expect(kube.podNames('ns')).toEqual([]);
+    await vi.waitFor(() => expect(kube.podNames('ns')).toEqual([]), { timeout: 10_000, interval: 10 });
   });
 
   it('refuses port-forward to a pod that is not running, before upgrading', async () => {
