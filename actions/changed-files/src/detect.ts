@@ -9,6 +9,7 @@ import {
   type ChangeSetApi,
   ConfigError,
   changeSetPaths,
+  everythingChanged,
   type FilterConfig,
   type FilterFinding,
   FilterMatcher,
@@ -69,13 +70,7 @@ export async function detect(inputs: Inputs, ports: DetectPorts): Promise<Detect
   const matcher = new FilterMatcher(config.groups);
 
   const changeSet: ChangeSet = inputs.forceAll
-    ? {
-        base: undefined,
-        head: inputs.headSha ?? ports.context.sha,
-        files: [],
-        source: 'none',
-        reason: 'force-all: true; every filter counts as changed',
-      }
+    ? everythingChanged('force-all: true; every filter counts as changed', inputs.headSha ?? ports.context.sha)
     : await resolveChangeSet(
         {
           context: ports.context,
