@@ -260,7 +260,7 @@ const compared = values.compare.map((spec) => {
   if (at < 1 || !existsSync(join(dir, 'dist', 'index.js'))) {
     throw new Error(`--compare ${spec}: expected label=dir, dir holding action.yml and dist/index.js`);
   }
-  return { label: spec.slice(0, at), dir, wall: [], cpu: [] };
+  return { label: spec.slice(0, at), dir, wall: [], cpu: [], smallWall: [] };
 });
 
 async function runAction(before, after, dir = actionDir) {
@@ -341,9 +341,17 @@ for (let run = 0; run < RUNS; run++) {
   }
 }
 for (let run = 0; run < Math.max(5, RUNS); run++) {
-  const result = await runAction(repository.head, repository.small);
-  samples.smallWall.push(result.wallMs);
-  samples.smallCpu.push(result.cpuMs);
+  const builds = [undefined, ...compared];
+  for (let turn = 0; turn < builds.length; turn++) {
+    const other = builds[(run + turn) % builds.length];
+    const result = await runAction(repository.head, repository.small, other?.dir);
+    if (other === undefined) {
+      samples.smallWall.push(result.wallMs);
+      samples.smallCpu.push(result.cpuMs);
+    } else {
+      other.smallWall.push(result.wallMs);
+    }
+  }
 }
 rmSync(temp, { recursive: true, force: true });
 
@@ -373,9 +381,12 @@ for (const other of compared) {
   const cpu = median(other.cpu);
   // Run by run against this build, which ran next to it: less noisy than two medians.
   const paired = median(other.wall.map((ms, run) => ms / samples.wall[run]));
+  const small = median(other.smallWall);
+  const smallPaired = median(other.smallWall.map((ms, run) => ms / samples.smallWall[run]));
   console.log(
     `  ${other.label} (compared): ${wall.toFixed(0)} ms wall (${(wall / m.floorWall).toFixed(2)}x the floor), ` +
-      `${cpu.toFixed(0)} ms CPU (${(cpu / m.floorCpu).toFixed(2)}x); ${paired.toFixed(2)}x this build's wall, run by run`,
+      `${cpu.toFixed(0)} ms CPU (${(cpu / m.floorCpu).toFixed(2)}x); ${paired.toFixed(2)}x this build's wall, run by run; ` +
+      `20-file diff ${small.toFixed(0)} ms (${smallPaired.toFixed(2)}x)`,
   );
 }
 console.log(`  changed-files, 20-file diff: ${m.smallWall.toFixed(0)} ms wall, ${m.smallCpu.toFixed(0)} ms CPU`);
