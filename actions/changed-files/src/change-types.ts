@@ -1,6 +1,6 @@
 /**
  * The `change-types` input and what it means for the diff. Light on purpose (core's git and
- * input parsers only): early.ts uses it before the rest of the action loads, so the early diff
+ * input parsers only): fast-path.ts uses it before the rest of the action loads, so the early diff
  * is started with exactly the arguments the action will ask for.
  */
 

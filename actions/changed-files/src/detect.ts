@@ -50,8 +50,6 @@ export interface Detection {
   changeSet: ChangeSet;
   /** Every changed path considered (after `change-types`), in diff order. */
   paths: string[];
-  /** git's NUL-terminated bytes of `paths`, when they are exactly what git listed. */
-  listing?: Buffer;
   filters: FilterOutcome[];
   /** Changed paths no (non-catch-all) filter matches. */
   uncovered: string[];
@@ -109,7 +107,6 @@ export async function detect(inputs: Inputs, ports: DetectPorts): Promise<Detect
     findings,
     changeSet,
     paths,
-    listing,
     filters: matched.groups.map((group) => {
       const count = group.count;
       return {

@@ -1,18 +1,21 @@
 /**
- * The diff, started before the rest of the bundle loads. Loading core, the YAML parser and the
- * rest takes tens of milliseconds, and the diff of a big change takes about as long: run side
- * by side, the action costs little more than the diff itself. When the event alone says which
- * two commits the change set will be (a push `before..after`, a merge group, explicit
- * `base-sha`/`head-sha`), their diff (`diffArgs`) starts here and core's `Git` adopts it: the
- * first diff of the same commits takes its result (when it succeeded; otherwise git runs again).
- * A guess nobody uses is stopped. Correctness never depends on this module.
+ * The fast path of changed-files, and its only speed-only code: the diff starts before the rest of
+ * the bundle loads. Loading core, the YAML parser and the matcher takes tens of milliseconds, and
+ * the diff of a big change takes about as long: run side by side, the action costs little more than
+ * the diff itself. When the event alone says which two commits the change set will be (a push
+ * `before..after`, a merge group, explicit `base-sha`/`head-sha`), their diff (`diffArgs`, with the
+ * action's diff options) starts here, and core's `Git` adopts it (`Git.adopt`): the first diff of
+ * the same commits takes its result when it succeeded, else git runs again. A guess nobody uses is
+ * stopped. Correctness never depends on this module; docs/decisions/ has the measurements that
+ * keep it.
  *
- * It imports nothing heavy: only core's git module (`@dynamo-ci/core/git`), for the very command
- * line and environment `Git.diff` uses, not the whole core (YAML, globbing, the GitHub client).
+ * It imports nothing heavy: only core's git and input modules, not the whole core (YAML, globbing,
+ * the GitHub client), so it runs before those load.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { diffArgs, type StartedGit, startGit, ZERO_SHA } from '@dynamo-ci/core/git';
+import { stopChild } from '@dynamo-ci/core/exec';
+import { diffArgs, type Git, type StartedGit, startGit, ZERO_SHA } from '@dynamo-ci/core/git';
 import { boolean } from '@dynamo-ci/core/inputs';
 import { diffOptions, parseChangeTypes } from './change-types.js';
 
@@ -73,8 +76,18 @@ export function startEarlyDiff(environment: NodeJS.ProcessEnv = process.env): Ea
       environment.GITHUB_WORKSPACE || process.cwd(),
       environment['INPUT_WORKING-DIRECTORY']?.trim() || '.',
     );
-    return { cwd, ...startGit(cwd, diffArgs(...commits, options), environment, { largeOutput: true }) };
+    return { cwd, ...startGit(cwd, diffArgs(...commits, options), environment) };
   } catch {
     return undefined;
   }
+}
+
+/** Hand the early diff to `git` when it runs where the diff was started (`cwd`). */
+export function adoptEarlyDiff(git: Git, early: EarlyDiff | undefined): void {
+  if (early?.cwd === git.cwd) git.adopt(early);
+}
+
+/** Stop the early diff if nobody used it: a git waiting on a full pipe would keep the job alive. */
+export function stopEarlyDiff(early: EarlyDiff | undefined): void {
+  if (early) stopChild(early.child);
 }

@@ -1,4 +1,4 @@
-import { startEarlyDiff } from './early.js';
+import { startEarlyDiff } from './fast-path.js';
 
 // The diff starts first; the rest of the action (and its dependencies) loads meanwhile.
 const early = startEarlyDiff();

@@ -1,25 +1,23 @@
 /** Wiring: inputs -> change set -> filter matches -> outputs, summary, annotations. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { createChangeSetApi, env, Git, type Runner, readContext, runAction, stopChild } from '@dynamo-ci/core';
+import { createChangeSetApi, env, Git, type Runner, readContext, runAction } from '@dynamo-ci/core';
 import { type Detection, detect } from './detect.js';
-import type { EarlyDiff } from './early.js';
+import { adoptEarlyDiff, type EarlyDiff, stopEarlyDiff } from './fast-path.js';
 import { parseInputs } from './inputs.js';
-import { assemble, Encoded, encodePathLists, type OutputValue, writeBytes, writeOutputs } from './outputs.js';
 import { renderSummary, uncoveredMessage } from './render.js';
 
 export async function main(early?: EarlyDiff): Promise<void> {
   try {
     await runAction({ main: (runner) => run(runner, early) });
   } finally {
-    // Not adopted (bad inputs, another working directory): a git waiting on a full pipe
-    // would keep the process alive.
-    if (early) stopChild(early.child);
+    // Not adopted (bad inputs, another working directory).
+    stopEarlyDiff(early);
   }
 }
 
-/** `early`: the diff `index.ts` started before this module loaded (see early.ts). */
+/** `early`: the diff `index.ts` started before this module loaded (see fast-path.ts). */
 export async function run(runner: Runner, early?: EarlyDiff): Promise<void> {
   const token = runner.input('token')?.trim();
   if (token) runner.mask(token);
@@ -28,7 +26,7 @@ export async function run(runner: Runner, early?: EarlyDiff): Promise<void> {
   const cwd = resolve(context.workspace, inputs.workingDirectory);
 
   const git = new Git(cwd);
-  if (early?.cwd === cwd) git.adopt(early);
+  adoptEarlyDiff(git, early);
   const detection = await detect(inputs, {
     git,
     context,
@@ -54,10 +52,10 @@ export async function run(runner: Runner, early?: EarlyDiff): Promise<void> {
     });
   }
 
-  const lists = serialize(detection);
   // Opt-in: on a 50,000-file diff the report is about 16 MB more to write on every run.
-  const reportFile = inputs.writeReport ? writeReport(detection, lists) : '';
-  writeOutputs(runner, [...outputs(detection, lists), ['report-file', reportFile]]);
+  const reportFile = inputs.writeReport ? writeReport(detection) : '';
+  for (const [name, value] of outputs(detection)) runner.setOutput(name, value);
+  runner.setOutput('report-file', reportFile);
   logDetection(runner, detection);
   await runner.appendSummary(renderSummary(detection, filtersFile));
 
@@ -68,39 +66,20 @@ export async function run(runner: Runner, early?: EarlyDiff): Promise<void> {
   }
 }
 
-/** Each list serialized and encoded once, shared by the outputs and the report file. */
-interface SerializedLists {
-  filterFiles: Encoded[];
-  changes: Encoded;
-  files: Encoded;
-  uncovered: Encoded;
-}
-
-function serialize(detection: Detection): SerializedLists {
-  const lists = encodePathLists(detection.paths, detection.filters, detection.listing);
-  return {
-    filterFiles: lists.groups,
-    changes: Encoded.of(
-      JSON.stringify(detection.filters.filter((filter) => filter.changed).map((filter) => filter.name)),
-    ),
-    files: lists.files,
-    uncovered: Encoded.of(JSON.stringify(detection.uncovered)),
-  };
-}
-
-function outputs(detection: Detection, lists: SerializedLists): [string, OutputValue][] {
-  const entries: [string, OutputValue][] = [];
-  detection.filters.forEach((filter, index) => {
+/** Every output but `report-file`, lists as JSON. */
+function outputs(detection: Detection): [string, string | number | boolean][] {
+  const entries: [string, string | number | boolean][] = [];
+  for (const filter of detection.filters) {
     entries.push(
       [filter.name, filter.changed],
-      [`${filter.name}_files`, lists.filterFiles[index] as Encoded],
+      [`${filter.name}_files`, JSON.stringify(filter.files)],
       [`${filter.name}_count`, filter.count],
     );
-  });
+  }
   entries.push(
-    ['changes', lists.changes],
-    ['files', lists.files],
-    ['uncovered', lists.uncovered],
+    ['changes', JSON.stringify(changedFilters(detection))],
+    ['files', JSON.stringify(detection.paths)],
+    ['uncovered', JSON.stringify(detection.uncovered)],
     ['base-sha', detection.changeSet.base ?? ''],
     ['head-sha', detection.changeSet.head ?? ''],
     ['source', detection.changeSet.source],
@@ -129,33 +108,28 @@ function logDetection(runner: Runner, detection: Detection): void {
  * The whole result as one JSON file under RUNNER_TEMP: for diffs whose lists are too big to pass
  * through `${{ }}` expressions or command lines (both have size limits), read this file instead.
  */
-function writeReport(detection: Detection, lists: SerializedLists): string {
+function writeReport(detection: Detection): string {
   const directory = mkdtempSync(join(env('RUNNER_TEMP') ?? tmpdir(), 'changed-files-'));
   const file = join(directory, 'changed-files.json');
   const { changeSet } = detection;
-  const head = JSON.stringify({
+  // Filter names start with a letter or '_': the object keeps them in the file's order.
+  const report = {
     base: changeSet.base ?? null,
     head: changeSet.head ?? null,
     source: changeSet.source,
     reason: changeSet.reason,
-  }).slice(0, -1);
-  const pieces: (string | Encoded)[] = [
-    `${head},"changes":`,
-    lists.changes,
-    ',"files":',
-    lists.files,
-    ',"uncovered":',
-    lists.uncovered,
-    ',"filters":{',
-  ];
-  detection.filters.forEach((filter, index) => {
-    pieces.push(
-      `${index > 0 ? ',' : ''}${JSON.stringify(filter.name)}:{"changed":${filter.changed},"files":`,
-      lists.filterFiles[index] as Encoded,
-      '}',
-    );
-  });
-  pieces.push(`},"changeSet":${JSON.stringify(changeSet.files)}}`);
-  writeBytes(file, assemble(pieces), 'wx');
+    changes: changedFilters(detection),
+    files: detection.paths,
+    uncovered: detection.uncovered,
+    filters: Object.fromEntries(
+      detection.filters.map((filter) => [filter.name, { changed: filter.changed, files: filter.files }]),
+    ),
+    changeSet: changeSet.files,
+  };
+  writeFileSync(file, JSON.stringify(report), { flag: 'wx' });
   return file;
+}
+
+function changedFilters(detection: Detection): string[] {
+  return detection.filters.filter((filter) => filter.changed).map((filter) => filter.name);
 }

@@ -21,7 +21,7 @@ import { GitRepo } from '@dynamo-ci/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { detectsRenames, diffOptions, parseChangeTypes } from '../src/change-types.js';
 import { detect } from '../src/detect.js';
-import { startEarlyDiff } from '../src/early.js';
+import { startEarlyDiff } from '../src/fast-path.js';
 import { parseInputs } from '../src/inputs.js';
 
 let repo: GitRepo;

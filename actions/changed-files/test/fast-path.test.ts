@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diffArgs, stopChild } from '@dynamo-ci/core';
 import { describe, expect, it } from 'vitest';
-import { guessCommits, startEarlyDiff } from '../src/early.js';
+import { guessCommits, startEarlyDiff } from '../src/fast-path.js';
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
