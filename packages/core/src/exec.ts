@@ -5,10 +5,6 @@
  * builds, pytest) that need a deadline, cancellation and line streaming.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 
 export interface ExecResult {
@@ -24,12 +20,6 @@ export interface ExecOptions {
   env?: Record<string, string>;
   /** Written to the program's stdin. */
   input?: string | Buffer;
-  /**
-   * Take stdout through a temporary file instead of a pipe (a pipe still, when no file can be
-   * made): for megabytes of output, which a pipe hands over in hundreds of small reads (measured:
-   * 200-400 reads and 5-10 ms more for the 2.8 MB of a 50,000-file `git diff --name-only`).
-   */
-  largeOutput?: boolean;
 }
 
 /**
@@ -54,87 +44,24 @@ export function startCollecting(
   args: readonly string[],
   options: ExecOptions = {},
 ): { child: ChildProcess; result: Promise<ExecResult> } {
-  const file = options.largeOutput ? OutputFile.open() : undefined;
-  let child: ChildProcess;
-  try {
-    child = spawn(command, [...args], {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ['pipe', file?.fd ?? 'pipe', 'pipe'],
-      // Its own process group: a program that signals its whole group must not take the step with it.
-      detached: true,
-    });
-  } catch (error) {
-    file?.close();
-    throw error;
-  }
+  const child = spawn(command, [...args], {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    // Its own process group: a program that signals its whole group must not take the step with it.
+    detached: true,
+  });
   child.stdin?.on('error', () => {});
   child.stdin?.end(options.input);
-  return { child, result: collectOutput(child, command, file) };
-}
-
-/**
- * A temporary file for a child's stdout (see `ExecOptions.largeOutput`). Created exclusively and
- * readable by its owner only, and unlinked at once where the system allows it: the child writes
- * through the open descriptor, and nothing is left behind whatever happens.
- */
-export class OutputFile {
-  private closed = false;
-
-  private constructor(
-    readonly fd: number,
-    private readonly path: string,
-    private unlinked: boolean,
-  ) {}
-
-  /** A new file, or undefined when the temporary folder takes none (then a pipe it is). */
-  static open(): OutputFile | undefined {
-    const path = join(tmpdir(), `dynamo-ci-${process.pid}-${randomBytes(6).toString('hex')}.out`);
-    let fd: number;
-    try {
-      fd = openSync(path, 'wx+', 0o600);
-    } catch {
-      return undefined;
-    }
-    let unlinked = false;
-    try {
-      unlinkSync(path);
-      unlinked = true;
-    } catch {
-      // Windows keeps an open file: unlinked on close.
-    }
-    return new OutputFile(fd, path, unlinked);
-  }
-
-  /** Everything written to the file, from its start (nothing once closed). */
-  read(): Buffer {
-    if (this.closed) return Buffer.alloc(0);
-    const size = fstatSync(this.fd).size;
-    const bytes = Buffer.allocUnsafe(size);
-    let done = 0;
-    while (done < size) {
-      const read = readSync(this.fd, bytes, done, size - done, done);
-      if (read === 0) break;
-      done += read;
-    }
-    return bytes.subarray(0, done);
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    closeSync(this.fd);
-    if (!this.unlinked) unlinkSync(this.path);
-  }
+  return { child, result: collectOutput(child, command) };
 }
 
 /**
  * The result of a child process started elsewhere with piped stdout/stderr (for instance before
- * the bundle finished loading), or stdout into `file`. Attach it before the event loop turns, or
- * keep an 'error' listener on the child meanwhile: a child that could not start gives exit code
- * 127. `file` is closed when the child is done.
+ * the bundle finished loading). Attach it before the event loop turns, or keep an 'error' listener
+ * on the child meanwhile: a child that could not start gives exit code 127.
  */
-export function collectOutput(child: ChildProcess, command = 'the program', file?: OutputFile): Promise<ExecResult> {
+export function collectOutput(child: ChildProcess, command = 'the program'): Promise<ExecResult> {
   return new Promise<ExecResult>((resolve) => {
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
@@ -145,18 +72,12 @@ export function collectOutput(child: ChildProcess, command = 'the program', file
       failed = error;
       // A process that never started emits no 'close'.
       if (child.pid === undefined) {
-        file?.close();
         resolve({ exitCode: 127, stdout: '', stderr: `cannot run ${command}: ${error.message}` });
       }
     });
     child.on('close', (code, signal) => {
       const err = Buffer.concat(stderr).toString('utf8');
-      let out: Buffer;
-      try {
-        out = file ? file.read() : Buffer.concat(stdout);
-      } finally {
-        file?.close();
-      }
+      const out = Buffer.concat(stdout);
       resolve({
         exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
         stdout: out.toString('utf8'),

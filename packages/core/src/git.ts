@@ -121,13 +121,8 @@ export function startGit(
   cwd: string,
   args: readonly string[],
   environment: NodeJS.ProcessEnv = process.env,
-  options: Pick<ExecOptions, 'largeOutput'> = {},
 ): StartedGit {
-  const started = startCollecting('git', [...GIT_CONFIG_ARGS, ...args], {
-    cwd,
-    env: gitEnv(environment),
-    largeOutput: options.largeOutput,
-  });
+  const started = startCollecting('git', [...GIT_CONFIG_ARGS, ...args], { cwd, env: gitEnv(environment) });
   return { args, ...started };
 }
 
@@ -264,7 +259,7 @@ export class Git {
   async diff(base: string, head: string, options: { renames?: boolean } = {}): Promise<FileChange[]> {
     assertRevision(base);
     assertRevision(head);
-    return parseNameStatus(await this.run(diffArgs(base, head, options), { largeOutput: true }));
+    return parseNameStatus(await this.run(diffArgs(base, head, options)));
   }
 
   /**
@@ -274,7 +269,7 @@ export class Git {
   async diffPaths(base: string, head: string): Promise<PathListing> {
     assertRevision(base);
     assertRevision(head);
-    const result = await this.runChecked(diffArgs(base, head, { pathsOnly: true }), { largeOutput: true });
+    const result = await this.runChecked(diffArgs(base, head, { pathsOnly: true }));
     return { paths: splitNul(result.stdout), bytes: result.stdoutBytes ?? Buffer.from(result.stdout, 'utf8') };
   }
 

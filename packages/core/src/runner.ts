@@ -1,9 +1,7 @@
 /**
  * The runner adapter: the module that talks to the runner (through `protocol.ts`). Actions
  * receive a `Runner` and never touch `process.env` or stdout themselves, so the same code runs
- * under GitHub, the testkit's simulated runner and the local CLI. One exception: changed-files
- * writes its many megabytes of outputs to `$GITHUB_OUTPUT` in one go (its outputs.ts), in the
- * same format, leaving any value that holds a `masked()` secret to `setOutput`.
+ * under GitHub, the testkit's simulated runner and the local CLI.
  */
 import { appendFileSync } from 'node:fs';
 import {
