@@ -7,7 +7,6 @@ import { readContext } from '@dynamo-ci/core/github';
 import type { Runner } from '@dynamo-ci/core/runner';
 import { advise, count } from './advice.js';
 import { chooseAnnotations } from './annotate.js';
-import { type EarlyGit, LOCATION_ARGS, stopEarlyGit } from './early.js';
 import { type ConfigFile, parseConfig, parseInputs, resolveSettings } from './inputs.js';
 import { createPorts } from './ports.js';
 import { renderJson, renderSarif, stepOutputs } from './render.js';
@@ -19,16 +18,14 @@ const VERSION = '1.0.0';
 /** Fixed files named in the log; the rest are in the fixed-files output and the summary. */
 const LOGGED_FIXES = 50;
 
-/** `early`: the git commands `index.ts` started before this module loaded (see early.ts). */
-export async function main(early?: EarlyGit): Promise<void> {
-  try {
-    await runAction({ main: (runner) => run(runner, early) });
-  } finally {
-    stopEarlyGit(early);
-  }
+/** One git process answers "is this a repository", its top level and where cwd sits in it. */
+const LOCATION_ARGS: readonly string[] = ['rev-parse', '--show-toplevel', '--show-prefix'];
+
+export async function main(): Promise<void> {
+  await runAction({ main: (runner) => run(runner) });
 }
 
-async function run(runner: Runner, early?: EarlyGit): Promise<void> {
+async function run(runner: Runner): Promise<void> {
   const started = Date.now();
   const actionInputs = parseInputs((name) => runner.input(name));
   if (actionInputs.token) runner.mask(actionInputs.token);
@@ -52,11 +49,6 @@ async function run(runner: Runner, early?: EarlyGit): Promise<void> {
   const settings = await resolveSettings(actionInputs, config, actionInputs.config);
 
   const git = new Git(cwd);
-  if (early?.cwd === cwd) {
-    git.adopt(early.location);
-    if (early.listing) git.adopt(early.listing);
-  }
-  // One git process answers "is this a repository", its top level and where cwd sits in it.
   let location: string;
   try {
     location = await git.run(LOCATION_ARGS);

@@ -10,9 +10,11 @@ import { ConfigError } from '@dynamo-ci/core/errors';
 import { spawnProcess } from '@dynamo-ci/core/exec';
 import { GIT_CONFIG_ARGS, type Git, gitEnv, splitNul } from '@dynamo-ci/core/git';
 import type { GitHubContext } from '@dynamo-ci/core/github';
-import { LS_FILES_ARGS } from './early.js';
 import { LastChangeCollector, lastChangeLogArgs } from './history.js';
 import { HEAD_BYTES, type HeadRead, type ScanPorts } from './scan.js';
+
+/** Every tracked file under the working directory, with paths from the top level. */
+const LS_FILES_ARGS: readonly string[] = ['ls-files', '-z', '--full-name', '--', '.'];
 
 export interface PortOptions {
   git: Git;
