@@ -111,3 +111,8 @@ export function failureEntry(verdict: TestVerdict): FailureEntry {
 export function byLocation(a: TestVerdict, b: TestVerdict): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
+
+/** Seconds and minutes in the report: two decimals. */
+export function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
