@@ -12,8 +12,12 @@
 // met/missed. Last, one `fix: true` run on the failing tree and a second one that must change
 // nothing.
 //
+// `--compare label=dir` (repeatable) times another build of the action too, next to this one in
+// every run (year-rule changed), taking turns at going first: `dir` holds its action.yml and dist/
+// (say, a copy made before a change).
+//
 // Usage (after `pnpm build`): node scripts/bench/spdx-check.mjs [--files N] [--runs N]
-//   [--reuse-runs N] [--no-reuse]
+//   [--reuse-runs N] [--no-reuse] [--compare label=dir ...]
 import { NODE, NODE_VERSION } from './lib/node-env.mjs';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +33,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     'reuse-runs': { type: 'string', default: '3' },
     'no-reuse': { type: 'boolean', default: false },
+    compare: { type: 'string', multiple: true, default: [] },
   },
 });
 const FILES = Number(values.files);
@@ -37,6 +42,15 @@ const REUSE_RUNS = Math.max(1, Number(values['reuse-runs']));
 const TARGET_RATIO = 3; // at most 3x the head -c floor
 const TARGET_REUSE = 20; // at least 20x faster than reuse lint
 const TARGET_RSS_MB = 150;
+/** Other builds to time alongside this one: `label=dir`, each dir an action folder. */
+const COMPARED = values.compare.map((spec) => {
+  const at = spec.indexOf('=');
+  const dir = spec.slice(at + 1);
+  if (at < 1 || !existsSync(join(dir, 'dist', 'index.js'))) {
+    throw new Error(`--compare ${spec}: expected label=dir, dir holding action.yml and dist/index.js`);
+  }
+  return { label: spec.slice(0, at), dir };
+});
 
 const HOLDER = 'NVIDIA CORPORATION & AFFILIATES. All rights reserved.';
 const HOLDER_SHORT = 'NVIDIA CORPORATION & AFFILIATES.';
@@ -349,12 +363,13 @@ async function measureTree(label, generate) {
     scanCpu: [],
     history: [],
     historyCpu: [],
+    compared: {},
   };
   let rssMb = 0;
   let outputs;
   const job = new SimulatedJob({ workspace, eventName: 'schedule', node: wrapper });
-  const runAction = async (stepInputs, wall, cpu, peak = true) => {
-    const result = await job.run('spdx-check', { inputs: stepInputs });
+  const runAction = async (stepInputs, wall, cpu, peak = true, action = 'spdx-check') => {
+    const result = await job.run(action, { inputs: stepInputs });
     if (result.exitCode !== 1 && result.exitCode !== 0) {
       throw new Error(`spdx-check crashed:\n${result.stdout}\n${result.stderr}`);
     }
@@ -380,7 +395,20 @@ async function measureTree(label, generate) {
       });
       samples.nodeFloor.push(bare.ms);
       if (bare.cpuMs !== undefined) samples.nodeFloorCpu.push(bare.cpuMs);
-      const result = await runAction(INPUTS, samples.scan, samples.scanCpu);
+      // This build and the compared ones take turns at going first, so neither gains from the order.
+      const builds = [undefined, ...COMPARED];
+      let result;
+      for (let turn = 0; turn < builds.length; turn++) {
+        const other = builds[(run + turn) % builds.length];
+        if (other === undefined) {
+          result = await runAction(INPUTS, samples.scan, samples.scanCpu);
+          continue;
+        }
+        samples.compared[other.label] ??= { wall: [], cpu: [] };
+        const theirs = samples.compared[other.label];
+        const otherResult = await runAction(INPUTS, theirs.wall, theirs.cpu, false, other.dir);
+        if (run === 0) theirs.outputs = otherResult.outputs;
+      }
       outputs = result.outputs;
       if (run === 0)
         console.log(
@@ -453,6 +481,16 @@ function report(tree) {
   console.log(
     `  spdx-check scope=all year-rule=last-commit         ${historyMs.toFixed(0).padStart(6)} ms${cpu(samples.historyCpu)}  ${(historyMs / floorMs).toFixed(2)}x floor`,
   );
+  for (const { label: other } of COMPARED) {
+    const theirs = samples.compared[other];
+    const same = ['checked', 'passed', 'failed', 'skipped'].every((key) => theirs.outputs?.[key] === outputs[key]);
+    // Run by run against this build, which ran next to it: less noisy than two medians.
+    const paired = median(theirs.wall.map((ms, run) => ms / samples.scan[run]));
+    console.log(
+      `  ${`${other} (compared), year-rule=changed`.padEnd(50)} ${median(theirs.wall).toFixed(0).padStart(6)} ms${cpu(theirs.cpu)}  ` +
+        `${paired.toFixed(2)}x this build's, run by run${same ? '' : '; OUTPUTS DIFFER'}`,
+    );
+  }
   if (HAVE_TIME) console.log(`  peak RSS of spdx-check (any run)                   ${rssMb.toFixed(0).padStart(6)} MB`);
   if (reuse) {
     const cpuNote =
