@@ -6,8 +6,8 @@
  * `before..after`, a merge group, explicit `base-sha`/`head-sha`), their diff (`diffArgs`, with the
  * action's diff options) starts here, and core's `Git` adopts it (`Git.adopt`): the first diff of
  * the same commits takes its result when it succeeded, else git runs again. A guess nobody uses is
- * stopped. Correctness never depends on this module; docs/decisions/ has the measurements that
- * keep it.
+ * stopped. Correctness never depends on this module; docs/decisions/fast-paths.md has the
+ * measurements that keep it.
  *
  * It imports nothing heavy: only core's git and input modules, not the whole core (YAML, globbing,
  * the GitHub client), so it runs before those load.
