@@ -112,9 +112,14 @@ function check(name) {
   for (const file of readdirSync(dist)) {
     const path = join(dist, file);
     bytes += statSync(path).size;
-    if (file.endsWith('.js') && readFileSync(path, 'utf8').includes('webpackMissingModule')) {
+    if (!file.endsWith('.js')) continue;
+    const code = readFileSync(path, 'utf8');
+    if (code.includes('webpackMissingModule')) {
       problems.push(`${file} contains webpackMissingModule: a dependency could not be resolved`);
     }
+    // ncc leaves a relative import it cannot find as a run-time require, which fails only when it runs.
+    const unresolved = /eval\("require"\)\("(\.\.?\/[^"]*)"\)/.exec(code);
+    if (unresolved) problems.push(`${file} requires ${unresolved[1]} at run time: the import could not be resolved`);
   }
   const pkg = JSON.parse(readFileSync(join(dist, 'package.json'), 'utf8'));
   if (pkg.type !== 'module') problems.push('dist/package.json is not {"type": "module"}');
