@@ -1,19 +1,13 @@
 /**
- * The runner adapter: the module that talks to the runner (through `protocol.ts`). Actions
- * receive a `Runner` and never touch `process.env` or stdout themselves, so the same code runs
- * under GitHub, the testkit's simulated runner and the local CLI.
+ * The runner adapter: the only module that imports `@actions/core`. Actions receive a `Runner` and
+ * never touch `process.env`, stdout or `$GITHUB_OUTPUT` themselves, so the same code runs under
+ * GitHub, the testkit's simulated runner, the local CLI and `@github/local-action` (which stubs
+ * `@actions/core`). What the adapter adds to `@actions/core`: masked values are redacted from outputs,
+ * state, the summary and failures (the runner masks the log only, not files); the summary is kept
+ * under GitHub's size limit across appends; a batch of log lines goes out in one write.
  */
-import { appendFileSync } from 'node:fs';
-import {
-  batchLines,
-  type CommandProperties,
-  formatKeyValue,
-  issueCommand,
-  issueFileCommand,
-  mayIssueCommand,
-  writeLine,
-  writeUntrusted,
-} from './protocol.js';
+import * as core from '@actions/core';
+import { batchLines, mayIssueCommand, resumeCommands, writeUntrusted } from './protocol.js';
 import { limitSummary, SUMMARY_LIMIT_BYTES } from './summary.js';
 
 export interface AnnotationProperties {
@@ -24,36 +18,48 @@ export interface AnnotationProperties {
   title?: string;
 }
 
-export interface Runner {
+/**
+ * What a module that only logs needs: one shape for every port that takes a logger, so a `Runner`
+ * (or a test's recorder) is passed as it is.
+ */
+export interface Logger {
+  /**
+   * A line of our own for the log. Text that could read as a workflow command (a job name holding
+   * `##[error]`, say) is written the way `toolOutput` writes it.
+   */
+  info(message: string): void;
+  warning(message: string, properties?: AnnotationProperties): void;
+  debug(message: string): void;
+}
+
+export interface Runner extends Logger {
   /** The raw input, `undefined` when unset or empty. Names keep their hyphens (`INPUT_BASE-SHA`). */
   input(name: string): string | undefined;
   setOutput(name: string, value: string | number | boolean): void;
   /** State for the `post:` phase. Never pass secrets here (masked values are redacted). */
   saveState(name: string, value: string): void;
   state(name: string): string | undefined;
-  /** Register a secret so the runner masks it in every later log line. */
+  /** Register a secret so the runner masks it in every later log line (each line of it too). */
   mask(secret: string): void;
   /** Every value masked so far (each line of a multi-line secret too). */
   masked(): readonly string[];
-  /**
-   * A line of our own for the log. Text that could read as a workflow command (a job name holding
-   * `##[error]`, say) is written the way `toolOutput` writes it.
-   */
-  info(message: string): void;
+  /** `text` with every masked value replaced by `***`. */
+  redact(text: string): string;
   /**
    * Show a program's output (a build log, pytest's output, pod logs; one line or many) as text
    * only: it is written inside a `::stop-commands::` passage, so nothing in it can add an
    * annotation, a mask or an output. Every external program's output shown in the log goes here.
    */
   toolOutput(text: string): void;
-  debug(message: string): void;
-  warning(message: string, properties?: AnnotationProperties): void;
   error(message: string, properties?: AnnotationProperties): void;
   notice(message: string, properties?: AnnotationProperties): void;
   group<T>(title: string, body: () => Promise<T>): Promise<T>;
   /** Run synchronous `body`, writing the lines it logs (annotations, info) in one write. */
   batch<T>(body: () => T): T;
-  /** Append markdown to the job summary; the step's total is cut at GitHub's 1 MiB limit. */
+  /**
+   * Append markdown to the job summary; the step's total is cut at GitHub's 1 MiB limit, so callers
+   * hand over their whole rendering and never cut it themselves.
+   */
   appendSummary(markdown: string): Promise<void>;
   exportVariable(name: string, value: string): void;
   /** Mark the step failed (exit code 1) with an `::error::` line. */
@@ -75,93 +81,98 @@ export function redact(text: string, secrets: Iterable<string>): string {
 }
 
 /**
- * The runner adapter. Besides masking, it redacts masked values from outputs,
- * state and the summary (the runner masks logs only, not files), and keeps the step's summary under
- * GitHub's size limit across several appends.
+ * The parts of a secret the runner must be told about: the whole value and each of its lines (the
+ * runner matches masks line by line), leaving out lines too short to be a secret (a mask of `{` would
+ * star every brace in the log).
  */
+export function maskParts(secret: string): string[] {
+  return [secret, ...secret.split(/\r?\n/)].filter((part) => part.trim().length >= 4);
+}
+
+/** The runner adapter over `@actions/core`. */
 export function createRunner(): Runner {
   const secrets = new Set<string>();
   let summaryBytes = 0;
   let summaryFull = false;
-  const log = (message: string) => (mayIssueCommand(message) ? writeUntrusted(message) : writeLine(message));
-  const annotate = (level: string) => (message: string, properties?: AnnotationProperties) =>
-    issueCommand(level, toCommandProperties(properties), message);
+  const hide = (text: string) => redact(text, secrets);
+  // Every command of ours first closes a stop-commands passage that tool output left open.
+  const command =
+    <A extends unknown[], R>(write: (...args: A) => R) =>
+    (...args: A): R => {
+      resumeCommands();
+      return write(...args);
+    };
+  const log = (message: string) => (mayIssueCommand(message) ? writeUntrusted(message) : core.info(message));
   const runner: Runner = {
     input(name) {
-      const value = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '';
+      const value = core.getInput(name, { trimWhitespace: false });
       return value.trim() === '' ? undefined : value;
     },
-    setOutput(name, value) {
-      const text = redact(String(value), secrets);
-      if (!issueFileCommand('OUTPUT', formatKeyValue(name, text))) issueCommand('set-output', { name }, text);
-    },
-    saveState(name, value) {
-      const text = redact(value, secrets);
-      if (!issueFileCommand('STATE', formatKeyValue(name, text))) issueCommand('save-state', { name }, text);
-    },
+    setOutput: command((name: string, value: string | number | boolean) => core.setOutput(name, hide(String(value)))),
+    saveState: command((name: string, value: string) => core.saveState(name, hide(value))),
     state(name) {
-      const value = process.env[`STATE_${name}`];
-      return value === undefined || value === '' ? undefined : value;
+      const value = core.getState(name);
+      return value === '' ? undefined : value;
     },
-    mask(secret) {
-      // Mask each line too: the runner matches masks line by line.
-      for (const part of [secret, ...secret.split(/\r?\n/)]) {
-        if (part.trim().length < 4 || secrets.has(part)) continue;
+    mask: command((secret: string) => {
+      for (const part of maskParts(secret)) {
+        if (secrets.has(part)) continue;
         secrets.add(part);
-        issueCommand('add-mask', {}, part);
+        core.setSecret(part);
       }
-    },
+    }),
     masked: () => [...secrets],
+    redact: hide,
     info: log,
     toolOutput: writeUntrusted,
-    debug: (message) => issueCommand('debug', {}, message),
-    warning: annotate('warning'),
-    error: annotate('error'),
-    notice: annotate('notice'),
+    debug: command((message: string) => core.debug(message)),
+    warning: command((message: string, properties?: AnnotationProperties) =>
+      core.warning(message, toCoreProperties(properties)),
+    ),
+    error: command((message: string, properties?: AnnotationProperties) =>
+      core.error(message, toCoreProperties(properties)),
+    ),
+    notice: command((message: string, properties?: AnnotationProperties) =>
+      core.notice(message, toCoreProperties(properties)),
+    ),
     async group(title, body) {
-      issueCommand('group', {}, title);
+      resumeCommands();
+      core.startGroup(title);
       try {
         return await body();
       } finally {
-        issueCommand('endgroup', {}, '');
+        resumeCommands();
+        core.endGroup();
       }
     },
     batch: batchLines,
     async appendSummary(markdown) {
       if (summaryFull) return;
-      const full = redact(markdown, secrets);
+      const full = hide(markdown);
       const text = limitSummary(full, SUMMARY_LIMIT_BYTES - summaryBytes);
       // Once cut, the summary ends with the note saying so; later appends are dropped.
       summaryFull = text !== full;
-      const file = env('GITHUB_STEP_SUMMARY');
-      if (!file) {
+      if (!env('GITHUB_STEP_SUMMARY')) {
         log(text);
         return;
       }
       summaryBytes += Buffer.byteLength(text, 'utf8');
-      // Synchronous, like every other runner file command: a few KiB, and no thread-pool round trip.
-      appendFileSync(file, text.endsWith('\n') ? text : `${text}\n`);
+      await core.summary.addRaw(text.endsWith('\n') ? text : `${text}\n`).write();
     },
-    exportVariable(name, value) {
-      process.env[name] = value;
-      if (!issueFileCommand('ENV', formatKeyValue(name, value))) issueCommand('set-env', { name }, value);
-    },
-    fail(message) {
-      process.exitCode = 1;
-      runner.error(redact(message, secrets));
-    },
-    isDebug: () => process.env.RUNNER_DEBUG === '1',
+    exportVariable: command((name: string, value: string) => core.exportVariable(name, value)),
+    fail: command((message: string) => core.setFailed(hide(message))),
+    isDebug: () => core.isDebug(),
   };
   return runner;
 }
 
-function toCommandProperties(properties: AnnotationProperties | undefined): CommandProperties {
+function toCoreProperties(properties: AnnotationProperties | undefined): core.AnnotationProperties {
   if (!properties) return {};
   return {
     title: properties.title,
     file: properties.file,
-    line: properties.line,
+    startLine: properties.line,
     endLine: properties.endLine,
-    col: properties.column,
+    startColumn: properties.column,
   };
 }

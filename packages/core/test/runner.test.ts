@@ -7,9 +7,13 @@ import { createRunner, InputError, redact, runAction } from '../src/index.js';
 import { resumeCommands } from '../src/protocol.js';
 import { captureRunnerIO } from './capture.js';
 
-/** A runner whose file commands go to temp files, as on a hosted runner. */
+const dir = mkdtempSync(join(tmpdir(), 'runner-test-'));
+
+/**
+ * A runner whose file commands go to temp files, as on a hosted runner: emptied for each test, and
+ * at the same paths, as in one step (`@actions/core` reads the summary's path once per process).
+ */
 function fileEnvironment() {
-  const dir = mkdtempSync(join(tmpdir(), 'runner-test-'));
   const files = {
     GITHUB_OUTPUT: join(dir, 'output'),
     GITHUB_STATE: join(dir, 'state'),
