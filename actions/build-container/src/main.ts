@@ -28,7 +28,8 @@ import {
 import { parseInputs } from './inputs.js';
 import { buildMetadata, outputs, renderSummary } from './render.js';
 
-export async function main(): Promise<void> {
+/** Run the action (the bundle's entry point calls this, and so does `@github/local-action`). */
+export async function run(): Promise<void> {
   await runAction({ main: buildContainer });
 }
 

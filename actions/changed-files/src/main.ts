@@ -8,9 +8,10 @@ import { adoptEarlyDiff, type EarlyDiff, stopEarlyDiff } from './fast-path.js';
 import { parseInputs } from './inputs.js';
 import { renderSummary, uncoveredMessage } from './render.js';
 
-export async function main(early?: EarlyDiff): Promise<void> {
+/** Run the action (the bundle's entry point calls this, and so does `@github/local-action`). */
+export async function run(early?: EarlyDiff): Promise<void> {
   try {
-    await runAction({ main: (runner) => run(runner, early) });
+    await runAction({ main: (runner) => detectChanges(runner, early) });
   } finally {
     // Not adopted (bad inputs, another working directory).
     stopEarlyDiff(early);
@@ -18,7 +19,7 @@ export async function main(early?: EarlyDiff): Promise<void> {
 }
 
 /** `early`: the diff `index.ts` started before this module loaded (see fast-path.ts). */
-export async function run(runner: Runner, early?: EarlyDiff): Promise<void> {
+async function detectChanges(runner: Runner, early?: EarlyDiff): Promise<void> {
   const token = runner.input('token')?.trim();
   if (token) runner.mask(token);
   const inputs = parseInputs((name) => runner.input(name));

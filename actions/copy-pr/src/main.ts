@@ -6,7 +6,8 @@ import { createGatePort } from './github.js';
 import { parseInputs } from './inputs.js';
 import { renderSummary } from './render.js';
 
-export async function main(): Promise<void> {
+/** Run the action (the bundle's entry point calls this, and so does `@github/local-action`). */
+export async function run(): Promise<void> {
   await runAction({
     async main(runner) {
       for (const secret of [runner.input('token'), runner.input('app-private-key')]) {

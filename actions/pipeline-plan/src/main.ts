@@ -3,7 +3,8 @@ import { parseInputs } from './inputs.js';
 import { plan } from './plan.js';
 import { renderSummary } from './render.js';
 
-export async function main(): Promise<void> {
+/** Run the action (the bundle's entry point calls this, and so does `@github/local-action`). */
+export async function run(): Promise<void> {
   await runAction({
     async main(runner) {
       const context = readContext();

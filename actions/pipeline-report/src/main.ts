@@ -29,14 +29,15 @@ import { postBulk } from './post.js';
 import { FILE_LIMITS, renderReport, SUMMARY_LIMITS } from './render.js';
 import { buildReport, pipelineSummary, type Report, summaryFailure } from './report.js';
 
-export async function main(): Promise<void> {
-  await runAction({ main: run });
+/** Run the action (the bundle's entry point calls this, and so does `@github/local-action`). */
+export async function run(): Promise<void> {
+  await runAction({ main: report });
 }
 
 /** New failures in the `new-failures` output at most (the report file lists them all). */
 const MAX_NEW_FAILURES_OUTPUT = 100;
 
-export async function run(runner: Runner): Promise<void> {
+async function report(runner: Runner): Promise<void> {
   maskSecrets(runner);
   const inputs = parseInputs((name) => runner.input(name), { temp: env('RUNNER_TEMP') ?? tmpdir() });
   if (inputs.metrics?.authorization) runner.mask(inputs.metrics.authorization);

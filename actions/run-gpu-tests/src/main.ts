@@ -6,11 +6,12 @@ import type { Arch } from './markers.js';
 import { annotations, failureMessage, renderSummary } from './render.js';
 import { type Report, runTests } from './run.js';
 
-export async function main(): Promise<void> {
-  await runAction({ main: run });
+/** Run the action (the bundle's entry point calls this, and so does `@github/local-action`). */
+export async function run(): Promise<void> {
+  await runAction({ main: runGpuTests });
 }
 
-async function run(runner: Runner): Promise<void> {
+async function runGpuTests(runner: Runner): Promise<void> {
   const workspace = env('GITHUB_WORKSPACE') ?? process.cwd();
   const temp = env('RUNNER_TEMP') ?? '/tmp';
   const inputs = parseInputs((name) => runner.input(name), { workspace, temp });

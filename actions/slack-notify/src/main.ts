@@ -27,13 +27,14 @@ import { renderSummary, type SummaryFacts } from './render.js';
 import { SlackSendError, send } from './send.js';
 import { parsePayload, placeholdersIn, type RunFields, substitute } from './template.js';
 
-export async function main(): Promise<void> {
-  await runAction({ main: run });
+/** Run the action (the bundle's entry point calls this, and so does `@github/local-action`). */
+export async function run(): Promise<void> {
+  await runAction({ main: notify });
 }
 
 const SECRET_INPUTS = ['webhook-url', 'token', 'github-token'] as const;
 
-export async function run(runner: Runner): Promise<void> {
+async function notify(runner: Runner): Promise<void> {
   // Mask before anything can print, including the errors of parsing.
   const secrets = SECRET_INPUTS.map((name) => runner.input(name)?.trim()).filter((value): value is string => !!value);
   for (const secret of secrets) runner.mask(secret);

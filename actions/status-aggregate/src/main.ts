@@ -17,11 +17,12 @@ import { parseInputs } from './inputs.js';
 import { renderSummary } from './render.js';
 import { fetchRunJobs, loadGraph, scopeToOwnWorkflow } from './sources.js';
 
-export async function main(): Promise<void> {
-  await runAction({ main: run });
+/** Run the action (the bundle's entry point calls this, and so does `@github/local-action`). */
+export async function run(): Promise<void> {
+  await runAction({ main: aggregate });
 }
 
-export async function run(runner: Runner): Promise<void> {
+async function aggregate(runner: Runner): Promise<void> {
   const token = runner.input('token')?.trim();
   if (token) runner.mask(token);
   const inputs = parseInputs((name) => runner.input(name));
