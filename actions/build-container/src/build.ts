@@ -349,44 +349,57 @@ export async function runBuild(plan: ImagePlan, timeoutMs: number, pushRetries: 
 
   // docker pushes as part of the build; a transient push failure reruns it, which BuildKit
   // answers from its cache, so only the export is repeated.
-  let result: SpawnResult | undefined;
+  const pushesInBuild = plan.engine === 'docker' && plan.build.push;
   let buildArgs = plan.buildArgs;
-  for (let attempt = 1; ; attempt++) {
-    if (plan.engine === 'docker' && plan.build.push) pushAttempts = attempt;
+  let halted: BuildOutcome | undefined;
+  let result: SpawnResult | undefined;
+  const build = async (attempt: number): Promise<SpawnResult> => {
+    if (pushesInBuild) pushAttempts = attempt;
     result = await ports.spawn(command, buildArgs, { timeoutMs: remaining(), onLine });
-    if (attempt === 1)
+    if (attempt === 1 && buildArgs === plan.buildArgs)
       counts = countSteps(
         plan.engine,
         log,
         plan.build.labels.map(([key]) => key),
       );
-    const halted = stopped(result);
+    halted = stopped(result);
+    const transientPush =
+      !halted && result.exitCode !== 0 && pushesInBuild && isDockerPushFailure(log) && isTransientRegistryError(log);
+    if (transientPush) throw new PushError(log, result.exitCode);
+    return result;
+  };
+  try {
+    await retry(build, {
+      attempts: pushesInBuild ? pushRetries + 1 : 1,
+      baseDelayMs: ports.retryBaseDelayMs ?? 2000,
+      jitter: false,
+      decide: (error) => ({ retry: error instanceof PushError }),
+      onRetry: (_error, _attempt, delayMs) =>
+        ports.warning(
+          `Push of ${plan.primary} failed with a transient registry error; retrying in ${Math.round(delayMs / 1000)}s`,
+        ),
+      sleep: (ms) => ports.sleep(ms),
+    });
+  } catch (error) {
+    if (!(error instanceof PushError)) throw error;
+  }
+  if (halted) return halted;
+  // A failed cache export must not fail a good build (docker has ignore-error=true for it;
+  // buildah has nothing like it and stops): build once more without exporting the cache, which
+  // buildah's local layers answer at once.
+  if (result?.exitCode !== 0 && plan.engine === 'buildah' && plan.build.cache.to && isBuildahCacheExportFailure(log)) {
+    ports.warning(`Exporting the layer cache to ${plan.build.cache.to} failed; building again without exporting it`);
+    buildArgs = buildahBuildArgs({ ...plan.build, cache: { ...plan.build.cache, to: undefined } });
+    await build(2);
     if (halted) return halted;
-    if (result.exitCode === 0) break;
-    // A failed cache export must not fail a good build (docker has ignore-error=true for it;
-    // buildah has nothing like it and stops): build once more without exporting the cache, which
-    // buildah's local layers answer at once.
-    const exportFailed = plan.engine === 'buildah' && buildArgs === plan.buildArgs && isBuildahCacheExportFailure(log);
-    if (exportFailed && plan.build.cache.to) {
-      ports.warning(`Exporting the layer cache to ${plan.build.cache.to} failed; building again without exporting it`);
-      buildArgs = buildahBuildArgs({ ...plan.build, cache: { ...plan.build.cache, to: undefined } });
-      continue;
-    }
-    const retryable =
-      plan.engine === 'docker' && plan.build.push && isDockerPushFailure(log) && isTransientRegistryError(log);
-    if (!retryable || attempt > pushRetries) {
-      const pushing = plan.engine === 'docker' && plan.build.push && isDockerPushFailure(log);
-      return outcome(pushing ? 'push-failed' : 'build-failed', {
-        message: pushing
-          ? `Pushing ${plan.primary} failed after ${attempt} attempt(s) (exit code ${result.exitCode})${engineSaid(log)}`
-          : `${command} build failed with exit code ${result.exitCode}${engineSaid(log)}`,
-      });
-    }
-    const delay = retryDelay(attempt, ports.retryBaseDelayMs);
-    ports.warning(
-      `Push of ${plan.primary} failed with a transient registry error; retrying in ${Math.round(delay / 1000)}s`,
-    );
-    await ports.sleep(delay);
+  }
+  if (result && result.exitCode !== 0) {
+    const pushing = pushesInBuild && isDockerPushFailure(log);
+    return outcome(pushing ? 'push-failed' : 'build-failed', {
+      message: pushing
+        ? `Pushing ${plan.primary} failed after ${pushAttempts} attempt(s) (exit code ${result.exitCode})${engineSaid(log)}`
+        : `${command} build failed with exit code ${result.exitCode}${engineSaid(log)}`,
+    });
   }
 
   if (plan.engine === 'buildah' && isManifestList(plan.build)) {
@@ -476,8 +489,4 @@ class PushError extends Error {
   ) {
     super(`push failed with exit code ${exitCode}`);
   }
-}
-
-function retryDelay(attempt: number, baseMs = 2000): number {
-  return Math.min(30_000, baseMs * 2 ** (attempt - 1));
 }

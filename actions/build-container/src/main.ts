@@ -3,6 +3,7 @@ import { statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
+  cancellable,
   env,
   exec,
   type Runner,
@@ -25,7 +26,7 @@ import {
   runBuild,
   storagePath,
 } from './build.js';
-import { parseInputs } from './inputs.js';
+import { type Inputs, parseInputs } from './inputs.js';
 import { buildMetadata, outputs, renderSummary } from './render.js';
 
 /** Run the action (the bundle's entry point calls this, and so does `@github/local-action`). */
@@ -36,17 +37,9 @@ export async function run(): Promise<void> {
 async function buildContainer(runner: Runner): Promise<void> {
   const parsed = parseInputs((name) => runner.input(name));
   checkBuildFiles(parsed, process.cwd(), pathKind);
-  // Mask every secret (and each of its lines, as the runner masks line by line) before any output.
-  const secretValues: string[] = [];
   for (const secret of parsed.secrets) {
     const value = env(secret.env);
-    if (value === undefined) continue;
-    for (const piece of [value, ...value.split(/\r?\n/)]) {
-      if (piece.trim() !== '') {
-        runner.mask(piece);
-        secretValues.push(piece);
-      }
-    }
+    if (value !== undefined) runner.mask(value);
   }
   const inputs = checkSecrets(parsed, env, (message) => runner.warning(message));
 
@@ -61,17 +54,18 @@ async function buildContainer(runner: Runner): Promise<void> {
     createdAt: new Date().toISOString(),
   };
 
-  const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  await cancellable((signal) => build(runner, inputs, context, signal));
+}
+
+/** The build, stopped (and still reported) when the runner cancels the step. */
+async function build(runner: Runner, inputs: Inputs, context: RunContext, signal: AbortSignal): Promise<void> {
   const workDir = mkdtempSync(join(env('RUNNER_TEMP') ?? tmpdir(), 'build-container-'));
   const ports: BuildPorts = {
     spawn: (command, args, options) =>
       spawnProcess(command, args, {
         timeoutMs: options.timeoutMs,
         killGraceMs: 5000,
-        signal: controller.signal,
+        signal,
         onLine: (line) => options.onLine(line),
       }),
     exec: (command, args) => exec(command, args),
@@ -80,10 +74,10 @@ async function buildContainer(runner: Runner): Promise<void> {
     workDir,
     env,
     now: () => Date.now(),
-    sleep: (ms) => sleep(ms, controller.signal),
+    sleep: (ms) => sleep(ms, signal),
     warning: (message) => runner.warning(message),
     info: (line) => runner.toolOutput(line),
-    signal: controller.signal,
+    signal,
     retryBaseDelayMs: inputs.pushRetryDelayMs,
   };
 
@@ -100,14 +94,12 @@ async function buildContainer(runner: Runner): Promise<void> {
     outcome.disk = disk;
     const metadata = buildMetadata(outcome);
     for (const [name, value] of Object.entries(outputs(metadata))) runner.setOutput(name, value);
-    await runner.appendSummary(renderSummary(outcome, metadata, inputs.logTailLines, secretValues));
+    await runner.appendSummary(renderSummary(outcome, metadata, inputs.logTailLines, runner.masked()));
     if (outcome.status === 'timed-out' || outcome.status === 'cancelled') throw new TimeoutError(outcome.message ?? '');
     if (outcome.status === 'push-failed') throw new ServiceError(outcome.message ?? '');
     if (outcome.status === 'build-failed') throw new UserError(outcome.message ?? '');
     runner.info(`Built ${plan.primary}${metadata.digest ? ` (${metadata.digest})` : ''}`);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     rmSync(workDir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,5 @@
 /** Pure: a build outcome -> outputs, the `metadata` JSON and the job summary. */
-import { code, codeBlock, escapeCell, limitSummary, table, tail } from '@dynamo-ci/core';
+import { code, codeBlock, escapeCell, limitSummary, redact, table, tail } from '@dynamo-ci/core';
 import type { BuildOutcome } from './build.js';
 
 export interface BuildMetadata {
@@ -123,12 +123,4 @@ export function renderSummary(
     markdown += codeBlock(redact(tail(outcome.log, logTailLines), secrets) || '(no output)');
   }
   return limitSummary(markdown);
-}
-
-export function redact(text: string, secrets: readonly string[]): string {
-  let redacted = text;
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (secret !== '') redacted = redacted.split(secret).join('***');
-  }
-  return redacted;
 }

@@ -17,6 +17,7 @@ import { resolve } from 'node:path';
 import { stopChild } from '@dynamo-ci/core/exec';
 import { diffArgs, type Git, type StartedGit, startGit, ZERO_SHA } from '@dynamo-ci/core/git';
 import { boolean } from '@dynamo-ci/core/inputs';
+import { DEFAULT_PR_BRANCH_PATTERN } from '@dynamo-ci/core/pr-branch';
 import { diffOptions, parseChangeTypes } from './change-types.js';
 
 export interface EarlyDiff extends StartedGit {
@@ -25,7 +26,6 @@ export interface EarlyDiff extends StartedGit {
 }
 
 const SHA = /^[0-9a-f]{40}$/;
-const DEFAULT_PR_BRANCH = /^pull-request\/(\d+)$/;
 /** The two commits the change set will most likely be, from the event and inputs alone. */
 export function guessCommits(environment: NodeJS.ProcessEnv): [string, string] | undefined {
   const input = (name: string) => environment[`INPUT_${name}`]?.trim() ?? '';
@@ -51,7 +51,7 @@ export function guessCommits(environment: NodeJS.ProcessEnv): [string, string] |
   if (event !== 'push' || payload.deleted === true) return undefined;
   const ref = String(payload.ref ?? '');
   if (!ref.startsWith('refs/heads/')) return undefined;
-  let prBranch = DEFAULT_PR_BRANCH;
+  let prBranch = DEFAULT_PR_BRANCH_PATTERN;
   try {
     if (input('PR-BRANCH-PATTERN') !== '') prBranch = new RegExp(input('PR-BRANCH-PATTERN'));
   } catch {

@@ -1,5 +1,5 @@
 /** Raw action inputs -> the typed `Inputs` change detection runs on. Pure. */
-import { assertRevision, type ChangeType, InputError, inputs } from '@dynamo-ci/core';
+import { assertRevision, type ChangeType, DEFAULT_PR_BRANCH_PATTERN, InputError, inputs } from '@dynamo-ci/core';
 import { parseChangeTypes } from './change-types.js';
 
 export type UncoveredPolicy = 'fail' | 'warn' | 'ignore';
@@ -37,7 +37,8 @@ export function parseInputs(read: (name: string) => string | undefined): Inputs 
 }
 
 function parsePattern(raw: string | undefined): RegExp {
-  const source = inputs.optional(raw)?.trim() ?? '^pull-request/(\\d+)$';
+  const source = inputs.optional(raw)?.trim();
+  if (source === undefined) return DEFAULT_PR_BRANCH_PATTERN;
   let pattern: RegExp;
   try {
     pattern = new RegExp(source);

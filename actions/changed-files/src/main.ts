@@ -32,9 +32,7 @@ async function detectChanges(runner: Runner, early?: EarlyDiff): Promise<void> {
     git,
     context,
     cwd,
-    api: inputs.token
-      ? () => createChangeSetApi(inputs.token as string, context.repo, { log: (line) => runner.info(line) })
-      : undefined,
+    api: inputs.token ? () => createChangeSetApi(inputs.token as string, context.repo, { log: runner }) : undefined,
     log: (line) => runner.info(line),
   }).finally(() => git.dispose());
 

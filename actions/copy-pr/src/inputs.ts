@@ -1,7 +1,7 @@
 /**
  * The action's inputs, parsed once. Pure: raw strings in, a typed object or an InputError out.
  */
-import { InputError, inputs } from '@dynamo-ci/core';
+import { InputError, inputs, PR_BRANCH_PREFIX } from '@dynamo-ci/core';
 import { type AppCredentials, parsePrivateKey } from './app-token.js';
 import { PERMISSION_LEVELS, type PermissionLevel } from './trust.js';
 
@@ -88,7 +88,7 @@ export function parseTeam(raw: string, repositoryOwner: string): TeamRef {
  * not be empty: a bare number as a branch name is too easy to collide with.
  */
 export function parseBranchPrefix(raw: string | undefined): string {
-  const value = inputs.optional(raw)?.trim() ?? 'pull-request/';
+  const value = inputs.optional(raw)?.trim() ?? PR_BRANCH_PREFIX;
   const invalid =
     value.startsWith('refs/') ||
     value.startsWith('/') ||

@@ -10,11 +10,7 @@ import { renderSummary } from './render.js';
 export async function run(): Promise<void> {
   await runAction({
     async main(runner) {
-      for (const secret of [runner.input('token'), runner.input('app-private-key')]) {
-        // A multi-line secret is masked line by line: the runner matches masks within one line.
-        for (const line of secret?.split(/\r?\n/) ?? []) if (line.trim().length > 8) runner.mask(line.trim());
-        if (secret) runner.mask(secret);
-      }
+      for (const secret of [runner.input('token'), runner.input('app-private-key')]) if (secret) runner.mask(secret);
       const context = readContext();
       const inputs = parseInputs((name) => runner.input(name), context.repo.owner);
       const request = classifyEvent(context.eventName, context.payload, inputs.command);
@@ -38,7 +34,7 @@ export async function run(): Promise<void> {
         if (minted) runner.mask(minted.token);
         try {
           const token = minted?.token ?? (inputs.token as string);
-          const client = await createGitHubClient(token, { log: (line) => runner.info(line) });
+          const client = await createGitHubClient(token, { log: runner });
           result = await runGate(inputs, request, createGatePort(client, context.repo, { botLogin: minted?.botLogin }));
         } finally {
           const problem = await minted?.revoke();

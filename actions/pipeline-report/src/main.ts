@@ -50,7 +50,7 @@ async function report(runner: Runner): Promise<void> {
   if (runId === undefined) {
     throw new ConfigError("No run to report on: GITHUB_RUN_ID is not set and 'run-id' was not given.");
   }
-  const octokit = await createGitHubClient(inputs.token, { log: (message) => runner.info(message) });
+  const octokit = await createGitHubClient(inputs.token, { log: runner });
 
   const reportedRun = await readRun(octokit, repo, runId);
   const { jobs, truncated } = await readJobs(octokit, repo, runId, inputs.maxJobs);

@@ -1,10 +1,10 @@
-import { env, exec, type Runner, runAction, spawnProcess } from '@dynamo-ci/core';
+import { cancellable, env, exec, type Runner, readContext, runAction, spawnProcess } from '@dynamo-ci/core';
 import { createDurationsStore } from './durations-cache.js';
 import { detectGpus } from './gpu.js';
 import { parseInputs, RUNNER_ONLY_ENV } from './inputs.js';
 import type { Arch } from './markers.js';
 import { annotations, failureMessage, renderSummary } from './render.js';
-import { type Report, runTests } from './run.js';
+import { runTests } from './run.js';
 
 /** Run the action (the bundle's entry point calls this, and so does `@github/local-action`). */
 export async function run(): Promise<void> {
@@ -25,18 +25,13 @@ async function runGpuTests(runner: Runner): Promise<void> {
   }
   const arch: Arch = inputs.arch === 'auto' ? (env('RUNNER_ARCH') === 'ARM64' ? 'arm64' : 'amd64') : inputs.arch;
 
-  // The runner cancels a step with SIGINT (then SIGTERM): stop pytest and still report.
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  const runId = env('GITHUB_RUN_ID') ?? 'local';
-  const runAttempt = env('GITHUB_RUN_ATTEMPT') ?? '1';
+  const context = readContext();
+  const runId = String(context.runId ?? 'local');
+  const runAttempt = String(context.runAttempt);
   const durationsPrefix = inputs.durationsKey ?? `run-gpu-tests-durations-${arch}`;
-  let report: Report;
-  try {
-    report = await runTests(
+  // Cancelled, pytest is stopped and the run still reported.
+  const report = await cancellable((signal) =>
+    runTests(
       inputs,
       {
         workspace,
@@ -44,8 +39,8 @@ async function runGpuTests(runner: Runner): Promise<void> {
         arch,
         runId,
         runAttempt,
-        job: env('GITHUB_JOB') ?? 'job',
-        workflow: env('GITHUB_WORKFLOW') ?? '',
+        job: context.job ?? 'job',
+        workflow: context.workflow ?? '',
         runnerUser: typeof process.getuid === 'function' ? `${process.getuid()}:${process.getgid?.()}` : undefined,
         hostEnv: testEnvironment(process.env),
       },
@@ -64,14 +59,11 @@ async function runGpuTests(runner: Runner): Promise<void> {
           // pytest's (or the container's) output: shown as text, it can issue no workflow command.
           line: (text) => runner.toolOutput(text),
         },
-        signal: abort.signal,
+        signal,
         now: () => Date.now(),
       },
-    );
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-  }
+    ),
+  );
 
   runner.setOutput('result', report.result);
   runner.setOutput('total', report.counts.total);

@@ -148,7 +148,7 @@ async function collectReport(
     );
   }
   if (context.runId === undefined) throw new ConfigError("GITHUB_RUN_ID is not set: cannot read the run's jobs.");
-  const octokit = await createGitHubClient(inputs.githubToken, { log: (line) => runner.info(line) });
+  const octokit = await createGitHubClient(inputs.githubToken, { log: runner });
   const runId = context.runId;
   const collected = await collectJobs(() => listRunJobs(octokit, context.repo, runId), {
     include: inputs.jobs,

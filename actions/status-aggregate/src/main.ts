@@ -31,7 +31,7 @@ async function aggregate(runner: Runner): Promise<void> {
   let client: Promise<GitHubClient> | undefined;
   const github = inputs.token
     ? () => {
-        client ??= createGitHubClient(inputs.token as string, { log: (message) => runner.info(message) });
+        client ??= createGitHubClient(inputs.token as string, { log: runner });
         return client;
       }
     : undefined;

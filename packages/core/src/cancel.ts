@@ -18,4 +18,3 @@ export async function cancellable<T>(body: (signal: AbortSignal) => Promise<T>):
     process.removeListener('SIGTERM', onSignal);
   }
 }
-

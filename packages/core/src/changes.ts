@@ -49,7 +49,6 @@ export {
   changeSetPaths,
 } from './changes/change-set.js';
 export { everythingChanged } from './changes/everything.js';
-export { DEFAULT_PR_BRANCH_PATTERN } from './changes/pr-branch.js';
 
 /** Resolve the change set of a run. See the module comment for the rules per trigger. */
 export async function resolveChangeSet(options: ChangeSetOptions, ports: ChangeSetPorts): Promise<ChangeSet> {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, ServiceError } from './errors.js';
 import { retry, sleep } from './retry.js';
-import { env } from './runner.js';
+import { env, type Logger } from './runner.js';
 
 export interface RepoRef {
   owner: string;
@@ -80,7 +80,8 @@ export interface GitHubClientOptions {
   /** Longest single wait this client accepts for a rate-limit reset or Retry-After. */
   maxWaitMs?: number;
   baseDelayMs?: number;
-  log?: (message: string) => void;
+  /** Where retries are reported. */
+  log?: Logger;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -107,7 +108,7 @@ export async function createGitHubClient(token: string, options: GitHubClientOpt
         baseDelayMs: policy.baseDelayMs,
         decide: (error) => retryDecision(error, policy.maxWaitMs),
         onRetry: (error, attempt, delayMs) =>
-          options.log?.(
+          options.log?.info(
             `GitHub ${label}: ${describeStatus(error)}; retry ${attempt} in ${Math.round(delayMs / 100) / 10}s`,
           ),
         sleep: options.sleep ?? sleep,

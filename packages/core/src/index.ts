@@ -1,4 +1,5 @@
 export * from './action.js';
+export * from './cancel.js';
 export * from './changes.js';
 export * from './errors.js';
 export * from './exec.js';
@@ -8,7 +9,9 @@ export * from './github.js';
 export * as inputs from './inputs.js';
 export * from './junit.js';
 export * from './pipeline-summary.js';
+export * from './pr-branch.js';
 export * from './report.js';
 export * from './retry.js';
 export * from './runner.js';
+export * from './state.js';
 export * from './summary.js';

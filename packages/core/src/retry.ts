@@ -14,6 +14,8 @@ export interface RetryOptions {
   attempts?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** Wait a random part of each backoff delay (the default), or exactly base*2^(n-1), capped. */
+  jitter?: boolean;
   decide?: (error: unknown, attempt: number) => RetryDecision;
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -31,17 +33,20 @@ export async function retry<T>(operation: (attempt: number) => Promise<T>, optio
     } catch (error) {
       const decision = options.decide?.(error, attempt) ?? { retry: true };
       if (!decision.retry || attempt >= attempts || options.signal?.aborted) throw error;
-      const delayMs = decision.delayMs ?? backoffDelay(attempt, baseDelayMs, maxDelayMs);
+      const delayMs = decision.delayMs ?? backoffDelay(attempt, baseDelayMs, maxDelayMs, options.jitter ?? true);
       options.onRetry?.(error, attempt, delayMs);
       await sleepFor(delayMs, options.signal);
     }
   }
 }
 
-/** Full-jitter exponential backoff: a random delay in [base*2^(n-1)/2, base*2^(n-1)], capped. */
-export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number): number {
+/**
+ * Exponential backoff: base*2^(n-1), capped; with jitter a random delay in [ceiling/2, ceiling], so
+ * clients that failed together do not retry together.
+ */
+export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number, jitter = true): number {
   const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  return jitter ? Math.round(ceiling / 2 + Math.random() * (ceiling / 2)) : ceiling;
 }
 
 /** Sleep that ends early (rejecting) when the signal aborts. */

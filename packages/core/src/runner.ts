@@ -73,10 +73,15 @@ export function env(name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** Replace every masked secret in `text` with `***`. */
+/**
+ * Replace every secret in `text` with `***`, longest first: a secret that contains a shorter one
+ * (a key and one of its lines) is replaced whole, not left in pieces around `***`.
+ */
 export function redact(text: string, secrets: Iterable<string>): string {
   let result = text;
-  for (const secret of secrets) result = result.split(secret).join('***');
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (secret !== '') result = result.split(secret).join('***');
+  }
   return result;
 }
 
@@ -86,7 +91,9 @@ export function redact(text: string, secrets: Iterable<string>): string {
  * star every brace in the log).
  */
 export function maskParts(secret: string): string[] {
-  return [secret, ...secret.split(/\r?\n/)].filter((part) => part.trim().length >= 4);
+  const lines = secret.split(/\r?\n/);
+  const parts = [secret, ...lines, ...lines.map((line) => line.trim())];
+  return [...new Set(parts)].filter((part) => part.trim().length >= 4);
 }
 
 /** The runner adapter over `@actions/core`. */

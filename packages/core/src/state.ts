@@ -24,7 +24,10 @@ export const booleanField: StateField<boolean> = {
 
 /** One of a fixed set of words. */
 export function choiceField<T extends string>(choices: readonly T[]): StateField<T> {
-  return { encode: (value) => value, decode: (text) => (choices as readonly string[]).includes(text) ? (text as T) : undefined };
+  return {
+    encode: (value) => value,
+    decode: (text) => ((choices as readonly string[]).includes(text) ? (text as T) : undefined),
+  };
 }
 
 export type StateFields<T> = { [K in keyof T]: StateField<T[K]> };

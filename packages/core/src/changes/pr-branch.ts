@@ -4,13 +4,11 @@
  * not found, the branch's changes since it left the default branch.
  */
 import { messageOf } from '../errors.js';
+import { DEFAULT_PR_BRANCH_PATTERN } from '../pr-branch.js';
 import type { PullInfo } from './api.js';
 import { type ChangeSet, short } from './change-set.js';
 import type { History } from './history.js';
 import { pullRequestChangeSet } from './pull-request.js';
-
-/** Branches that stand for a PR; group 1 is the PR number. */
-export const DEFAULT_PR_BRANCH_PATTERN = /^pull-request\/(\d+)$/;
 
 /** The PR number `branch` stands for under `pattern`, or undefined. */
 export function prBranchNumber(branch: string, pattern = DEFAULT_PR_BRANCH_PATTERN): number | undefined {
