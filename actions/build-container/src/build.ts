@@ -4,7 +4,15 @@
  * the real engines run in the integration tests.
  */
 import { join, resolve } from 'node:path';
-import { ConfigError, type ExecResult, InputError, retry, type SpawnResult, UserError } from '@dynamo-ci/core';
+import {
+  ConfigError,
+  type ExecResult,
+  InputError,
+  type Logger,
+  retry,
+  type SpawnResult,
+  UserError,
+} from '@dynamo-ci/core';
 import {
   type BuildPlan,
   buildahBuildArgs,
@@ -60,9 +68,8 @@ export interface BuildPorts {
   env(name: string): string | undefined;
   now(): number;
   sleep(ms: number): Promise<void>;
-  warning(message: string): void;
-  /** A line of the engine's output, for the log: shown as text, it can issue no workflow command. */
-  info(message: string): void;
+  /** Warnings; the engine's output goes to `toolOutput`, as text that can issue no workflow command. */
+  log: Logger;
   /** Aborted when the run is cancelled. */
   signal?: AbortSignal;
   retryBaseDelayMs?: number;
@@ -232,7 +239,7 @@ export function planImage(inputs: Inputs, context: RunContext, engine: Engine, w
 }
 
 /** Drop secrets whose variable is empty when they are optional; fail when a required one is. */
-export function checkSecrets(inputs: Inputs, env: (name: string) => string | undefined, warn: (m: string) => void) {
+export function checkSecrets(inputs: Inputs, env: (name: string) => string | undefined, log: Logger) {
   const kept = [];
   for (const secret of inputs.secrets) {
     if (env(secret.env) !== undefined) {
@@ -240,7 +247,7 @@ export function checkSecrets(inputs: Inputs, env: (name: string) => string | und
       continue;
     }
     if (secret.optional) {
-      warn(
+      log.warning(
         `Build secret '${secret.id}' skipped: environment variable ${secret.env} is empty (fork PRs get no secrets)`,
       );
       continue;
@@ -322,7 +329,7 @@ export async function runBuild(plan: ImagePlan, timeoutMs: number, pushRetries: 
   const onLine = (line: string) => {
     log += `${line}\n`;
     if (log.length > 4 * 1024 * 1024) log = log.slice(-2 * 1024 * 1024);
-    ports.info(line);
+    ports.log.toolOutput(line);
   };
   let pushAttempts = 0;
   let counts = { cached: 0, total: 0 };
@@ -375,7 +382,7 @@ export async function runBuild(plan: ImagePlan, timeoutMs: number, pushRetries: 
       jitter: false,
       decide: (error) => ({ retry: error instanceof PushError }),
       onRetry: (_error, _attempt, delayMs) =>
-        ports.warning(
+        ports.log.warning(
           `Push of ${plan.primary} failed with a transient registry error; retrying in ${Math.round(delayMs / 1000)}s`,
         ),
       sleep: (ms) => ports.sleep(ms),
@@ -388,7 +395,9 @@ export async function runBuild(plan: ImagePlan, timeoutMs: number, pushRetries: 
   // buildah has nothing like it and stops): build once more without exporting the cache, which
   // buildah's local layers answer at once.
   if (result?.exitCode !== 0 && plan.engine === 'buildah' && plan.build.cache.to && isBuildahCacheExportFailure(log)) {
-    ports.warning(`Exporting the layer cache to ${plan.build.cache.to} failed; building again without exporting it`);
+    ports.log.warning(
+      `Exporting the layer cache to ${plan.build.cache.to} failed; building again without exporting it`,
+    );
     buildArgs = buildahBuildArgs({ ...plan.build, cache: { ...plan.build.cache, to: undefined } });
     await build(2);
     if (halted) return halted;
@@ -451,7 +460,7 @@ export async function runBuild(plan: ImagePlan, timeoutMs: number, pushRetries: 
             baseDelayMs: ports.retryBaseDelayMs ?? 2000,
             decide: (error) => ({ retry: error instanceof PushError && isTransientRegistryError(error.output) }),
             onRetry: (_error, attempt, delayMs) =>
-              ports.warning(
+              ports.log.warning(
                 `Push of ${ref} failed with a transient registry error (attempt ${attempt}); retrying in ${Math.round(delayMs / 1000)}s`,
               ),
             sleep: (ms) => ports.sleep(ms),
@@ -470,7 +479,7 @@ export async function runBuild(plan: ImagePlan, timeoutMs: number, pushRetries: 
     }
     digest = digests.get(plan.primary);
     if (new Set(digests.values()).size > 1) {
-      ports.warning(`The tags of ${plan.imageName} were pushed with different digests: ${[...digests].join(', ')}`);
+      ports.log.warning(`The tags of ${plan.imageName} were pushed with different digests: ${[...digests].join(', ')}`);
     }
   }
   if (plan.build.push && (digest === undefined || !isDigest(digest))) {

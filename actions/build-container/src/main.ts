@@ -41,7 +41,7 @@ async function buildContainer(runner: Runner): Promise<void> {
     const value = env(secret.env);
     if (value !== undefined) runner.mask(value);
   }
-  const inputs = checkSecrets(parsed, env, (message) => runner.warning(message));
+  const inputs = checkSecrets(parsed, env, runner);
 
   const github = readContext();
   const context: RunContext = {
@@ -75,8 +75,7 @@ async function build(runner: Runner, inputs: Inputs, context: RunContext, signal
     env,
     now: () => Date.now(),
     sleep: (ms) => sleep(ms, signal),
-    warning: (message) => runner.warning(message),
-    info: (line) => runner.toolOutput(line),
+    log: runner,
     signal,
     retryBaseDelayMs: inputs.pushRetryDelayMs,
   };

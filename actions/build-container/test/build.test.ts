@@ -4,6 +4,7 @@
  * the buildah path runs for real in bundle.test.ts.
  */
 import type { SpawnResult } from '@dynamo-ci/core';
+import { recordingLogger } from '@dynamo-ci/testkit';
 import { describe, expect, it } from 'vitest';
 import { type BuildPorts, checkBuildFiles, checkDisk, planImage, resolveEngine, runBuild } from '../src/build.js';
 import { parseInputs } from '../src/inputs.js';
@@ -43,7 +44,8 @@ interface Script {
 function fakePorts(scripts: Script[], files: Record<string, string> = {}) {
   const calls: string[][] = [];
   const sleeps: number[] = [];
-  const warnings: string[] = [];
+  const log = recordingLogger();
+  const warnings = log.warnings;
   let clock = 0;
   const ports: BuildPorts = {
     async spawn(command, args, options) {
@@ -69,8 +71,7 @@ function fakePorts(scripts: Script[], files: Record<string, string> = {}) {
     sleep: async (ms) => {
       sleeps.push(ms);
     },
-    warning: (message) => warnings.push(message),
-    info: () => {},
+    log,
     retryBaseDelayMs: 100,
   };
   return { ports, calls, sleeps, warnings };

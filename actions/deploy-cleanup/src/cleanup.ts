@@ -5,6 +5,8 @@
  * kinds labelled with the run. Every failure is recorded and the rest still goes; the caller
  * reports them together.
  */
+
+import type { Logger } from '@dynamo-ci/core';
 import { ServiceError } from '@dynamo-ci/core';
 import type { Cluster } from '@dynamo-ci/kube/cluster';
 import { matchesSelector } from '@dynamo-ci/kube/labels';
@@ -14,8 +16,7 @@ import { chooseNamespaces, inventoryOf, type Target } from './select.js';
 
 export interface CleanupPorts {
   cluster: Cluster;
-  log: (line: string) => void;
-  warn: (line: string) => void;
+  log: Logger;
   sleep: (ms: number) => Promise<void>;
   now: () => number;
 }
@@ -59,31 +60,32 @@ export async function cleanUp(
     }
   };
 
-  log(`Looking for ${target.description} (label selector ${target.selector})`);
+  log.info(`Looking for ${target.description} (label selector ${target.selector})`);
   const labelled = await cluster.listNamespaces(target.selector);
   const choice = chooseNamespaces(labelled, target, ports.now());
   report.kept = choice.kept;
-  for (const kept of choice.kept) log(`Keeping namespace ${kept.name} (${kept.reason})`);
+  for (const kept of choice.kept) log.info(`Keeping namespace ${kept.name} (${kept.reason})`);
   for (const namespace of choice.chosen) {
     const name = String(namespace.metadata.name);
     const inventory = inventoryOf(namespace);
-    if (inventory.problem) ports.warn(`Namespace ${name}: ${inventory.problem}; its cluster-scoped objects are left`);
+    if (inventory.problem)
+      ports.log.warning(`Namespace ${name}: ${inventory.problem}; its cluster-scoped objects are left`);
     for (const ref of inventory.refs) {
       await attempt(`deleting ${describeRef(ref)}`, async () => {
         const object = await cluster.get(ref);
         if (!object) return;
         // Another run may have re-applied it since: delete only what still carries our labels.
         if (!matchesSelector(target.selector, object.metadata?.labels ?? {})) {
-          log(`Leaving ${describeRef(ref)}: it no longer carries the labels ${target.selector}`);
+          log.info(`Leaving ${describeRef(ref)}: it no longer carries the labels ${target.selector}`);
           return;
         }
         if (!inputs.dryRun) await cluster.delete(ref);
         report.objects.push(describeRef(ref));
-        log(`${verb} ${describeRef(ref)}`);
+        log.info(`${verb} ${describeRef(ref)}`);
       });
     }
     if (namespace.status?.phase === 'Terminating') {
-      log(`Namespace ${name} is already being deleted`);
+      log.info(`Namespace ${name} is already being deleted`);
       report.namespaces.push(name);
       continue;
     }
@@ -92,7 +94,7 @@ export async function cleanUp(
     });
     if (deleted) {
       report.namespaces.push(name);
-      log(`${verb} namespace ${name}`);
+      log.info(`${verb} namespace ${name}`);
     }
   }
 
@@ -114,7 +116,7 @@ export async function cleanUp(
         });
         if (deleted) {
           report.objects.push(describeRef(ref));
-          log(`${verb} ${describeRef(ref)}`);
+          log.info(`${verb} ${describeRef(ref)}`);
         }
       }
     }
@@ -132,9 +134,9 @@ export async function cleanUp(
       await ports.sleep(Math.min(inputs.pollIntervalMs, Math.max(0, deadline - ports.now())));
     }
     report.terminating = remaining;
-    if (remaining.length === 0) log('Every namespace is gone');
+    if (remaining.length === 0) log.info('Every namespace is gone');
     else
-      ports.warn(
+      ports.log.warning(
         `Still terminating after the wait: ${remaining.join(', ')} (finalizers or stuck pods; they go on being deleted)`,
       );
   }

@@ -30,8 +30,7 @@ async function runMain(runner: Runner): Promise<void> {
   try {
     const report = await cleanUp(target, inputs, {
       cluster,
-      log: (line) => runner.info(line),
-      warn: (line) => runner.warning(line),
+      log: runner,
       sleep: (ms) => sleep(ms),
       now: Date.now,
     });

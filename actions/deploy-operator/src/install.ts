@@ -4,7 +4,7 @@
  * wait until every Deployment is Available, failing fast on pods that will not start). `progress` is
  * filled in as things happen, so the caller knows what exists when something throws.
  */
-import { ConfigError, ServiceError, TimeoutError, UserError } from '@dynamo-ci/core';
+import { ConfigError, type Logger, ServiceError, TimeoutError, UserError } from '@dynamo-ci/core';
 import type { Cluster } from '@dynamo-ci/kube/cluster';
 import { INVENTORY_ANNOTATION, MANAGED_BY_LABEL, slug } from '@dynamo-ci/kube/labels';
 import {
@@ -145,7 +145,7 @@ function setImage(manifest: Manifest, image: string, names: readonly string[], c
 
 export interface InstallPorts {
   cluster: Cluster;
-  log: (line: string) => void;
+  log: Logger;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   now: () => number;
   signal?: AbortSignal;
@@ -183,7 +183,7 @@ export async function install(
         `The manifests hold cluster-scoped ${plan.clusterObjects.map(describeRef).join(', ')}, applied only with a namespace this action creates (whose labels the run's cleanup finds them by); leave 'namespace' empty`,
       );
     }
-    log(`Using the existing namespace ${plan.namespace}`);
+    log.info(`Using the existing namespace ${plan.namespace}`);
     progress.createdNamespace = false;
   } else {
     progress.createdNamespace = await cluster.createNamespace(
@@ -191,7 +191,7 @@ export async function install(
       plan.namespaceLabels,
       plan.namespaceAnnotations,
     );
-    log(`Created namespace ${plan.namespace}`);
+    log.info(`Created namespace ${plan.namespace}`);
   }
   cancelled('creating the namespace');
 
@@ -201,12 +201,12 @@ export async function install(
       const ref = refOf(crd);
       if (inputs.crds === 'install' && (await cluster.get(ref))) {
         progress.crdsKept.push(crd.metadata.name);
-        log(`CustomResourceDefinition ${crd.metadata.name} is installed already; left as it is (crds: install)`);
+        log.info(`CustomResourceDefinition ${crd.metadata.name} is installed already; left as it is (crds: install)`);
         continue;
       }
       await cluster.apply(crd, FIELD_MANAGER, inputs.crds === 'upgrade');
       progress.crdsApplied.push(crd.metadata.name);
-      log(`Applied CustomResourceDefinition ${crd.metadata.name}`);
+      log.info(`Applied CustomResourceDefinition ${crd.metadata.name}`);
     }
     await waitFor(
       'the CustomResourceDefinitions to be established',
@@ -238,7 +238,7 @@ export async function install(
       throw error;
     }
     progress.applied.push(refOf(object));
-    log(`Applied ${describeRef(refOf(object))}`);
+    log.info(`Applied ${describeRef(refOf(object))}`);
   }
 
   progress.phase = 'wait';
@@ -288,7 +288,7 @@ async function waitFor(
     if (result.failure) throw new InstallFailed(result.failure);
     if (result.done) return;
     if (result.progress !== last) {
-      ports.log(`Waiting for ${what}: ${result.progress}`);
+      ports.log.info(`Waiting for ${what}: ${result.progress}`);
       last = result.progress;
     }
     const now = ports.now();

@@ -81,7 +81,7 @@ async function runMain(runner: Runner): Promise<void> {
       inputs,
       {
         cluster,
-        log: (line) => runner.info(line),
+        log: runner,
         sleep,
         now: Date.now,
         signal: controller.signal,

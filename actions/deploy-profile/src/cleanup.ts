@@ -4,6 +4,7 @@
  * is only released once the pods using it are gone). Every problem is a warning: cleanup never fails
  * the job.
  */
+import type { Logger } from '@dynamo-ci/core';
 import type { Cluster } from '@dynamo-ci/kube/cluster';
 import { describeRef, type ObjectRef } from '@dynamo-ci/kube/manifests';
 import type { CleanupMode } from './inputs.js';
@@ -23,8 +24,7 @@ export interface CleanupState {
 
 export interface CleanupPorts {
   cluster: Cluster;
-  log: (line: string) => void;
-  warn: (line: string) => void;
+  log: Logger;
   sleep: (ms: number) => Promise<void>;
   now: () => number;
 }
@@ -63,12 +63,12 @@ export async function cleanup(
   };
   const warn = (message: string) => {
     report.warnings.push(message);
-    ports.warn(message);
+    ports.log.warning(message);
   };
   const skipped = skipReason(state);
   if (skipped) {
     report.skipped = skipped;
-    ports.log(skipped);
+    ports.log.info(skipped);
     return report;
   }
   const namespace = state.namespace as string;
@@ -80,7 +80,7 @@ export async function cleanup(
         namespace,
         name: state.name,
       });
-      ports.log(
+      ports.log.info(
         report.deletedGraph
           ? `Deleted DynamoGraphDeployment ${namespace}/${state.name}`
           : `DynamoGraphDeployment ${namespace}/${state.name} was already gone`,
@@ -94,7 +94,7 @@ export async function cleanup(
         const pods = await ports.cluster.listPods(namespace, `${GRAPH_LABEL}=${state.name}`);
         if (pods.length === 0) {
           report.podsGone = true;
-          ports.log(`All pods of ${state.name} are gone`);
+          ports.log.info(`All pods of ${state.name} are gone`);
           break;
         }
         if (ports.now() >= deadline) {
@@ -116,7 +116,7 @@ export async function cleanup(
       try {
         const deleted = await ports.cluster.delete(ref);
         report.deletedObjects.push(describeRef(ref));
-        ports.log(deleted ? `Deleted ${describeRef(ref)}` : `${describeRef(ref)} was already gone`);
+        ports.log.info(deleted ? `Deleted ${describeRef(ref)}` : `${describeRef(ref)} was already gone`);
       } catch (error) {
         warn(`Cleanup could not delete ${describeRef(ref)}: ${messageOf(error)}`);
       }
@@ -125,12 +125,14 @@ export async function cleanup(
   if (state.createdNamespace) {
     try {
       report.deletedNamespace = await ports.cluster.deleteNamespace(namespace);
-      ports.log(report.deletedNamespace ? `Deleted namespace ${namespace}` : `Namespace ${namespace} was already gone`);
+      ports.log.info(
+        report.deletedNamespace ? `Deleted namespace ${namespace}` : `Namespace ${namespace} was already gone`,
+      );
     } catch (error) {
       warn(`Cleanup could not delete namespace ${namespace}: ${messageOf(error)}`);
     }
   } else {
-    ports.log(`Namespace ${namespace} existed before this step; leaving it`);
+    ports.log.info(`Namespace ${namespace} existed before this step; leaving it`);
   }
   return report;
 }

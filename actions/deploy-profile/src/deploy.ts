@@ -3,7 +3,7 @@
  * Ready (failing fast on states that will not heal), smoke request. `progress` is filled in as
  * things happen, so the caller knows what exists when something throws.
  */
-import { ConfigError, ServiceError, TimeoutError, UserError } from '@dynamo-ci/core';
+import { ConfigError, type Logger, ServiceError, TimeoutError, UserError } from '@dynamo-ci/core';
 import type { Cluster } from '@dynamo-ci/kube/cluster';
 import { describeRef, inNamespace, type Manifest, type ObjectRef, refOf, withLabels } from '@dynamo-ci/kube/manifests';
 import type { Inputs } from './inputs.js';
@@ -27,7 +27,7 @@ export class Cancelled extends UserError {
 
 export interface DeployPorts {
   cluster: Cluster;
-  log: (line: string) => void;
+  log: Logger;
   saveState: (name: string, value: string) => void;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   now: () => number;
@@ -127,7 +127,7 @@ export async function deploy(
     // A namespace of the same name is still going away: this job's own name after an earlier step
     // deployed the same profile and its cleanup deleted the namespace, or a `namespace` input naming
     // one that is being deleted. (A re-run gets a new attempt, so a new name.)
-    log(
+    log.info(
       `Namespace ${namespace} is still terminating; waiting up to ${formatDuration(inputs.cleanupTimeoutMs)} for it to go (cleanup-timeout)`,
     );
     const deadline = ports.now() + inputs.cleanupTimeoutMs;
@@ -150,12 +150,12 @@ export async function deploy(
   if (existing && !deployPlan.namespaceGiven && existing.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY) {
     // Ours from an earlier step of this job (the name holds the run id, the attempt and the job).
     created = true;
-    log(`Reusing namespace ${namespace}, created earlier in this job by deploy-profile; cleanup deletes it`);
+    log.info(`Reusing namespace ${namespace}, created earlier in this job by deploy-profile; cleanup deletes it`);
   } else if (existing) {
-    log(`Using the existing namespace ${namespace}; it will not be deleted by cleanup`);
+    log.info(`Using the existing namespace ${namespace}; it will not be deleted by cleanup`);
   } else {
     created = await cluster.createNamespace(namespace, deployPlan.labels, deployPlan.annotations);
-    log(created ? `Created namespace ${namespace}` : `Namespace ${namespace} appeared concurrently; using it`);
+    log.info(created ? `Created namespace ${namespace}` : `Namespace ${namespace} appeared concurrently; using it`);
   }
   progress.namespace = namespace;
   progress.createdNamespace = created;
@@ -185,13 +185,13 @@ export async function deploy(
     progress.appliedObjects.push(ref);
     // The wait (and timeout-minutes) counts from the graph's apply.
     if (object.kind === deployPlan.graph.kind && object.metadata.name === name) appliedAt = ports.now();
-    log(`Applied ${describeRef(ref)} (server-side apply)`);
+    log.info(`Applied ${describeRef(ref)} (server-side apply)`);
   }
   progress.applied = true;
 
   progress.phase = 'wait';
   progress.readySeconds = await waitForReady(deployPlan, inputs, ports, appliedAt);
-  log(`DynamoGraphDeployment ${namespace}/${name} is Ready after ${progress.readySeconds}s`);
+  log.info(`DynamoGraphDeployment ${namespace}/${name} is Ready after ${progress.readySeconds}s`);
 
   if (inputs.smokeRequest) {
     progress.phase = 'smoke';
@@ -201,13 +201,13 @@ export async function deploy(
       tunnel = new PortForwardTunnel(cluster, namespace, name, inputs.frontendPort, log);
       await tunnel.start();
       send = tunnel.send;
-      log(`Sending the smoke request through a port-forward to the frontend pods' port ${inputs.frontendPort}`);
+      log.info(`Sending the smoke request through a port-forward to the frontend pods' port ${inputs.frontendPort}`);
     } else {
       const serviceName = await frontendServiceName(deployPlan, inputs, cluster);
       progress.frontendService = serviceName;
       send = (request) =>
         cluster.proxy(namespace, serviceName, inputs.frontendPort, { ...request, signal: ports.signal });
-      log(`Sending the smoke request through the service proxy of ${serviceName}:${inputs.frontendPort}`);
+      log.info(`Sending the smoke request through the service proxy of ${serviceName}:${inputs.frontendPort}`);
     }
     try {
       progress.smoke = await smokeTest(send, {
@@ -265,7 +265,7 @@ async function waitForReady(
     const now = ports.now();
     const elapsed = Math.round((now - appliedAt) / 1000);
     if (assessment.progress !== lastProgress || now - lastPrinted >= 30_000) {
-      log(`[${elapsed}s] ${assessment.progress}`);
+      log.info(`[${elapsed}s] ${assessment.progress}`);
       lastProgress = assessment.progress;
       lastPrinted = now;
     }

@@ -121,7 +121,7 @@ async function runMain(runner: Runner): Promise<void> {
       inputs,
       {
         cluster,
-        log: (line) => runner.info(line),
+        log: runner,
         saveState: (key, value) => runner.saveState(key, value),
         sleep,
         now: Date.now,
@@ -207,8 +207,7 @@ async function runPost(runner: Runner): Promise<void> {
   try {
     const report = await cleanup(state, timeouts, {
       cluster: opened.cluster,
-      log: (line) => runner.info(line),
-      warn: (line) => runner.warning(line),
+      log: runner,
       sleep: (ms) => sleep(ms),
       now: Date.now,
     });

@@ -2,7 +2,7 @@
  * The smoke request: wait for the model to load (bounded attempts, backoff, honouring
  * `Retry-After`), then one real chat completion, validated the way upstream's deploy test does.
  */
-import { sleep as defaultSleep, TimeoutError, UserError } from '@dynamo-ci/core';
+import { sleep as defaultSleep, type Logger, TimeoutError, UserError } from '@dynamo-ci/core';
 import type { ProxyResponse } from '@dynamo-ci/kube/cluster';
 import type { Json } from './profile.js';
 
@@ -41,7 +41,7 @@ export interface ModelWaitOptions {
   attempts: number;
   /** Fixed wait between probes when the frontend sends no Retry-After. */
   intervalMs?: number;
-  log: (line: string) => void;
+  log: Logger;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -82,7 +82,7 @@ export async function waitForModel(send: FrontendRequest, options: ModelWaitOpti
     }
     if (attempt === options.attempts) break;
     const delay = probeDelayMs(attempt, retryAfter, options.intervalMs);
-    options.log(
+    options.log.info(
       `Model ${options.model} not ready (attempt ${attempt}/${options.attempts}: ${last}); next try in ${Math.round(delay / 1000)}s`,
     );
     await sleep(delay);
@@ -171,7 +171,7 @@ export async function smokeTest(
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       if (attempt >= 3) throw new SmokeFailure(`The chat completion request failed ${attempt} times; last: ${reason}`);
-      options.log(`The chat completion request failed (${reason}); retrying`);
+      options.log.info(`The chat completion request failed (${reason}); retrying`);
     }
   }
   const latencyMs = now() - started;

@@ -5,6 +5,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from '@dynamo-ci/core';
 import type { Cluster, ProxyResponse } from '@dynamo-ci/kube/cluster';
 import { isTerminating, podReady } from '@dynamo-ci/kube/pods';
 import { COMPONENT_TYPE_LABEL, GRAPH_LABEL } from './labels.js';
@@ -21,13 +22,13 @@ export class PortForwardTunnel {
     private readonly namespace: string,
     private readonly graphName: string,
     private readonly targetPort: number,
-    private readonly log: (line: string) => void,
+    private readonly log: Logger,
   ) {}
 
   async start(): Promise<void> {
     this.server = createServer((socket) => {
       this.connect(socket).catch((error) => {
-        this.log(`port-forward: ${error instanceof Error ? error.message : String(error)}`);
+        this.log.info(`port-forward: ${error instanceof Error ? error.message : String(error)}`);
         socket.destroy();
       });
     });

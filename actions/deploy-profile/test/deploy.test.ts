@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cluster } from '@dynamo-ci/kube/cluster';
+import { recordingLogger } from '@dynamo-ci/testkit';
 import { describe, expect, it } from 'vitest';
 import { DeploymentFailed, type DeployProgress, deploy, plan } from '../src/deploy.js';
 import { parseInputs } from '../src/inputs.js';
@@ -42,11 +43,12 @@ function setup(namespace: Record<string, unknown>, values: Record<string, string
   const cluster = clusterWith(namespace);
   let clock = 0;
   const sleeps: number[] = [];
-  const log: string[] = [];
+  const logger = recordingLogger();
+  const log = logger.lines;
   const state: Record<string, string> = {};
   const ports = {
     cluster,
-    log: (line: string) => log.push(line),
+    log: logger,
     saveState: (name: string, value: string) => {
       state[name] = value;
     },

@@ -1,4 +1,5 @@
 import type { ProxyResponse } from '@dynamo-ci/kube/cluster';
+import { recordingLogger } from '@dynamo-ci/testkit';
 import { describe, expect, it } from 'vitest';
 import { probeDelayMs, probeTimeoutMs, smokeTest, validateCompletion, waitForModel } from '../src/smoke.js';
 
@@ -68,7 +69,8 @@ const loading: ProxyResponse = { status: 503, headers: { 'retry-after': '1' }, t
 describe('waitForModel and smokeTest', () => {
   it('retries 503s and network errors, sleeping as told, then sends the real request', async () => {
     const sleeps: number[] = [];
-    const lines: string[] = [];
+    const log = recordingLogger();
+    const lines = log.lines;
     const { send, sent } = scripted([loading, new Error('socket hang up'), ok(), ok()]);
     const result = await smokeTest(send, {
       model: MODEL,
@@ -76,7 +78,7 @@ describe('waitForModel and smokeTest', () => {
       maxTokens: 30,
       minChars: 100,
       requestTimeoutMs: 120_000,
-      log: (line) => lines.push(line),
+      log,
       sleep: async (ms) => {
         sleeps.push(ms);
       },
@@ -102,11 +104,11 @@ describe('waitForModel and smokeTest', () => {
   it('stops at once on a refused proxy (RBAC) and after the last attempt otherwise', async () => {
     const forbidden = scripted([{ status: 403, headers: {}, text: '{"message":"services \\"x\\" is forbidden"}' }]);
     await expect(
-      waitForModel(forbidden.send, { model: MODEL, attempts: 5, log: () => {}, sleep: async () => {} }),
+      waitForModel(forbidden.send, { model: MODEL, attempts: 5, log: recordingLogger(), sleep: async () => {} }),
     ).rejects.toThrow(/needs the services\/proxy permission/);
     const never = scripted([loading, loading, loading]);
     await expect(
-      waitForModel(never.send, { model: MODEL, attempts: 3, log: () => {}, sleep: async () => {} }),
+      waitForModel(never.send, { model: MODEL, attempts: 3, log: recordingLogger(), sleep: async () => {} }),
     ).rejects.toThrow(/did not answer after 3 attempts .*HTTP 503: loading/);
     expect(never.sent).toHaveLength(3);
   });

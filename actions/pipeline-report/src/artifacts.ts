@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { messageOf, type RepoRef } from '@dynamo-ci/core';
+import { type Logger, messageOf, type RepoRef } from '@dynamo-ci/core';
 import { listWorkflowRuns, type RunRef } from './github.js';
 import { type History, parseHistory } from './history.js';
 import { readArtifactFolder } from './junit-files.js';
@@ -84,7 +84,7 @@ export async function downloadResults(
   runId: number,
   artifacts: readonly ArtifactRef[],
   dir: string,
-  log: (message: string) => void,
+  log: Logger,
 ): Promise<DownloadedArtifact[]> {
   return mapLimited(artifacts, 4, async (artifact, index) => {
     const target = join(dir, `results-${index + 1}`);
@@ -92,7 +92,7 @@ export async function downloadResults(
     try {
       await port.download(artifact, runId, target);
     } catch (error) {
-      log(`Artifact ${artifact.name} could not be downloaded: ${messageOf(error)}`);
+      log.info(`Artifact ${artifact.name} could not be downloaded: ${messageOf(error)}`);
       return { name: artifact.name, files: [], error: `download failed: ${firstLine(messageOf(error))}` };
     }
     return { name: artifact.name, files: await readArtifactFolder(target) };

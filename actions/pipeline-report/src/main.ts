@@ -88,7 +88,7 @@ async function report(runner: Runner): Promise<void> {
     );
   }
   const downloaded = await runner.group(`Download ${matching.length} results artifact(s)`, () =>
-    downloadResults(port, runId, matching, downloads, (message) => runner.info(message)),
+    downloadResults(port, runId, matching, downloads, runner),
   );
   const legs = buildLegs({
     artifacts: downloaded,
@@ -124,7 +124,7 @@ async function report(runner: Runner): Promise<void> {
   if (inputs.metrics) {
     const target = inputs.metrics;
     try {
-      const result = await postBulk(target, files.chunks, { log: (message) => runner.info(message) });
+      const result = await postBulk(target, files.chunks, { log: runner });
       posted = true;
       runner.info(`Posted ${result.documents} record(s) to ${target.display} in ${result.requests} request(s).`);
       if (result.rejected > 0) {

@@ -4,14 +4,14 @@
  * Messages name the endpoint without credentials or query; the credentials travel only in the
  * Authorization header.
  */
-import { messageOf, retry, sleep } from '@dynamo-ci/core';
+import { type Logger, messageOf, retry, sleep } from '@dynamo-ci/core';
 import type { MetricsTarget } from './inputs.js';
 
 export interface PostOptions {
   attempts?: number;
   baseDelayMs?: number;
   timeoutMs?: number;
-  log: (message: string) => void;
+  log: Logger;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -85,7 +85,7 @@ export async function postBulk(
           return { retry: error.status >= 500 };
         },
         onRetry: (error, attempt, delayMs) =>
-          options.log(`${messageOf(error)}; retry ${attempt} in ${Math.round(delayMs / 100) / 10}s`),
+          options.log.info(`${messageOf(error)}; retry ${attempt} in ${Math.round(delayMs / 100) / 10}s`),
       },
     );
     for (const item of body.items ?? []) {

@@ -1,4 +1,4 @@
-import { FakeSearch } from '@dynamo-ci/testkit';
+import { FakeSearch, recordingLogger } from '@dynamo-ci/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MetricsTarget } from '../src/inputs.js';
 import { postBulk } from '../src/post.js';
@@ -6,8 +6,9 @@ import { postBulk } from '../src/post.js';
 describe('postBulk', () => {
   let search: FakeSearch;
   let target: MetricsTarget;
-  const logs: string[] = [];
-  const options = { log: (line: string) => logs.push(line), sleep: async () => {}, baseDelayMs: 1 };
+  const log = recordingLogger();
+  const logs = log.lines;
+  const options = { log, sleep: async () => {}, baseDelayMs: 1 };
   const chunk = (id: string) => `{"index":{"_index":"dynamo-ci-tests","_id":"${id}"}}\n{"record":"test"}\n`;
 
   beforeAll(async () => {

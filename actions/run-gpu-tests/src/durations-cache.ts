@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { messageOf } from '@dynamo-ci/core';
+import { type Logger, messageOf } from '@dynamo-ci/core';
 import type { DurationsStore } from './run.js';
 import type { Durations } from './shard.js';
 
@@ -26,11 +26,7 @@ export interface CacheKeys {
   unique: string;
 }
 
-export function createDurationsStore(
-  workspace: string,
-  keys: CacheKeys,
-  log: { info(message: string): void; warning(message: string): void },
-): DurationsStore {
+export function createDurationsStore(workspace: string, keys: CacheKeys, log: Logger): DurationsStore {
   const file = join(workspace, DURATIONS_PATH);
   // Asked once per store: restore and save see the same answer.
   let availability: Promise<boolean> | undefined;

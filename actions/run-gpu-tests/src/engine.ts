@@ -80,7 +80,7 @@ export class Engine {
         // The runner kills a cancelled step 10 s after its SIGINT: the container must be gone by then.
         killGraceMs: inputs.engine === 'docker' ? 5_000 : 15_000,
         signal: ports.signal,
-        onLine: (line) => ports.log.line(line),
+        onLine: (line) => ports.log.toolOutput(line),
       });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

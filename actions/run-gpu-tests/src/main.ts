@@ -51,14 +51,10 @@ async function runGpuTests(runner: Runner): Promise<void> {
         durations: createDurationsStore(
           workspace,
           { prefix: durationsPrefix, unique: `${runId}-${runAttempt}-${inputs.shardIndex}` },
-          { info: (message) => runner.info(message), warning: (message) => runner.warning(message) },
+          runner,
         ),
-        log: {
-          info: (message) => runner.info(message),
-          warning: (message) => runner.warning(message),
-          // pytest's (or the container's) output: shown as text, it can issue no workflow command.
-          line: (text) => runner.toolOutput(text),
-        },
+        // pytest's (or the container's) output goes to toolOutput: it can issue no workflow command.
+        log: runner,
         signal,
         now: () => Date.now(),
       },

@@ -5,7 +5,7 @@
  * durations for the next plan, the report). I/O goes through `Ports` (processes, GPU probe, the
  * durations cache, the log), files only under the results and helper directories.
  */
-import type { ExecResult, SpawnOptions, SpawnResult } from '@dynamo-ci/core';
+import type { ExecResult, Logger, SpawnOptions, SpawnResult } from '@dynamo-ci/core';
 import { collectReport, saveDurations } from './collect.js';
 import { Engine } from './engine.js';
 import { Execution } from './execute.js';
@@ -35,7 +35,7 @@ export interface Ports {
   exec(command: string, args: readonly string[]): Promise<ExecResult>;
   detectGpus(): Promise<GpuInfo>;
   durations: DurationsStore;
-  log: { info(message: string): void; warning(message: string): void; line(text: string): void };
+  log: Logger;
   signal?: AbortSignal;
   now(): number;
 }

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { recordingLogger } from '@dynamo-ci/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDurationsStore, DURATIONS_PATH } from '../src/durations-cache.js';
 
@@ -19,17 +20,12 @@ describe('durations cache without the Actions cache service', () => {
 
   it('restores nothing, saves nothing, says so once, and leaves no file behind', async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'durations-'));
-    const infos: string[] = [];
-    const warnings: string[] = [];
-    const store = createDurationsStore(
-      workspace,
-      { prefix: 'run-gpu-tests-durations-amd64', unique: '1-1-0' },
-      { info: (message) => infos.push(message), warning: (message) => warnings.push(message) },
-    );
+    const log = recordingLogger();
+    const store = createDurationsStore(workspace, { prefix: 'run-gpu-tests-durations-amd64', unique: '1-1-0' }, log);
     expect(await store.restore()).toBeUndefined();
     await store.save({ 'tests/test_a.py::test_x': 1.5 });
-    expect(infos).toEqual(['The Actions cache service is not available here: shards are balanced by test count.']);
-    expect(warnings).toEqual([]);
+    expect(log.lines).toEqual(['The Actions cache service is not available here: shards are balanced by test count.']);
+    expect(log.warnings).toEqual([]);
     expect(existsSync(join(workspace, DURATIONS_PATH))).toBe(false);
   });
 
@@ -42,12 +38,9 @@ describe('durations cache without the Actions cache service', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const workspace = mkdtempSync(join(tmpdir(), 'durations-'));
-    const warnings: string[] = [];
-    const store = createDurationsStore(
-      workspace,
-      { prefix: 'p', unique: '1-1-0' },
-      { info: () => undefined, warning: (message) => warnings.push(message) },
-    );
+    const log = recordingLogger();
+    const warnings = log.warnings;
+    const store = createDurationsStore(workspace, { prefix: 'p', unique: '1-1-0' }, log);
     expect(await store.restore()).toBeUndefined();
     // The service appearing after restore changes nothing for this store.
     process.env.ACTIONS_CACHE_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -73,12 +66,9 @@ describe('durations cache without the Actions cache service', () => {
     process.env.ACTIONS_CACHE_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     process.env.ACTIONS_RUNTIME_TOKEN = 'token';
     const workspace = mkdtempSync(join(tmpdir(), 'durations-'));
-    const warnings: string[] = [];
-    const store = createDurationsStore(
-      workspace,
-      { prefix: 'p', unique: '1-1-0' },
-      { info: () => undefined, warning: (message) => warnings.push(message) },
-    );
+    const log = recordingLogger();
+    const warnings = log.warnings;
+    const store = createDurationsStore(workspace, { prefix: 'p', unique: '1-1-0' }, log);
     expect(await store.restore()).toBeUndefined();
     await store.save({ a: 1 });
     delete process.env.ACTIONS_RUNTIME_TOKEN;

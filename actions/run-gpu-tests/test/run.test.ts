@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, type SpawnOptions, type SpawnResult } from '@dynamo-ci/core';
+import { recordingLogger } from '@dynamo-ci/testkit';
 import { describe, expect, it } from 'vitest';
 import { parseInputs } from '../src/inputs.js';
 import { type GpuInfo, type Ports, type RunContext, runTests } from '../src/run.js';
@@ -15,7 +16,8 @@ function harness(options: {
   const resultsDir = join(root, 'results');
   const spawned: { command: string; args: readonly string[]; options: SpawnOptions }[] = [];
   const executed: { command: string; args: readonly string[] }[] = [];
-  const warnings: string[] = [];
+  const log = recordingLogger();
+  const warnings = log.warnings;
   const ports: Ports = {
     async spawn(command, args, spawnOptions) {
       spawned.push({ command, args, options: spawnOptions });
@@ -28,7 +30,7 @@ function harness(options: {
     },
     detectGpus: async () => options.gpus ?? { count: 0, names: [], source: 'none' },
     durations: { restore: async () => undefined, save: async () => undefined },
-    log: { info: () => undefined, warning: (message) => warnings.push(message), line: () => undefined },
+    log,
     now: () => Date.now(),
   };
   const context: RunContext = {

@@ -8,6 +8,7 @@ import {
   GATE_REPORT_SCHEMA,
   type GateReport,
   isJobResult,
+  type Logger,
   type ReportJob,
   type ReportRun,
   type RunJob,
@@ -22,7 +23,7 @@ export interface CollectOptions {
   pollIntervalMs: number;
   sleep: (ms: number) => Promise<void>;
   now?: () => number;
-  log: (message: string) => void;
+  log: Logger;
 }
 
 export interface Collected {
@@ -55,7 +56,7 @@ export async function collectJobs(list: () => Promise<RunJob[]>, options: Collec
       return { jobs, unfinished: pending.map((job) => job.name), requests };
     }
     const names = pending.slice(0, 5).map((job) => job.name);
-    options.log(
+    options.log.info(
       `Waiting for ${pending.length} job(s) to finish (${names.join(', ')}${pending.length > 5 ? ', …' : ''}); next look in ${Math.round(options.pollIntervalMs / 1000)}s.`,
     );
     await options.sleep(Math.max(0, Math.min(options.pollIntervalMs, deadline - now())));

@@ -38,7 +38,6 @@ async function notify(runner: Runner): Promise<void> {
   // Mask before anything can print, including the errors of parsing.
   const secrets = SECRET_INPUTS.map((name) => runner.input(name)?.trim()).filter((value): value is string => !!value);
   for (const secret of secrets) runner.mask(secret);
-  const redact = (text: string) => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
 
   const inputs = parseInputs((name) => runner.input(name));
   const context = readContext();
@@ -120,9 +119,8 @@ async function notify(runner: Runner): Promise<void> {
     const sent = await send(inputs.transport, payload, {
       retries: inputs.retries,
       requestTimeoutMs: inputs.requestTimeoutMs,
-      log: (line) => runner.info(line),
-      debug: (line) => runner.debug(redact(line)),
-      redact,
+      log: runner,
+      redact: (text) => runner.redact(text),
     });
     const updated = inputs.transport.kind === 'api' && inputs.transport.updateTs !== undefined;
     runner.info(`Slack message ${updated ? 'updated' : 'sent'} to ${destination}${sent.ts ? ` (ts ${sent.ts})` : ''}.`);
@@ -156,7 +154,7 @@ async function collectReport(
     waitTimeoutMs: inputs.waitTimeoutMs,
     pollIntervalMs: inputs.pollIntervalMs,
     sleep: (ms) => sleep(ms),
-    log: (line) => runner.info(line),
+    log: runner,
   });
   runner.info(`Read ${collected.jobs.length} job(s) of run ${runId}.`);
   if (collected.unfinished.length > 0) {

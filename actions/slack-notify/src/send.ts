@@ -7,7 +7,7 @@
  * however long, and IncomingWebhook fails a 429 at once without reading the header; hence the
  * shared policy, with `rejectRateLimitedCalls` and a fetch wrapper that keeps the header.
  */
-import { sleep as defaultSleep, retry, ServiceError } from '@dynamo-ci/core';
+import { sleep as defaultSleep, type Logger, retry, ServiceError } from '@dynamo-ci/core';
 import { LogLevel, WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebClient } from '@slack/web-api';
 import { IncomingWebhook, IncomingWebhookHTTPError } from '@slack/webhook';
 import type { Transport } from './inputs.js';
@@ -20,9 +20,8 @@ export interface SendOptions {
   maxRetryAfterMs?: number;
   baseDelayMs?: number;
   sleep?: (ms: number) => Promise<void>;
-  log: (message: string) => void;
-  /** Slack's client debug output, for `ACTIONS_STEP_DEBUG`. */
-  debug: (message: string) => void;
+  /** Retries go to `info`; Slack's client output (redacted) to `debug`, for `ACTIONS_STEP_DEBUG`. */
+  log: Logger;
   /** Removes secrets from any text built from an error. */
   redact: (text: string) => string;
 }
@@ -98,7 +97,7 @@ export async function send(transport: Transport, payload: SlackPayload, options:
       timeout: options.requestTimeoutMs,
       rejectRateLimitedCalls: true,
       logLevel: LogLevel.DEBUG,
-      logger: quietLogger(options.debug),
+      logger: quietLogger((line) => options.log.debug(options.redact(line))),
     });
     operation = async () => {
       const base = { ...payload, channel: transport.channel } as Record<string, unknown>;
@@ -158,7 +157,7 @@ export async function send(transport: Transport, payload: SlackPayload, options:
         },
         onRetry: (error, attempt, delayMs) => {
           const failure = classify(error);
-          options.log(
+          options.log.info(
             options.redact(
               `Slack ${where}: ${describe(failure)}; retry ${attempt} of ${options.retries} in ${Math.round(delayMs / 100) / 10}s`,
             ),

@@ -7,7 +7,7 @@ import {
   parseReport,
   type ReportJob,
 } from '@dynamo-ci/core';
-import { validateMessage } from '@dynamo-ci/testkit';
+import { recordingLogger, validateMessage } from '@dynamo-ci/testkit';
 import { describe, expect, it } from 'vitest';
 import { parseInputs, parseMention } from '../src/inputs.js';
 import { collectJobs, isSelf, jobsToReport } from '../src/jobs.js';
@@ -296,7 +296,7 @@ describe('collecting the run jobs', () => {
       sleep: async (ms) => {
         slept.push(ms);
       },
-      log: () => {},
+      log: recordingLogger(),
     });
     expect(slept).toEqual([5000]);
     expect(collected.unfinished).toEqual([]);
@@ -317,7 +317,7 @@ describe('collecting the run jobs', () => {
       sleep: async (ms) => {
         clock += ms;
       },
-      log: () => {},
+      log: recordingLogger(),
     });
     expect(collected.requests).toBe(4);
     expect(collected.unfinished).toEqual(['release']);

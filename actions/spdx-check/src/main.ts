@@ -66,7 +66,7 @@ async function run(runner: Runner): Promise<void> {
     baseSha: settings.baseSha,
     headSha: settings.headSha,
     token: settings.token,
-    log: (message) => runner.info(message),
+    log: runner,
   });
 
   const result = await runScan(settings, ports);

@@ -10,6 +10,7 @@ import { ConfigError } from '@dynamo-ci/core/errors';
 import { spawnProcess } from '@dynamo-ci/core/exec';
 import { GIT_CONFIG_ARGS, type Git, gitEnv, splitNul } from '@dynamo-ci/core/git';
 import type { GitHubContext } from '@dynamo-ci/core/github';
+import type { Logger } from '@dynamo-ci/core/runner';
 import { LastChangeCollector, lastChangeLogArgs } from './history.js';
 import { HEAD_BYTES, type HeadRead, type ScanPorts } from './scan.js';
 
@@ -26,7 +27,7 @@ export interface PortOptions {
   baseSha?: string;
   headSha?: string;
   token?: string;
-  log: (message: string) => void;
+  log: Logger;
 }
 
 export interface RepositoryPorts extends ScanPorts {
@@ -66,10 +67,10 @@ export function createPorts(options: PortOptions): RepositoryPorts {
         {
           git,
           api: token ? () => createChangeSetApi(token, context.repo, { baseUrl: context.apiUrl }) : undefined,
-          log: options.log,
+          log: (message) => options.log.info(message),
         },
       );
-      options.log(`Change set: ${resolved.reason}`);
+      options.log.info(`Change set: ${resolved.reason}`);
       if (resolved.source === 'none') return undefined;
       // A rename counts as its new path; deletions have nothing left to check.
       return changedPaths(resolved.files, ['added', 'modified', 'copied', 'type-changed']).filter(underPrefix);

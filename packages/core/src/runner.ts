@@ -30,6 +30,12 @@ export interface Logger {
   info(message: string): void;
   warning(message: string, properties?: AnnotationProperties): void;
   debug(message: string): void;
+  /**
+   * Show a program's output (a build log, pytest's output, pod logs; one line or many) as text
+   * only: it is written inside a `::stop-commands::` passage, so nothing in it can add an
+   * annotation, a mask or an output. Every external program's output shown in the log goes here.
+   */
+  toolOutput(text: string): void;
 }
 
 export interface Runner extends Logger {
@@ -45,12 +51,6 @@ export interface Runner extends Logger {
   masked(): readonly string[];
   /** `text` with every masked value replaced by `***`. */
   redact(text: string): string;
-  /**
-   * Show a program's output (a build log, pytest's output, pod logs; one line or many) as text
-   * only: it is written inside a `::stop-commands::` passage, so nothing in it can add an
-   * annotation, a mask or an output. Every external program's output shown in the log goes here.
-   */
-  toolOutput(text: string): void;
   error(message: string, properties?: AnnotationProperties): void;
   notice(message: string, properties?: AnnotationProperties): void;
   group<T>(title: string, body: () => Promise<T>): Promise<T>;
