@@ -1,4 +1,3 @@
-import '@dynamo-ci/kube/node-compat';
-import { main } from './main.js';
+import { run } from './main.js';
 
-await main();
+await run();

@@ -3,6 +3,8 @@
  * kubeconfig -> cleanup -> outputs, summary. Deletions that failed are listed together at the end
  * (one error), after everything else was tried.
  */
+// First: it fills in what @kubernetes/client-node needs on Node 20 before that loads.
+import '@dynamo-ci/kube/node-compat';
 import { env, type Runner, readContext, runAction, ServiceError, sleep } from '@dynamo-ci/core';
 import { openCluster } from '@dynamo-ci/kube/open';
 import { cleanUp } from './cleanup.js';
@@ -48,6 +50,6 @@ async function runMain(runner: Runner): Promise<void> {
   }
 }
 
-export async function main(): Promise<void> {
+export async function run(): Promise<void> {
   await runAction({ main: runMain });
 }

@@ -5,6 +5,8 @@
  * labelled with the run, also when this job was cancelled. The kubeconfig's private copy is removed
  * when the step ends, however it ends.
  */
+// First: it fills in what @kubernetes/client-node needs on Node 20 before that loads.
+import '@dynamo-ci/kube/node-compat';
 import { env, messageOf, type Runner, readContext, runAction, runUrl, sleep, spawnProcess } from '@dynamo-ci/core';
 import type { KubeCluster } from '@dynamo-ci/kube/cluster';
 import type { OpenedKubeconfig } from '@dynamo-ci/kube/kubeconfig';
@@ -100,6 +102,6 @@ async function runMain(runner: Runner): Promise<void> {
   }
 }
 
-export async function main(): Promise<void> {
+export async function run(): Promise<void> {
   await runAction({ main: runMain });
 }

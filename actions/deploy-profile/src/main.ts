@@ -3,6 +3,8 @@
  * summary. The kubeconfig's private copy is removed when the phase ends, however it ends; a
  * cancelled run (SIGINT/SIGTERM) stops the wait and leaves cleanup to the post phase.
  */
+// First: it fills in what @kubernetes/client-node needs on Node 20 before that loads.
+import '@dynamo-ci/kube/node-compat';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { env, InputError, messageOf, type Runner, readContext, runAction, runUrl, sleep } from '@dynamo-ci/core';
@@ -228,7 +230,7 @@ function parseObjects(saved: string | undefined): ObjectRef[] {
   }
 }
 
-export async function main(): Promise<void> {
+export async function run(): Promise<void> {
   await runAction({
     main: runMain,
     // Cleanup errors are warnings: never let the post phase fail the job.

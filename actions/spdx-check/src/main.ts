@@ -21,11 +21,12 @@ const LOGGED_FIXES = 50;
 /** One git process answers "is this a repository", its top level and where cwd sits in it. */
 const LOCATION_ARGS: readonly string[] = ['rev-parse', '--show-toplevel', '--show-prefix'];
 
-export async function main(): Promise<void> {
-  await runAction({ main: (runner) => run(runner) });
+/** Run the action (the bundle's entry point calls this, and so does `@github/local-action`). */
+export async function run(): Promise<void> {
+  await runAction({ main: (runner) => check(runner) });
 }
 
-async function run(runner: Runner): Promise<void> {
+async function check(runner: Runner): Promise<void> {
   const started = Date.now();
   const actionInputs = parseInputs((name) => runner.input(name));
   if (actionInputs.token) runner.mask(actionInputs.token);
