@@ -15,6 +15,7 @@ import {
   FilterMatcher,
   type Git,
   type GitHubContext,
+  type Logger,
   lintFilters,
   loadFilters,
   resolveChangeSet,
@@ -28,7 +29,7 @@ export interface DetectPorts {
   /** Where the filters file and the repository are (`working-directory` resolved). */
   cwd: string;
   api?: () => Promise<ChangeSetApi>;
-  log?: (message: string) => void;
+  log?: Logger;
 }
 
 export interface FilterOutcome {

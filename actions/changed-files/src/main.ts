@@ -33,7 +33,7 @@ async function detectChanges(runner: Runner, early?: EarlyDiff): Promise<void> {
     context,
     cwd,
     api: inputs.token ? () => createChangeSetApi(inputs.token as string, context.repo, { log: runner }) : undefined,
-    log: (line) => runner.info(line),
+    log: runner,
   }).finally(() => git.dispose());
 
   // Annotations and messages name the filters file relative to the repository (the workspace).

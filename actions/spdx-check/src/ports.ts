@@ -67,7 +67,7 @@ export function createPorts(options: PortOptions): RepositoryPorts {
         {
           git,
           api: token ? () => createChangeSetApi(token, context.repo, { baseUrl: context.apiUrl }) : undefined,
-          log: (message) => options.log.info(message),
+          log: options.log,
         },
       );
       options.log.info(`Change set: ${resolved.reason}`);

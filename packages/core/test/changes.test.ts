@@ -1,4 +1,4 @@
-import { FakeGitHub, GitRepo, shallowClone } from '@dynamo-ci/testkit';
+import { FakeGitHub, GitRepo, recordingLogger, shallowClone } from '@dynamo-ci/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ChangeSetOptions,
@@ -78,7 +78,7 @@ describe('resolveChangeSet on real shallow clones', () => {
 
   const gitPorts = (dir: string, log: string[] = []): ChangeSetPorts => ({
     git: new Git(dir),
-    log: (line) => log.push(line),
+    log: { ...recordingLogger(), info: (line: string) => void log.push(line) },
   });
 
   it.each(['pull_request', 'pull_request_target'])(
@@ -271,7 +271,7 @@ describe('resolveChangeSet with the GitHub API (fake GitHub, real Octokit)', () 
   const apiPorts = (dir: string, log: string[] = []): ChangeSetPorts => ({
     git: new Git(dir),
     api: () => createChangeSetApi('ghs_test', REPO, { baseUrl: github.url, baseDelayMs: 1 }),
-    log: (line) => log.push(line),
+    log: { ...recordingLogger(), info: (line: string) => void log.push(line) },
   });
 
   it('push to pull-request/N: the PR merge base from the compare API, then a depth-1 fetch', async () => {

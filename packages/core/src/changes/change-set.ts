@@ -13,6 +13,7 @@ import {
   ZERO_SHA,
 } from '../git.js';
 import type { GitHubContext } from '../github.js';
+import type { Logger } from '../runner.js';
 import type { ChangeSetApi } from './api.js';
 
 export type ChangeSource = 'git' | 'api' | 'none';
@@ -67,7 +68,7 @@ export interface ChangeSetPorts {
   /** Created only when git alone cannot answer; leave undefined when there is no token. */
   api?: () => Promise<ChangeSetApi>;
   /** Progress lines (fetches, fallbacks) for the log. */
-  log?: (message: string) => void;
+  log?: Logger;
 }
 
 /**

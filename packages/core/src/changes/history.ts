@@ -291,6 +291,6 @@ export class History {
   }
 
   log(message: string): void {
-    this.ports.log?.(message);
+    this.ports.log?.info(message);
   }
 }
