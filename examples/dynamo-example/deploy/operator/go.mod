@@ -1,0 +1,3 @@
+module github.com/ai-dynamo/dynamo/deploy/operator
+
+go 1.19
