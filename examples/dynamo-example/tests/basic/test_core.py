@@ -12,7 +12,7 @@ from dynamo.common.utils import served_model_name
 @pytest.mark.none
 @pytest.mark.parallel
 @pytest.mark.gpu_0
-def test_served_model_name_drops_the_org():
+def test_served_model_name_drops_the_org() -> None:
     assert served_model_name("Qwen/Qwen3-0.6B") == "qwen3-0.6b"
 
 
@@ -20,7 +20,7 @@ def test_served_model_name_drops_the_org():
 @pytest.mark.unit
 @pytest.mark.none
 @pytest.mark.gpu_0
-def test_served_model_name_without_org():
+def test_served_model_name_without_org() -> None:
     assert served_model_name("gpt2") == "gpt2"
 
 
@@ -28,5 +28,5 @@ def test_served_model_name_without_org():
 @pytest.mark.integration
 @pytest.mark.none
 @pytest.mark.gpu_1
-def test_runtime_sees_a_gpu():
+def test_runtime_sees_a_gpu() -> None:
     assert served_model_name("a/B") == "b"

@@ -13,7 +13,7 @@ worker = importlib.import_module("dynamo.vllm.main")
 @pytest.mark.unit
 @pytest.mark.vllm
 @pytest.mark.gpu_0
-def test_vllm_args_carry_the_model():
+def test_vllm_args_carry_the_model() -> None:
     assert worker.build_args("Qwen/Qwen3-0.6B")[:2] == ["--model", "Qwen/Qwen3-0.6B"]
 
 
@@ -21,7 +21,7 @@ def test_vllm_args_carry_the_model():
 @pytest.mark.unit
 @pytest.mark.vllm
 @pytest.mark.gpu_0
-def test_vllm_rejects_zero_tensor_parallel():
+def test_vllm_rejects_zero_tensor_parallel() -> None:
     with pytest.raises(ValueError):
         worker.build_args("Qwen/Qwen3-0.6B", tensor_parallel=0)
 
@@ -30,7 +30,7 @@ def test_vllm_rejects_zero_tensor_parallel():
 @pytest.mark.e2e
 @pytest.mark.vllm
 @pytest.mark.gpu_1
-def test_vllm_serves_one_request_on_one_gpu():
+def test_vllm_serves_one_request_on_one_gpu() -> None:
     assert worker.FRAMEWORK == "vllm"
 
 
@@ -38,7 +38,7 @@ def test_vllm_serves_one_request_on_one_gpu():
 @pytest.mark.e2e
 @pytest.mark.vllm
 @pytest.mark.gpu_2
-def test_vllm_tensor_parallel_two():
+def test_vllm_tensor_parallel_two() -> None:
     assert worker.build_args("m", tensor_parallel=2)[-1] == "2"
 
 
@@ -46,7 +46,7 @@ def test_vllm_tensor_parallel_two():
 @pytest.mark.integration
 @pytest.mark.vllm
 @pytest.mark.gpu_0
-def test_vllm_post_merge_args_are_strings():
+def test_vllm_post_merge_args_are_strings() -> None:
     assert all(isinstance(arg, str) for arg in worker.build_args("m", 4))
 
 
@@ -54,5 +54,5 @@ def test_vllm_post_merge_args_are_strings():
 @pytest.mark.integration
 @pytest.mark.vllm
 @pytest.mark.gpu_0
-def test_vllm_nightly_long_model_name():
+def test_vllm_nightly_long_model_name() -> None:
     assert worker.build_args("org/" + "m" * 200)[1].startswith("org/")
