@@ -31,7 +31,7 @@ function metadataOf(name: string): ActionYml | Error {
 }
 
 describe('the action set', () => {
-  it("has the seven product actions plus copy-pr, pipeline-report, pipeline-plan and the deployment stage's operator and cleanup", () => {
+  it("has the seven product actions plus copy-pr, pipeline-report, pipeline-plan, code-checks and the deployment stage's operator and cleanup", () => {
     for (const name of [
       'changed-files',
       'spdx-check',
@@ -45,6 +45,7 @@ describe('the action set', () => {
       'slack-notify',
       'copy-pr',
       'pipeline-report',
+      'code-checks',
     ]) {
       expect(ACTIONS).toContain(name);
     }

@@ -1,0 +1,238 @@
+/**
+ * Runs the checks one after another against one deadline, in the image (docker) or on the runner
+ * (none), and turns each tool's output into findings placed in the repository. All I/O goes
+ * through `Ports`; the report is returned, never printed.
+ */
+import { join } from 'node:path';
+import type { ExecResult, SpawnOptions, SpawnResult } from '@dynamo-ci/core';
+import { type CheckName, checkCommand, goModulePath } from './checks.js';
+import { containerName, dockerRunArgv } from './docker.js';
+import type { Inputs } from './inputs.js';
+import type { Finding } from './parsers/types.js';
+import { repositoryPath } from './paths.js';
+
+export type CheckStatus = 'success' | 'failure' | 'timed-out' | 'cancelled' | 'not-run';
+export type RunResult = 'success' | 'failure' | 'timed-out' | 'cancelled';
+
+export interface CheckResult {
+  name: CheckName;
+  title: string;
+  /** The tool's own argument array (inside `docker run` for engine docker). */
+  command: string[];
+  result: CheckStatus;
+  exitCode?: number;
+  durationSeconds: number;
+  findings: Finding[];
+  errors: number;
+  warnings: number;
+  /** The full output, as the tool printed it. */
+  log?: string;
+  /** Why it failed without findings, or why it did not run. */
+  note?: string;
+}
+
+export interface Report {
+  result: RunResult;
+  engine: Inputs['engine'];
+  image?: string;
+  workingDirectory: string;
+  checks: CheckResult[];
+}
+
+export interface Context {
+  workspace: string;
+  runId: string;
+  runAttempt: string;
+  job: string;
+  /** This runner's uid:gid, for `user: runner`. */
+  runnerUser?: string;
+  /** The environment the tools inherit (the action's inputs and the runner's tokens removed). */
+  hostEnv: Record<string, string | undefined>;
+}
+
+export interface Ports {
+  spawn(command: string, args: string[], options: SpawnOptions): Promise<SpawnResult>;
+  exec(command: string, args: string[]): Promise<ExecResult>;
+  /** Whether a path relative to the workspace exists. */
+  exists(relative: string): boolean;
+  /** A file relative to the workspace, or undefined. */
+  read(relative: string): string | undefined;
+  writeFile(path: string, content: string): void;
+  makeDir(path: string): void;
+  /** One check's output in the log: a group whose tool output cannot issue workflow commands. */
+  section<T>(title: string, body: (line: (text: string) => void) => Promise<T>): Promise<T>;
+  signal?: AbortSignal;
+  now(): number;
+}
+
+export async function runChecks(inputs: Inputs, context: Context, ports: Ports): Promise<Report> {
+  ports.makeDir(inputs.resultsDir);
+  const goModFile = inputs.workingDirectory === '' ? 'go.mod' : `${inputs.workingDirectory}/go.mod`;
+  const goModule = inputs.checks.includes('go-test') ? goModulePath(ports.read(goModFile) ?? '') : undefined;
+  const deadline = ports.now() + inputs.timeoutMs;
+  const checks: CheckResult[] = [];
+  /** Why the remaining checks do not run, once something stopped the run. */
+  let stop: { kind: 'cancelled' | 'timed-out' | 'fail-fast'; reason: string } | undefined;
+
+  for (const [index, name] of inputs.checks.entries()) {
+    const command = checkCommand(name, {
+      features: inputs.cargo.features,
+      noDefaultFeatures: inputs.cargo.noDefaultFeatures,
+      mypyTargets: inputs.mypyTargets,
+      goPackages: inputs.goPackages,
+      goModule,
+    });
+    const remaining = deadline - ports.now();
+    if (ports.signal?.aborted) stop ??= CANCELLED;
+    if (remaining <= 0) stop ??= DEADLINE;
+    if (stop !== undefined) {
+      checks.push(notRun(name, command.title, command.argv, stop.reason));
+      continue;
+    }
+
+    const lines: string[] = [];
+    const docker = inputs.engine === 'docker';
+    const container = containerName(['code-checks', context.runId, context.runAttempt, context.job, index, name]);
+    const env = { ...context.hostEnv, ...Object.fromEntries(inputs.env), ...command.env };
+    const [program, args] = docker
+      ? [
+          'docker',
+          dockerRunArgv({
+            image: inputs.image as string,
+            name: container,
+            workspace: context.workspace,
+            containerWorkspace: inputs.containerWorkspace,
+            workingDirectory: inputs.workingDirectory,
+            user: inputs.user === 'image' ? undefined : inputs.user === 'runner' ? context.runnerUser : inputs.user,
+            envNames: [...new Set([...inputs.env.keys(), ...Object.keys(command.env)])],
+            options: inputs.dockerOptions,
+            argv: command.argv,
+          }),
+        ]
+      : [command.argv[0] as string, command.argv.slice(1)];
+
+    const started = ports.now();
+    let outcome: SpawnResult | undefined;
+    let note: string | undefined;
+    await ports.section(`${command.title}${docker ? ` (in ${inputs.image})` : ''}`, async (show) => {
+      try {
+        outcome = await ports.spawn(program, args, {
+          cwd: docker ? undefined : join(context.workspace, inputs.workingDirectory),
+          env: definedOnly(env),
+          timeoutMs: remaining,
+          signal: ports.signal,
+          onLine: (text, stream) => {
+            lines.push(text);
+            const display = command.collector.line(text, stream);
+            if (display !== undefined) for (const part of display.split('\n')) show(part);
+          },
+        });
+      } catch (error) {
+        note = `${program} could not be started (${(error as Error).message}): ${
+          docker
+            ? 'install Docker on the runner, or run the checks on it with engine: none'
+            : `install ${program} on the runner, or run the checks in an image with engine: docker`
+        }`;
+        show(note);
+      }
+    });
+    if (docker && outcome && (outcome.timedOut || ports.signal?.aborted)) {
+      // Stopping the docker client does not stop the container it started.
+      await ports.exec('docker', ['rm', '--force', container]).catch(() => undefined);
+    }
+
+    const findings = command.collector.finish().map((finding) => placed(finding, inputs, context, ports));
+    const errors = findings.filter((finding) => finding.level === 'error').length;
+    let result: CheckStatus;
+    if (ports.signal?.aborted) result = 'cancelled';
+    else if (outcome?.timedOut) result = 'timed-out';
+    else if (outcome && command.passed(outcome.exitCode, errors)) result = 'success';
+    else result = 'failure';
+    if (outcome && result === 'failure' && note === undefined)
+      note = exitNote(outcome.exitCode, program, command.argv, inputs);
+
+    const log = join(inputs.resultsDir, `${name}.log`);
+    ports.writeFile(log, lines.length > 0 ? `${lines.join('\n')}\n` : '');
+    checks.push({
+      name,
+      title: command.title,
+      command: command.argv,
+      result,
+      exitCode: outcome?.exitCode,
+      durationSeconds: Math.round((ports.now() - started) / 100) / 10,
+      findings,
+      errors,
+      warnings: findings.length - errors,
+      log,
+      note: result === 'timed-out' ? `stopped at the deadline (timeout-minutes: ${inputs.timeoutMs / 60_000})` : note,
+    });
+    if (result === 'cancelled') stop = CANCELLED;
+    else if (result === 'timed-out') stop = DEADLINE;
+    else if (result === 'failure' && inputs.failFast)
+      stop = { kind: 'fail-fast', reason: `${command.title} failed (fail-fast)` };
+  }
+
+  const report: Report = {
+    result: overall(checks, stop?.kind),
+    engine: inputs.engine,
+    image: inputs.image,
+    workingDirectory: inputs.workingDirectory,
+    checks,
+  };
+  ports.writeFile(join(inputs.resultsDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}
+
+const CANCELLED = { kind: 'cancelled', reason: 'the run was cancelled' } as const;
+const DEADLINE = { kind: 'timed-out', reason: 'the deadline (timeout-minutes) had passed' } as const;
+
+function overall(checks: CheckResult[], stopped: 'cancelled' | 'timed-out' | 'fail-fast' | undefined): RunResult {
+  const results = new Set(checks.map((check) => check.result));
+  if (results.has('cancelled') || stopped === 'cancelled') return 'cancelled';
+  if (results.has('timed-out') || stopped === 'timed-out') return 'timed-out';
+  if (results.has('failure')) return 'failure';
+  return 'success';
+}
+
+function notRun(name: CheckName, title: string, command: string[], reason: string): CheckResult {
+  return {
+    name,
+    title,
+    command,
+    result: 'not-run',
+    durationSeconds: 0,
+    findings: [],
+    errors: 0,
+    warnings: 0,
+    note: `not run: ${reason}`,
+  };
+}
+
+function placed(finding: Finding, inputs: Inputs, context: Context, ports: Ports): Finding {
+  if (finding.file === undefined) return finding;
+  const file = repositoryPath(finding.file, {
+    workspace: context.workspace,
+    workingDirectory: inputs.workingDirectory,
+    containerWorkspace: inputs.engine === 'docker' ? inputs.containerWorkspace : undefined,
+    exists: (relative) => ports.exists(relative),
+  });
+  if (file !== undefined) return { ...finding, file };
+  // Outside the repository (a dependency's source, the toolchain): keep the place in the message.
+  const where = finding.line === undefined ? finding.file : `${finding.file}:${finding.line}`;
+  return { level: finding.level, title: finding.title, message: `${finding.message} (${where})` };
+}
+
+/** Why a check failed with an exit code that means the tool never ran. */
+function exitNote(exitCode: number, program: string, argv: string[], inputs: Inputs): string | undefined {
+  if (program !== 'docker') return undefined;
+  if (exitCode === 127) return `${argv[0]} is not installed in the image ${inputs.image}`;
+  if (exitCode === 126) return `${argv[0]} cannot be run in the image ${inputs.image}`;
+  if (exitCode === 125) return `docker could not start the container from ${inputs.image} (see the log)`;
+  return undefined;
+}
+
+function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) result[name] = value;
+  return result;
+}
