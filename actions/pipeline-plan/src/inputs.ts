@@ -221,6 +221,21 @@ export function parseInputs(
       );
     }
   }
+  const exclude = inputs.list(raw('exclude'));
+  for (const name of exclude) {
+    if (!units.some((unit) => unit.name === name)) {
+      throw new InputError(
+        'exclude',
+        `Input 'exclude' names '${name}', which is not a unit (${units.map((u) => u.name).join(', ')})`,
+      );
+    }
+    if (only.includes(name)) {
+      throw new InputError(
+        'exclude',
+        `Input 'exclude' names '${name}', which 'only' asks for: name each unit in one of them`,
+      );
+    }
+  }
   const runners: Runners = { ...DEFAULT_RUNNERS };
   for (const [role, label] of inputs.keyValues(raw('runners'), 'runners')) {
     if (!(role in DEFAULT_RUNNERS)) {
@@ -245,6 +260,7 @@ export function parseInputs(
     changes: changes as string[],
     units,
     only,
+    exclude,
     forceAll: inputs.boolean(raw('force-all'), 'force-all', false),
     runners,
     testGpus,

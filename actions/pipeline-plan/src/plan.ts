@@ -187,6 +187,8 @@ export interface PlanInputs {
   units: BuildUnit[];
   /** Restrict to these unit names (nightly builds only the frameworks). Empty: all units. */
   only: string[];
+  /** Units another job builds (backend.yml's operator job lints, tests and builds the operator). */
+  exclude: string[];
   forceAll: boolean;
   runners: Runners;
   testGpus: Gpus[];
@@ -280,9 +282,14 @@ function runnerFor(role: string, runners: Runners): string {
 }
 
 /** Decide which units a change selects, and why. */
-export function decide(inputs: Pick<PlanInputs, 'changes' | 'units' | 'only' | 'forceAll'>): UnitDecision[] {
+export function decide(
+  inputs: Pick<PlanInputs, 'changes' | 'units' | 'only' | 'forceAll'> & Partial<Pick<PlanInputs, 'exclude'>>,
+): UnitDecision[] {
   const changed = new Set(inputs.changes);
   return inputs.units.map((unit) => {
+    if (inputs.exclude?.includes(unit.name)) {
+      return { unit: unit.name, selected: false, reason: 'built by another job (exclude)' };
+    }
     if (inputs.only.length > 0 && !inputs.only.includes(unit.name)) {
       return { unit: unit.name, selected: false, reason: 'not in this pipeline' };
     }

@@ -68,7 +68,24 @@ describe('pipeline-plan', () => {
     expect(result.builds).toHaveLength(10);
   });
 
+  it('leaves excluded units to the job that builds them, whatever changed', () => {
+    const result = plan(parseInputs(raw({ 'force-all': 'true', exclude: 'operator' })));
+    expect(result.builds.some((leg) => leg.framework === 'operator')).toBe(false);
+    expect(result.decisions.find((decision) => decision.unit === 'operator')).toEqual({
+      unit: 'operator',
+      selected: false,
+      reason: 'built by another job (exclude)',
+    });
+    const operatorOnly = plan(parseInputs(raw({ changes: '["operator"]', only: 'operator' })));
+    expect(operatorOnly.builds.map((leg) => [leg.id, leg.context])).toEqual([
+      ['operator-amd64', 'deploy/operator'],
+      ['operator-arm64', 'deploy/operator'],
+    ]);
+  });
+
   it.each([
+    [{ exclude: 'operator,helm' }, "Input 'exclude' names 'helm', which is not a unit"],
+    [{ exclude: 'operator', only: 'operator' }, "Input 'exclude' names 'operator', which 'only' asks for"],
     [{ changes: '{"a":1}' }, "Input 'changes' must be a JSON array"],
     [{ changes: 'nope' }, "Input 'changes' must be valid JSON"],
     [{ only: 'vllm,tensorflow' }, "Input 'only' names 'tensorflow'"],
