@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { evaluate, evaluateValue } from '@dynamo-ci/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   branchPattern,
   checkAll,
+  checkArtifacts,
   checkCleanup,
   checkConcurrency,
   checkGates,
@@ -10,11 +13,14 @@ import {
   checkPinned,
   checkPullRequestTarget,
   checkSecrets,
+  checkServiceReferences,
   checkTimeouts,
   checkWriteJobs,
   commandWords,
   loadWorkflows,
   parseWorkflow,
+  repoRoot,
+  requiredCheckNames,
   type Workflow,
 } from './workflows.js';
 
@@ -76,6 +82,83 @@ describe('the repository workflows', () => {
       expect(text, workflow.path).not.toMatch(/"uses":"\.\/actions\//);
       for (const match of text.matchAll(/org\/dynamo-ci-actions\/[^"@]+@([^"]+)/g)) expect(match[1]).toBe('v1');
     }
+  });
+});
+
+describe('the required check names', () => {
+  const example = real.filter((workflow) => workflow.path.startsWith('examples/dynamo-example/.github/workflows/'));
+
+  it("are the README's list, derived from the example's callers and the workflows they call", () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Required checks for branch protection'));
+    const listed = (/```text\n([\s\S]*?)```/.exec(section)?.[1] ?? '').split('\n').filter(Boolean);
+    // DCO is the DCO GitHub App's check, not a workflow's.
+    expect(listed.filter((name) => name !== 'DCO').sort()).toEqual(requiredCheckNames(example, real));
+    expect(listed).toContain('DCO');
+  });
+
+  it('are named <caller job> / <job>, with the gates of a called workflow and the direct checks', () => {
+    expect(requiredCheckNames(example, real)).toEqual(
+      expect.arrayContaining([
+        'checks / pre-commit',
+        'checks / copyright-checks',
+        'validation / dynamo-status-check',
+        'backend / backend-status-check',
+      ]),
+    );
+  });
+
+  it('follow a renamed caller job, leave out checks that can be skipped and callers that never run on a PR', () => {
+    const callers = [
+      wf(
+        'pr.yml',
+        `on: {push: {branches: ['pull-request/[0-9]+']}}
+jobs:
+  pipeline:
+    uses: ./.github/workflows/gated.yml
+  optional:
+    if: github.event_name == 'workflow_dispatch'
+    uses: ./.github/workflows/plain.yml
+  own-job:
+    runs-on: ubuntu-latest
+    steps: [{run: 'true'}]`,
+      ),
+      wf(
+        'nightly.yml',
+        'on: {schedule: [{cron: "0 8 * * *"}]}\njobs:\n  suite:\n    uses: ./.github/workflows/plain.yml',
+      ),
+      wf(
+        'checks.yml',
+        'on: pull_request\njobs:\n  direct:\n    uses: ./.github/workflows/plain.yml\n    with: {lint: false}',
+      ),
+    ];
+    const called = [
+      wf(
+        'gated.yml',
+        `on: {workflow_call: {}}
+jobs:
+  build: {runs-on: x, steps: []}
+  nested:
+    uses: ./.github/workflows/plain.yml
+  deploy:
+    if: inputs.deploy
+    uses: ./.github/workflows/plain.yml
+  gated-status-check: {needs: [build], if: always(), runs-on: x, steps: []}`,
+      ),
+      wf(
+        'plain.yml',
+        `on: {workflow_call: {inputs: {lint: {type: boolean, default: true}}}}
+jobs:
+  lint: {if: inputs.lint, runs-on: x, steps: []}
+  test: {name: unit tests, runs-on: x, steps: []}`,
+      ),
+    ];
+    expect(requiredCheckNames(callers, [...callers, ...called])).toEqual([
+      'direct / unit tests',
+      'pipeline / gated-status-check',
+      'pipeline / nested / lint',
+      'pipeline / nested / unit tests',
+    ]);
   });
 });
 
@@ -378,9 +461,56 @@ describe('a real workflow, broken on purpose, is caught', () => {
     return { path: found.path, doc: structuredClone(found.doc) };
   };
 
+  it('artifacts: an upload that skips failed legs, or keeps them for the default time', () => {
+    const broken = wf(
+      'a.yml',
+      `on: {workflow_call: {}}
+jobs:
+  test:
+    runs-on: x
+    steps:
+      - uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02
+        with: {name: logs, path: logs, retention-days: 7}
+      - uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02
+        if: always() && matrix.arch == 'amd64'
+        with: {name: more, path: more}`,
+    );
+    expect(checkArtifacts(broken)).toEqual([
+      ".github/workflows/a.yml job 'test': upload-artifact without 'if: always()' loses the logs of a failed or timed-out leg",
+      ".github/workflows/a.yml job 'test': upload-artifact without retention-days keeps it for the repository's default",
+    ]);
+  });
+
+  it('service references: a misspelt service name', () => {
+    const broken = wf(
+      's.yml',
+      `on: push
+jobs:
+  test:
+    runs-on: x
+    services: {nats: {image: nats}}
+    steps:
+      - run: echo "\${{ job.services.nats.ports['4222'] }} \${{ job.services.etcd.ports['2379'] }}"`,
+    );
+    expect(checkServiceReferences(broken)).toEqual([
+      ".github/workflows/s.yml job 'test': reads job.services.etcd, but the job has no such service",
+    ]);
+  });
+
+  it('the core validation gives the Rust checks and every test job NATS and etcd, by address', () => {
+    const validation = real.find((workflow) => workflow.path === '.github/workflows/core-validation.yml') as Workflow;
+    for (const id of ['rust-checks', 'test-parallel', 'test-sequential', 'test-generic-gpu']) {
+      const job = validation.doc.jobs[id];
+      expect(Object.keys(job.services ?? {}).sort(), id).toEqual(['etcd', 'nats']);
+      const env = String(job.steps.find((step: { with?: { env?: string } }) => step.with?.env)?.with?.env);
+      expect(env, id).toContain("NATS_SERVER=nats://localhost:${{ job.services.nats.ports['4222'] }}");
+      expect(env, id).toContain("ETCD_ENDPOINTS=http://localhost:${{ job.services.etcd.ports['2379'] }}");
+    }
+  });
+
   it('backend-status-check without the test job', () => {
     const backend = clone('.github/workflows/backend.yml');
-    backend.doc.jobs['backend-status-check'].needs = ['changes', 'build'];
+    backend.doc.jobs['backend-status-check'].needs = ['changes', 'build', 'operator'];
     expect(checkGates(backend)).toEqual([
       ".github/workflows/backend.yml job 'test': no gate waits on it or runs before it, so its failure blocks nothing",
     ]);
@@ -420,6 +550,15 @@ describe('a real workflow, broken on purpose, is caught', () => {
     early.doc.jobs.cleanup.needs = ['deploy-operator', 'deploy-test'];
     expect(checkGates(early)).toEqual([
       ".github/workflows/deploy.yml job 'deploy-status-check': needs does not list 'cleanup', so its failure would not block",
+    ]);
+  });
+
+  it('dynamo-status-check without the Rust checks or the generic GPU tests', () => {
+    const validation = clone('.github/workflows/core-validation.yml');
+    validation.doc.jobs['dynamo-status-check'].needs = ['changes', 'build', 'mypy', 'test-parallel', 'test-sequential'];
+    expect(checkGates(validation)).toEqual([
+      ".github/workflows/core-validation.yml job 'dynamo-status-check': needs does not list 'rust-checks', so its failure would not block",
+      ".github/workflows/core-validation.yml job 'dynamo-status-check': needs does not list 'test-generic-gpu', so its failure would not block",
     ]);
   });
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { evaluateValue, filterPattern, type Json, truthy } from '@dynamo-ci/testkit';
+import { evaluate, evaluateValue, filterPattern, type Json, truthy } from '@dynamo-ci/testkit';
 import { parse } from 'yaml';
 import { workflowFiles } from '../../scripts/workflow-files.mjs';
 
@@ -649,6 +649,123 @@ export function checkCleanup(workflow: Workflow): string[] {
   return problems;
 }
 
+// --- Artifacts ----------------------------------------------------------------------------------
+
+/**
+ * In the reusable pipeline workflows, every upload-artifact step runs `if: always()` (the logs
+ * and reports of a failed, cancelled or timed-out leg are the ones people need) and says how long
+ * the artifact is kept.
+ */
+export function checkArtifacts(workflow: Workflow): string[] {
+  if (!('workflow_call' in triggers(workflow))) return [];
+  const problems: string[] = [];
+  for (const [id, job] of jobs(workflow)) {
+    for (const step of steps(job)) {
+      if (!/^actions\/upload-artifact@/.test(String(step.uses ?? ''))) continue;
+      if (!/(^|[^\w.])always\(\)/.test(String(step.if ?? ''))) {
+        problems.push(
+          `${at(workflow, id)}: upload-artifact without 'if: always()' loses the logs of a failed or timed-out leg`,
+        );
+      }
+      if (step.with?.['retention-days'] === undefined) {
+        problems.push(
+          `${at(workflow, id)}: upload-artifact without retention-days keeps it for the repository's default`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+// --- Service containers ---------------------------------------------------------------------------
+
+/**
+ * Every `job.services.<name>` a job reads names one of its own service containers: a misspelt
+ * name gives an empty port, and the tests would be handed `nats://localhost:`.
+ */
+export function checkServiceReferences(workflow: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [id, job] of jobs(workflow)) {
+    const services = Object.keys(job.services ?? {});
+    const text = JSON.stringify(job.steps ?? []);
+    for (const match of text.matchAll(/job\.services\.([A-Za-z0-9_-]+)/g)) {
+      if (!services.includes(match[1] as string)) {
+        problems.push(`${at(workflow, id)}: reads job.services.${match[1]}, but the job has no such service`);
+      }
+    }
+  }
+  return [...new Set(problems)];
+}
+
+// --- Required check names -------------------------------------------------------------------------
+
+/** A job's check-run name: its literal `name:`, else its id. */
+function checkName(id: string, job: Job): string {
+  return typeof job.name === 'string' && !job.name.includes('${{') ? job.name : id;
+}
+
+/**
+ * Whether a job always runs (so its check is always reported) given the caller's inputs: no
+ * `if:`, `always()`, or a condition that is true from the inputs alone.
+ */
+function alwaysRuns(job: Job, inputs: Record<string, unknown>): boolean {
+  if (job.if === undefined) return true;
+  const condition = String(job.if).replace(/^\$\{\{\s*|\s*\}\}$/g, '');
+  if (/^\s*always\(\)\s*$/.test(condition)) return true;
+  try {
+    return truthy(evaluate(condition, { inputs, github: {}, vars: {}, needs: {}, matrix: {} }));
+  } catch {
+    return false;
+  }
+}
+
+/** A called workflow's inputs: its defaults, overridden by the caller's literal `with:` values. */
+function calleeInputs(callee: Workflow, withValues: Record<string, unknown> | undefined): Record<string, unknown> {
+  const declared = (triggers(callee).workflow_call?.inputs ?? {}) as Record<string, { default?: unknown }>;
+  const values: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(declared)) values[name] = spec?.default;
+  for (const [name, value] of Object.entries(withValues ?? {})) {
+    if (typeof value !== 'string' || !value.includes('${{')) values[name] = value;
+  }
+  return values;
+}
+
+/** Whether a caller's runs report checks on pull requests: pull_request, or pushes to pull-request/<N>. */
+function reportsOnPullRequests(workflow: Workflow): boolean {
+  const on = triggers(workflow);
+  return 'pull_request' in on || ('push' in on && pushBranchMatches(on.push, 'pull-request/12'));
+}
+
+/**
+ * The check names a branch protection rule must require for the given caller workflows, as GitHub
+ * names a reusable workflow's jobs (`<caller job> / <job>`, one level per call). A called workflow
+ * contributes its gates (`*-status-check`, status-aggregate) when it has any, else every job (the
+ * direct checks of pr-checks.yml are the checks themselves); only jobs that are reported on every
+ * run count (a required check that can be skipped blocks the merge forever), judged from the
+ * caller's inputs. Callers that never run on a pull request contribute nothing, and a caller's own
+ * jobs (the non-required checks calling third-party actions) are not required.
+ */
+export function requiredCheckNames(callers: Workflow[], all: Workflow[]): string[] {
+  const names: string[] = [];
+  const visit = (workflow: Workflow, prefix: string, inputs: Record<string, unknown>, depth: number) => {
+    const list = jobs(workflow);
+    const gated = list.some(([id, job]) => isGate(id, job));
+    for (const [id, job] of list) {
+      if (!alwaysRuns(job, inputs)) continue;
+      const name = `${prefix}${checkName(id, job)}`;
+      if (typeof job.uses === 'string') {
+        const called = callee(job.uses, all);
+        if (called && depth < 4) visit(called, `${name} / `, calleeInputs(called, job.with), depth + 1);
+        continue;
+      }
+      // A caller's own jobs (the third-party, non-required checks) are never required.
+      if (depth > 0 && (!gated || isGate(id, job))) names.push(name);
+    }
+  };
+  for (const caller of callers.filter(reportsOnPullRequests)) visit(caller, '', {}, 0);
+  return [...new Set(names)].sort();
+}
+
 /** Every invariant over every workflow. */
 export function checkAll(all: Workflow[]): Record<string, string[]> {
   return {
@@ -661,5 +778,7 @@ export function checkAll(all: Workflow[]): Record<string, string[]> {
     secrets: all.flatMap((workflow) => checkSecrets(workflow, all)),
     writeJobs: all.flatMap(checkWriteJobs),
     cleanup: all.flatMap(checkCleanup),
+    artifacts: all.flatMap(checkArtifacts),
+    serviceReferences: all.flatMap(checkServiceReferences),
   };
 }
