@@ -26,4 +26,5 @@ export * from './python-base.js';
 export * from './registry.js';
 export * from './runner.js';
 export * from './workflow/index.js';
+export * from './services.js';
 export * from './zip.js';

@@ -1,0 +1,68 @@
+/** The real nats-server and etcd the example's tests talk to, on free ports. */
+import { connect } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { Etcd, NatsServer, RuntimeServices, serviceTools } from '../src/services.js';
+
+const tools = serviceTools();
+const available = tools.nats && tools.etcd;
+if (!available && process.env.DYNAMO_CI_REQUIRE_TOOLS === '1') {
+  throw new Error('nats-server and etcd are required (Debian: nats-server etcd-server)');
+}
+
+/** One exchange over NATS's text protocol: PING answered by PONG after the INFO greeting. */
+function pingPong(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk) => {
+      received += chunk.toString('utf8');
+      if (received.startsWith('INFO ') && !received.includes('PONG') && received.endsWith('\r\n')) {
+        socket.write('CONNECT {"verbose":false}\r\nPING\r\n');
+      }
+      if (received.includes('PONG\r\n')) {
+        socket.end();
+        resolve(received);
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
+const base64 = (text: string) => Buffer.from(text).toString('base64');
+
+describe.skipIf(!available)('runtime services', () => {
+  it('runs NATS and etcd on free ports and gives their addresses as Dynamo reads them', async () => {
+    const services = await RuntimeServices.start();
+    try {
+      const env = services.environment();
+      expect(env.NATS_SERVER).toMatch(/^nats:\/\/127\.0\.0\.1:\d+$/);
+      expect(env.ETCD_ENDPOINTS).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(await pingPong(services.nats.port)).toMatch(/^INFO \{.*\} ?\r\nPONG\r\n$/s);
+
+      const put = await fetch(`${services.etcd.url}/v3/kv/put`, {
+        method: 'POST',
+        body: JSON.stringify({ key: base64('dynamo/test'), value: base64('ready') }),
+      });
+      expect(put.status).toBe(200);
+      const range = (await (
+        await fetch(`${services.etcd.url}/v3/kv/range`, {
+          method: 'POST',
+          body: JSON.stringify({ key: base64('dynamo/test') }),
+        })
+      ).json()) as { kvs: { value: string }[] };
+      expect(Buffer.from(range.kvs[0]?.value ?? '', 'base64').toString()).toBe('ready');
+    } finally {
+      services.stop();
+    }
+  });
+
+  it('stops each server for good', async () => {
+    const nats = await NatsServer.start();
+    const etcd = await Etcd.start();
+    nats.stop();
+    etcd.stop();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await expect(pingPong(nats.port)).rejects.toThrow(/ECONNREFUSED/);
+    await expect(fetch(`${etcd.url}/health`)).rejects.toThrow();
+  });
+});
