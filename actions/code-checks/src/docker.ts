@@ -11,6 +11,11 @@ export interface DockerRun {
   workingDirectory: string;
   /** `--user` value, or undefined to keep the image's USER. */
   user?: string;
+  /**
+   * HOME in the container (given on the command line: it is no secret, and the docker client's
+   * own HOME must stay, since its registry login lives there).
+   */
+  home?: string;
   /** Names only: docker reads each value from its own environment, so values never reach argv. */
   envNames: string[];
   options: string[];
@@ -24,6 +29,7 @@ export function dockerRunArgv(run: DockerRun): string[] {
   args.push('--mount', mountSpec(run.workspace, run.containerWorkspace));
   args.push('--workdir', workdir);
   if (run.user !== undefined) args.push('--user', run.user);
+  if (run.home !== undefined) args.push('--env', `HOME=${run.home}`);
   for (const name of run.envNames) args.push('--env', name);
   args.push(...run.options, run.image, ...run.argv);
   return args;

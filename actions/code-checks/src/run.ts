@@ -104,6 +104,8 @@ export async function runChecks(inputs: Inputs, context: Context, ports: Ports):
             containerWorkspace: inputs.containerWorkspace,
             workingDirectory: inputs.workingDirectory,
             user: inputs.user === 'image' ? undefined : inputs.user === 'runner' ? context.runnerUser : inputs.user,
+            // Another user than the image's has no home there: cargo, go and pre-commit keep caches in it.
+            home: inputs.user !== 'image' && !inputs.env.has('HOME') ? '/tmp' : undefined,
             envNames: [...new Set([...inputs.env.keys(), ...Object.keys(command.env)])],
             options: inputs.dockerOptions,
             argv: command.argv,

@@ -150,6 +150,8 @@ describe('runChecks', () => {
       '--user',
       '1001:121',
       '--env',
+      'HOME=/tmp',
+      '--env',
       'ETCD_ENDPOINTS',
       '--network=host',
       'img',
