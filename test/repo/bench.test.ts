@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 /** Each benchmark's smallest sensible arguments. */
 const SMALL: Record<string, string[]> = {
   'changed-files.mjs': ['--files', '2000', '--changed', '1000', '--runs', '3'],
+  'code-checks.mjs': ['--scale', '0.05', '--runs', '3'],
   'copy-pr.mjs': ['--runs', '3'],
   'deploy-profile.mjs': ['--runs', '3'],
   'pipeline-report.mjs': ['--legs', '5', '--cases', '200', '--runs', '3'],

@@ -70,6 +70,8 @@ export async function runChecks(inputs: Inputs, context: Context, ports: Ports):
   const goModFile = inputs.workingDirectory === '' ? 'go.mod' : `${inputs.workingDirectory}/go.mod`;
   const goModule = inputs.checks.includes('go-test') ? goModulePath(ports.read(goModFile) ?? '') : undefined;
   const deadline = ports.now() + inputs.timeoutMs;
+  /** Reported file -> repository path (findings name the same files again and again). */
+  const places = new Map<string, string | undefined>();
   const checks: CheckResult[] = [];
   /** Why the remaining checks do not run, once something stopped the run. */
   let stop: { kind: 'cancelled' | 'timed-out' | 'fail-fast'; reason: string } | undefined;
@@ -143,7 +145,7 @@ export async function runChecks(inputs: Inputs, context: Context, ports: Ports):
       await ports.exec('docker', ['rm', '--force', container]).catch(() => undefined);
     }
 
-    const findings = command.collector.finish().map((finding) => placed(finding, inputs, context, ports));
+    const findings = command.collector.finish().map((finding) => placed(finding, inputs, context, ports, places));
     const errors = findings.filter((finding) => finding.level === 'error').length;
     let result: CheckStatus;
     if (ports.signal?.aborted) result = 'cancelled';
@@ -210,14 +212,26 @@ function notRun(name: CheckName, title: string, command: string[], reason: strin
   };
 }
 
-function placed(finding: Finding, inputs: Inputs, context: Context, ports: Ports): Finding {
+function placed(
+  finding: Finding,
+  inputs: Inputs,
+  context: Context,
+  ports: Ports,
+  places: Map<string, string | undefined>,
+): Finding {
   if (finding.file === undefined) return finding;
-  const file = repositoryPath(finding.file, {
-    workspace: context.workspace,
-    workingDirectory: inputs.workingDirectory,
-    containerWorkspace: inputs.engine === 'docker' ? inputs.containerWorkspace : undefined,
-    exists: (relative) => ports.exists(relative),
-  });
+  if (!places.has(finding.file)) {
+    places.set(
+      finding.file,
+      repositoryPath(finding.file, {
+        workspace: context.workspace,
+        workingDirectory: inputs.workingDirectory,
+        containerWorkspace: inputs.engine === 'docker' ? inputs.containerWorkspace : undefined,
+        exists: (relative) => ports.exists(relative),
+      }),
+    );
+  }
+  const file = places.get(finding.file);
   if (file !== undefined) return { ...finding, file };
   // Outside the repository (a dependency's source, the toolchain): keep the place in the message.
   const where = finding.line === undefined ? finding.file : `${finding.file}:${finding.line}`;

@@ -46,8 +46,14 @@ export class CargoCollector implements Collector {
 
   line(text: string): string | undefined {
     if (text.startsWith('{')) {
-      const parsed = parseJson(text);
-      if (parsed !== undefined) return this.compilerMessage(parsed);
+      // Most lines of a build are artifact notices, hidden from the log: only a diagnostic is worth
+      // parsing (cargo writes its JSON compact, so the reason reads the same in every version).
+      if (!text.includes('"reason":"compiler-message"')) {
+        if (/^\{"reason":"[a-z-]+"/.test(text)) return undefined;
+      } else {
+        const parsed = parseJson(text);
+        if (parsed !== undefined) return this.compilerMessage(parsed);
+      }
     }
     if (this.mode === 'test') this.testOutput(text);
     return text;
