@@ -1,6 +1,6 @@
 /** Wiring: runner -> inputs -> checks -> outputs, annotations, summary. */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env, exec, type Runner, runAction, spawnProcess } from '@dynamo-ci/core';
@@ -49,6 +49,7 @@ async function checks(runner: Runner): Promise<void> {
           }
         },
         writeFile: (path, content) => writeFileSync(path, content),
+        appendFile: (path, content) => appendFileSync(path, content),
         makeDir: (path) => mkdirSync(path, { recursive: true }),
         section: (title, body) =>
           runner.group(title, async () => {

@@ -58,6 +58,7 @@ export interface Ports {
   /** A file relative to the workspace, or undefined. */
   read(relative: string): string | undefined;
   writeFile(path: string, content: string): void;
+  appendFile(path: string, content: string): void;
   makeDir(path: string): void;
   /** One check's output in the log: a group whose tool output cannot issue workflow commands. */
   section<T>(title: string, body: (line: (text: string) => void) => Promise<T>): Promise<T>;
@@ -92,7 +93,17 @@ export async function runChecks(inputs: Inputs, context: Context, ports: Ports):
       continue;
     }
 
-    const lines: string[] = [];
+    // The full output goes to the log file as it comes, a megabyte at a time: memory stays bounded
+    // whatever a tool prints.
+    const log = join(inputs.resultsDir, `${name}.log`);
+    ports.writeFile(log, '');
+    let pendingLog: string[] = [];
+    let pendingBytes = 0;
+    const flushLog = () => {
+      if (pendingLog.length > 0) ports.appendFile(log, `${pendingLog.join('\n')}\n`);
+      pendingLog = [];
+      pendingBytes = 0;
+    };
     const docker = inputs.engine === 'docker';
     const container = containerName(['code-checks', context.runId, context.runAttempt, context.job, index, name]);
     const env = { ...context.hostEnv, ...Object.fromEntries(inputs.env), ...command.env };
@@ -126,7 +137,9 @@ export async function runChecks(inputs: Inputs, context: Context, ports: Ports):
           timeoutMs: remaining,
           signal: ports.signal,
           onLine: (text, stream) => {
-            lines.push(text);
+            pendingLog.push(text);
+            pendingBytes += text.length + 1;
+            if (pendingBytes >= 1 << 20) flushLog();
             const display = command.collector.line(text, stream);
             if (display !== undefined) for (const part of display.split('\n')) show(part);
           },
@@ -155,8 +168,7 @@ export async function runChecks(inputs: Inputs, context: Context, ports: Ports):
     if (outcome && result === 'failure' && note === undefined)
       note = exitNote(outcome.exitCode, program, command.argv, inputs);
 
-    const log = join(inputs.resultsDir, `${name}.log`);
-    ports.writeFile(log, lines.length > 0 ? `${lines.join('\n')}\n` : '');
+    flushLog();
     checks.push({
       name,
       title: command.title,

@@ -59,6 +59,9 @@ function harness(scripts: Record<string, Script>, files: Record<string, string> 
     writeFile: (path, content) => {
       written[path] = content;
     },
+    appendFile: (path, content) => {
+      written[path] = (written[path] ?? '') + content;
+    },
     makeDir: () => {},
     async section(title, body) {
       sections.push(title);
@@ -189,6 +192,21 @@ describe('runChecks', () => {
     expect(h.written['/t/code-checks/mypy.log']).toBe(
       'ringbuf/__init__.py:4:5: error: Bad  [misc]\nFound 1 error in 1 file\n',
     );
+  });
+
+  it('writes a large output to the log file a megabyte at a time, all of it', async () => {
+    const lines = Array.from({ length: 30_000 }, (_, index) => `line ${index} ${'x'.repeat(60)}`);
+    const h = harness({ mypy: { lines } });
+    const appends: number[] = [];
+    const append = h.ports.appendFile;
+    h.ports.appendFile = (path, content) => {
+      appends.push(content.length);
+      append(path, content);
+    };
+    await runChecks(inputs({ checks: 'mypy', engine: 'none' }), context, h.ports);
+    expect(appends.length).toBe(3);
+    expect(Math.max(...appends)).toBeLessThan(1.1 * 2 ** 20);
+    expect(h.written['/t/code-checks/mypy.log']).toBe(`${lines.join('\n')}\n`);
   });
 
   it('keeps a finding outside the repository, its place in the message', async () => {
