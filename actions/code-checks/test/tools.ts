@@ -26,6 +26,7 @@ export function requireTools(tools: Record<string, boolean>, debianPackages: str
   if (process.env.DYNAMO_CI_REQUIRE_TOOLS === '1') {
     throw new Error(`${missing.join(', ')} required (Debian: ${debianPackages})`);
   }
+  console.warn(`skipped: ${missing.join(', ')} not installed (Debian: ${debianPackages})`);
   return false;
 }
 
