@@ -7,7 +7,7 @@ describe('dockerRunArgv', () => {
       dockerRunArgv({
         image: 'registry/dynamo:abc-dynamo-runtime-cuda12-amd64',
         name: 'code-checks-1-1-rust-checks-0-cargo-fmt',
-        workspace: '/home/runner/work/dynamo/dynamo',
+        workspace: '/runner/_work/dynamo/dynamo',
         containerWorkspace: '/workspace',
         workingDirectory: 'lib',
         user: '1001:121',
@@ -22,7 +22,7 @@ describe('dockerRunArgv', () => {
       '--name',
       'code-checks-1-1-rust-checks-0-cargo-fmt',
       '--mount',
-      'type=bind,source=/home/runner/work/dynamo/dynamo,target=/workspace',
+      'type=bind,source=/runner/_work/dynamo/dynamo,target=/workspace',
       '--workdir',
       '/workspace/lib',
       '--user',

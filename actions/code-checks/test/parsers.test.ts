@@ -375,7 +375,7 @@ isort....................................................................Failed
 - hook id: isort
 - files were modified by this hook
 
-Fixing /home/runner/work/dynamo/dynamo/components/src/dynamo/common/bad.py
+Fixing /runner/_work/dynamo/dynamo/components/src/dynamo/common/bad.py
 
 yamllint.................................................................Failed
 - hook id: yamllint

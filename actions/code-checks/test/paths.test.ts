@@ -3,7 +3,7 @@ import { type PathContext, repositoryPath } from '../src/paths.js';
 
 const files = new Set(['lib/runtime/src/lib.rs', 'deploy/operator/internal/x.go', 'bad.yaml']);
 const context = (workingDirectory: string, containerWorkspace?: string): PathContext => ({
-  workspace: '/home/runner/work/repo/repo',
+  workspace: '/runner/_work/repo/repo',
   workingDirectory,
   containerWorkspace,
   exists: (relative) => files.has(relative),
@@ -19,12 +19,7 @@ describe('repositoryPath', () => {
       'lib/runtime/src/lib.rs',
     ],
     ['relative to the git root (pre-commit)', 'bad.yaml', context('deploy/operator'), 'bad.yaml'],
-    [
-      'absolute on the runner',
-      '/home/runner/work/repo/repo/lib/runtime/src/lib.rs',
-      context(''),
-      'lib/runtime/src/lib.rs',
-    ],
+    ['absolute on the runner', '/runner/_work/repo/repo/lib/runtime/src/lib.rs', context(''), 'lib/runtime/src/lib.rs'],
     [
       'absolute in the container',
       '/workspace/lib/runtime/src/lib.rs',
@@ -38,7 +33,7 @@ describe('repositoryPath', () => {
   });
 
   it.each([
-    ['a dependency outside the checkout', '/root/.cargo/registry/src/serde/lib.rs', context('', '/workspace')],
+    ['a dependency outside the checkout', '/usr/local/cargo/registry/src/serde/lib.rs', context('', '/workspace')],
     ['a path climbing out of the repository', '../../etc/passwd', context('lib')],
     ['the repository root itself', '.', context('')],
   ])('is undefined for %s', (_, reported, where) => {
