@@ -52,6 +52,28 @@ export const CHANGES = {
         `${old}COPY components/src/dynamo/frontend/config.yaml /opt/dynamo/frontend/config.yaml\n`,
     },
   },
+  'clippy-warning': {
+    message: 'runtime: name the version in a function',
+    files: {
+      // clippy::needless_return: a `return` where the value would do (an error under -D warnings).
+      'lib/runtime/src/lib.rs': (old) =>
+        `${old}\n/// The crate version.\npub fn version() -> &'static str {\n    return "0.1.0";\n}\n`,
+    },
+  },
+  'mypy-error': {
+    message: 'common: split a model name into its parts',
+    files: {
+      'components/src/dynamo/common/utils.py': (old) =>
+        `${old}\n\ndef model_parts(model: str) -> int:\n    """The organization and the name of a model."""\n    return model.split("/")\n`,
+    },
+  },
+  'go-test-failure': {
+    message: 'operator: a namespace name at the length limit',
+    files: {
+      'deploy/operator/internal/controller/readiness_test.go': (old) =>
+        `${old}\nfunc TestValidateNamespaceAtTheLimit(t *testing.T) {\n\tif err := ValidateNamespace("ci-" + strings.Repeat("x", 61)); err != nil {\n\t\tt.Errorf("ValidateNamespace() = %v, want a 64-character name accepted", err)\n\t}\n}\n`,
+    },
+  },
   uncovered: {
     message: 'tools: add a helper no CI filter knows about',
     files: {

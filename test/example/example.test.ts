@@ -6,11 +6,12 @@
  * core-validation.yml gives its test jobs, against Debian's real nats-server and etcd.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RuntimeServices, repoRoot, SimulatedJob, serviceTools } from '@dynamo-ci/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { CHANGES } from '../../scripts/pipeline/example-repo.mjs';
 
 const EXAMPLE = join(repoRoot, 'examples', 'dynamo-example');
 const PYTHON = '/usr/bin/python3';
@@ -50,11 +51,24 @@ const rust = needs(
 const go = needs({ go: runs('go', ['version']) }, 'golang-go');
 const mypy = needs({ mypy: runs('mypy', ['--version']) }, 'mypy');
 
-/** A job whose workspace is a copy of the example. */
-function exampleJob(): SimulatedJob {
+/** A job whose workspace is a copy of the example, with one of the sample changes on it. */
+function exampleJob(change?: keyof typeof CHANGES): SimulatedJob {
   const job = new SimulatedJob({ runId: 4242 });
   cpSync(EXAMPLE, job.workspace, { recursive: true });
+  for (const [path, content] of Object.entries((change && CHANGES[change]?.files) || {})) {
+    const file = join(job.workspace, path);
+    writeFileSync(file, typeof content === 'function' ? content(readFileSync(file, 'utf8')) : content);
+  }
   return job;
+}
+
+/** The last line of `file` in the job's workspace that holds `text` (1-based): the sample changes append. */
+function lineOf(job: SimulatedJob, file: string, text: string): number {
+  return (
+    readFileSync(join(job.workspace, file), 'utf8')
+      .split('\n')
+      .findLastIndex((line) => line.includes(text)) + 1
+  );
 }
 
 const ENV = { PYTHONDONTWRITEBYTECODE: '1' };
@@ -105,6 +119,66 @@ describe('the example code, checked as the pipeline checks it', () => {
     });
     expect(result.errors).toEqual([]);
     expect(result.outputs.result).toBe('success');
+  });
+});
+
+describe('a broken check in the example turns its check red, annotated where it broke', () => {
+  const jobs: SimulatedJob[] = [];
+  afterAll(() => {
+    for (const job of jobs) job.cleanup();
+  });
+
+  it.skipIf(!rust)('a clippy warning (the clippy-warning sample change)', async () => {
+    const job = exampleJob('clippy-warning');
+    jobs.push(job);
+    const result = await job.run('code-checks', {
+      inputs: {
+        engine: 'none',
+        checks: 'cargo-fmt, cargo-clippy, cargo-test',
+        features: 'all',
+        'timeout-minutes': '8',
+      },
+      env: ENV,
+      timeoutMs: 600_000,
+    });
+    expect(result.exitCode).toBe(1);
+    expect(JSON.parse(result.outputs['failed-checks'] as string)).toEqual(['cargo-clippy']);
+    expect(result.errors[0]).toMatchObject({
+      file: 'lib/runtime/src/lib.rs',
+      line: lineOf(job, 'lib/runtime/src/lib.rs', 'return "0.1.0"'),
+      title: 'cargo clippy: clippy::needless_return',
+    });
+  });
+
+  it.skipIf(!mypy)('a type error (the mypy-error sample change)', async () => {
+    const job = exampleJob('mypy-error');
+    jobs.push(job);
+    const result = await job.run('code-checks', { inputs: { engine: 'none', checks: 'mypy' }, env: ENV });
+    expect(result.exitCode).toBe(1);
+    const file = 'components/src/dynamo/common/utils.py';
+    expect(result.errors[0]).toMatchObject({
+      file,
+      line: lineOf(job, file, 'return model.split'),
+      title: 'mypy [return-value]',
+    });
+  });
+
+  it.skipIf(!go)('a failing operator test (the go-test-failure sample change)', async () => {
+    const job = exampleJob('go-test-failure');
+    jobs.push(job);
+    const result = await job.run('code-checks', {
+      inputs: { engine: 'none', checks: 'go-fmt, go-vet, go-test', 'working-directory': 'deploy/operator' },
+      env: ENV,
+      timeoutMs: 300_000,
+    });
+    expect(result.exitCode).toBe(1);
+    expect(JSON.parse(result.outputs['failed-checks'] as string)).toEqual(['go-test']);
+    const file = 'deploy/operator/internal/controller/readiness_test.go';
+    expect(result.errors[0]).toMatchObject({
+      file,
+      line: lineOf(job, file, 'want a 64-character name accepted'),
+      title: 'go test: TestValidateNamespaceAtTheLimit',
+    });
   });
 });
 
