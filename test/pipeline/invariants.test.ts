@@ -533,7 +533,7 @@ jobs:
   it('frontend-status-check without the frontend build, and backend-status-check without changes', () => {
     const backend = clone('.github/workflows/backend.yml');
     backend.doc.jobs['frontend-status-check'].needs = ['changes'];
-    backend.doc.jobs['backend-status-check'].needs = ['build', 'test'];
+    backend.doc.jobs['backend-status-check'].needs = ['build', 'test', 'operator'];
     expect(checkGates(backend)).toEqual([
       ".github/workflows/backend.yml job 'backend-status-check': needs does not list 'changes', so its failure would not block",
       ".github/workflows/backend.yml job 'build-frontend': no gate waits on it or runs before it, so its failure blocks nothing",

@@ -84,6 +84,7 @@ describe("backend.yml's plan on each trigger of the example's pr.yaml", () => {
     'inputs.test-gpus': backend['test-gpus'].default,
     'inputs.deploy': backend.deploy.default,
     'inputs.deploy-profiles': '',
+    'inputs.operator-unit': backend['operator-unit'].default,
     'github.sha': 'abc123',
   };
   const run = (changes: string[], eventName: string, refName: string) =>
@@ -108,6 +109,8 @@ describe("backend.yml's plan on each trigger of the example's pr.yaml", () => {
   it('a push to main: every tier of every framework', () => {
     const result = run(['all', 'core', 'vllm', 'sglang', 'trtllm', 'operator', 'frontend', 'deploy'], 'push', 'main');
     expect(result.deploys).toHaveLength(10);
+    // The operator job builds it (the build matrix leaves it out); deploy-operator installs that image.
+    expect(result.builds.map((leg) => leg.framework)).not.toContain('operator');
     expect(result.images.operator).toBe('abc123-operator-amd64');
   });
 

@@ -713,7 +713,7 @@ function alwaysRuns(job: Job, inputs: Record<string, unknown>): boolean {
   const condition = String(job.if).replace(/^\$\{\{\s*|\s*\}\}$/g, '');
   if (/^\s*always\(\)\s*$/.test(condition)) return true;
   try {
-    return truthy(evaluate(condition, { inputs, github: {}, vars: {}, needs: {}, matrix: {} }));
+    return truthy(evaluate(condition, { inputs: inputs as Json, github: {}, vars: {}, needs: {}, matrix: {} }));
   } catch {
     return false;
   }
