@@ -1,6 +1,7 @@
 /** The real nats-server and etcd the example's tests talk to, on free ports. */
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { startServices } from '../src/pipeline/overrides.js';
 import { Etcd, NatsServer, RuntimeServices, serviceTools } from '../src/services.js';
 
 const tools = serviceTools();
@@ -65,5 +66,34 @@ describe.skipIf(!available)('runtime services', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     await expect(pingPong(nats.port)).rejects.toThrow(/ECONNREFUSED/);
     await expect(fetch(`${etcd.url}/health`)).rejects.toThrow();
+  });
+});
+
+describe.skipIf(!available)("the pipeline's stand-ins for NATS and etcd service containers", () => {
+  it('start the servers a job names by image, publish them on its container ports, and stop them', async () => {
+    const started = await startServices({
+      nats: { image: 'docker.io/library/nats:2.11.4-alpine', ports: ['4222'], env: {} },
+      etcd: { image: 'quay.io/coreos/etcd:v3.6.1', ports: ['2379'], env: {} },
+    });
+    if ('reason' in started) throw new Error(started.reason);
+    const nats = Number(started.ports.nats?.['4222']);
+    const etcd = Number(started.ports.etcd?.['2379']);
+    try {
+      expect(await pingPong(nats)).toContain('PONG');
+      expect((await fetch(`http://127.0.0.1:${etcd}/health`)).status).toBe(200);
+      expect(started.note).toMatch(/^service containers stood in for .*nats \(.*\) on 127\.0\.0\.1:\d+, etcd/);
+    } finally {
+      started.stop();
+    }
+    await expect(pingPong(nats)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('refuse an image they cannot stand in for, naming it, and start nothing', async () => {
+    expect(
+      await startServices({
+        nats: { image: 'nats:2', ports: ['4222'], env: {} },
+        db: { image: 'postgres:16', ports: ['5432'], env: {} },
+      }),
+    ).toEqual({ reason: 'no stand-in for db (postgres:16); NATS and etcd only' });
   });
 });

@@ -152,3 +152,89 @@ describe('the workflow engine', () => {
     expect(Date.parse(String(broken?.completed_at))).toBeGreaterThanOrEqual(Date.parse(String(broken?.started_at)));
   });
 });
+
+describe('service containers through a services hook', () => {
+  const WORKFLOW = `on: push
+jobs:
+  with-services:
+    runs-on: linux
+    services:
+      nats:
+        image: nats:2
+        ports: ['4222']
+      etcd:
+        image: \${{ 'quay.io/coreos/etcd:v3' }}
+        ports: ['2379']
+        env:
+          ETCD_LISTEN_CLIENT_URLS: http://0.0.0.0:2379
+    steps:
+      - id: addresses
+        run: echo "addresses=\${{ job.services.nats.ports['4222'] }} \${{ job.services.etcd.ports['2379'] }}" >> "$GITHUB_OUTPUT"
+    outputs:
+      addresses: \${{ steps.addresses.outputs.addresses }}
+  other-image:
+    runs-on: linux
+    services:
+      redis: {image: redis:7}
+    steps:
+      - run: echo never
+`;
+  let dir: string;
+  let hub: FakeGitHub;
+  const seen: unknown[] = [];
+  let stopped = 0;
+  let run: EventResult;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'engine-services-'));
+    const repo = GitRepo.init(join(dir, 'repo'));
+    repo.write({ '.github/workflows/services.yml': WORKFLOW });
+    const head = repo.commit('services');
+    hub = await FakeGitHub.start();
+    run = await runEvent({
+      repository: { name: 'acme/app', root: repo.dir },
+      event: { name: 'push', ref: 'refs/heads/main', sha: head, payload: { ref: 'refs/heads/main', after: head } },
+      github: hub,
+      root: join(dir, 'work'),
+      hooks: {
+        services: async (services) => {
+          seen.push(services);
+          if ('redis' in services) return { reason: 'no stand-in for redis (redis:7)' };
+          return {
+            ports: { nats: { '4222': '14222' }, etcd: { '2379': '12379' } },
+            note: 'stand-ins',
+            stop: () => stopped++,
+          };
+        },
+      },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await hub?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const named = (name: string) => run.runs.flatMap((entry) => entry.jobs).find((record) => record.name === name);
+
+  it('hands the hook the evaluated services, and the steps their ports as job.services.<name>.ports', () => {
+    expect(seen[0]).toEqual({
+      nats: { image: 'nats:2', ports: ['4222'], env: {} },
+      etcd: {
+        image: 'quay.io/coreos/etcd:v3',
+        ports: ['2379'],
+        env: { ETCD_LISTEN_CLIENT_URLS: 'http://0.0.0.0:2379' },
+      },
+    });
+    expect(named('with-services')).toMatchObject({ conclusion: 'success', outputs: { addresses: '14222 12379' } });
+    expect(named('with-services')?.notes).toContain('stand-ins');
+    expect(stopped).toBe(1);
+  });
+
+  it('fails a job whose services the hook cannot stand in for, saying which', () => {
+    expect(named('other-image')).toMatchObject({
+      conclusion: 'failure',
+      reason: 'not simulated here: services: no stand-in for redis (redis:7)',
+    });
+  });
+});

@@ -4,10 +4,12 @@
  * each saying what it does instead (builds with buildah into the local registry, or only planned;
  * tests with pytest on the host; the operator, deployments and cleanup on the fake cluster with short
  * waits (the chart rendered by a stand-in helm); Slack to the
- * fake server or a dry run). Keyed by action name, never by workflow or job.
+ * fake server or a dry run), and Debian's nats-server and etcd for NATS and etcd service containers.
+ * Keyed by action name or image, never by workflow or job.
  */
 import { spawnSync } from 'node:child_process';
-import type { RunnerDecision, StepContext, StepOverride } from '../workflow/types.js';
+import { Etcd, NatsServer } from '../services.js';
+import type { RunnerDecision, ServiceSpecs, StartedServices, StepContext, StepOverride } from '../workflow/types.js';
 import { PYTHON, type Tools } from './tools.js';
 
 export interface Simulation {
@@ -106,4 +108,50 @@ export function overrideStep(simulation: Simulation, context: StepContext): Step
     default:
       return undefined;
   }
+}
+
+/** The service images this machine stands in for, by image name: the server and its container port. */
+const SERVICE_STAND_INS = [
+  { image: /(^|\/)nats(:|@|$)/, port: '4222', tool: 'nats-server', start: () => NatsServer.start() },
+  { image: /(^|\/)etcd(:|@|$)/, port: '2379', tool: 'etcd (apt-get install etcd-server)', start: () => Etcd.start() },
+];
+
+/**
+ * A job's NATS and etcd service containers as Debian's nats-server and etcd on free ports of this
+ * machine (a step with `--network=host` reaches them at localhost, as on a hosted runner); any
+ * other image cannot be stood in for, and the job says which.
+ */
+export async function startServices(services: ServiceSpecs): Promise<StartedServices | { reason: string }> {
+  const plan = Object.entries(services).map(([name, spec]) => ({
+    name,
+    spec,
+    standIn: SERVICE_STAND_INS.find((candidate) => candidate.image.test(spec.image.split(/[:@]/)[0] as string)),
+  }));
+  const unknown = plan.filter((entry) => !entry.standIn).map((entry) => `${entry.name} (${entry.spec.image})`);
+  if (unknown.length > 0) return { reason: `no stand-in for ${unknown.join(', ')}; NATS and etcd only` };
+  const started: { stop: () => void }[] = [];
+  const ports: Record<string, Record<string, string>> = {};
+  const notes: string[] = [];
+  const stop = () => {
+    for (const server of started) server.stop();
+  };
+  try {
+    for (const { name, spec, standIn } of plan) {
+      if (!standIn) continue;
+      const server = await standIn.start().catch((error: Error) => {
+        throw new Error(`${name}: ${error.message} (is ${standIn.tool} installed?)`);
+      });
+      started.push(server);
+      // Every published port of the service maps to the server's one port.
+      const published = spec.ports.map((port) => port.split(':').pop() as string);
+      ports[name] = Object.fromEntries(
+        (published.length > 0 ? published : [standIn.port]).map((port) => [port, String(server.port)]),
+      );
+      notes.push(`${name} (${spec.image}) on 127.0.0.1:${server.port}`);
+    }
+  } catch (error) {
+    stop();
+    return { reason: (error as Error).message };
+  }
+  return { ports, stop, note: `service containers stood in for by this machine's servers: ${notes.join(', ')}` };
 }

@@ -24,7 +24,7 @@ import { runEvent } from '../workflow/engine.js';
 import type { Json } from '../workflow/expressions.js';
 import type { WorkflowEvent } from '../workflow/triggers.js';
 import type { CancelRule, JobRecord, RunRecord, StepRecord } from '../workflow/types.js';
-import { overrideStep, runnerDecision, type Simulation } from './overrides.js';
+import { overrideStep, runnerDecision, type Simulation, startServices } from './overrides.js';
 import { detectTools, type Tools } from './tools.js';
 
 /** The example's repository name, as its runs report it. */
@@ -274,6 +274,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         hooks: {
           runner: (labels) => runnerDecision(tools, labels),
           overrideStep: (context) => overrideStep(simulation, context),
+          services: (services) => startServices(services),
           ...(options.onJob ? { onJob: options.onJob } : {}),
           ...(options.onRun ? { onRun: options.onRun } : {}),
           ...(cancel ? { cancel } : {}),

@@ -19,7 +19,7 @@ import { apiJob, githubContext } from './jobs-api.js';
 import { loadWorkflow, rawJob, resolveWorkflowFile, type Workflow } from './load.js';
 import { expandStrategy, legSuffix, type MatrixLeg } from './matrix.js';
 import { triggers } from './triggers.js';
-import type { Conclusion, EngineOptions, JobRecord, RunRecord } from './types.js';
+import type { Conclusion, EngineOptions, JobRecord, RunRecord, ServiceSpecs, StartedServices } from './types.js';
 
 /** What `needs.<job>` holds, plus whether anything upstream of it failed. */
 interface NeedResult {
@@ -372,26 +372,40 @@ class Engine {
             return;
           }
           if (decision.note) record.notes.push(decision.note);
-          // Job containers and service containers need a Docker daemon the engine does not drive.
-          const unsupported = (['container', 'services'] as const).filter((key) => job[key] !== undefined);
+          // Job containers need a Docker daemon the engine does not drive; service containers only
+          // run when a hook stands in for them.
+          const unsupported = (['container', 'services'] as const).filter(
+            (key) => job[key] !== undefined && !(key === 'services' && this.options.hooks?.services),
+          );
           if (unsupported.length > 0) {
             record.conclusion = 'failure';
             record.reason = `not simulated here: ${unsupported.map((key) => `${key}:`).join(' and ')}`;
             return;
           }
+          const services = await this.startServices(job, legContexts, record);
+          if (services && 'reason' in services) {
+            record.conclusion = 'failure';
+            record.reason = `not simulated here: services: ${services.reason}`;
+            return;
+          }
           record.ran = true;
-          await runLeg({
-            options: this.options,
-            workflow: scope.workflow,
-            job,
-            raw,
-            record,
-            contexts: legContexts,
-            cancellation: matrixCancel,
-            runCancellation: cancellation,
-            workspace: mkdtempSync(join(this.options.root, 'job-')),
-            artifacts: this.artifacts,
-          });
+          try {
+            await runLeg({
+              options: this.options,
+              workflow: scope.workflow,
+              job,
+              raw,
+              record,
+              contexts: legContexts,
+              cancellation: matrixCancel,
+              runCancellation: cancellation,
+              workspace: mkdtempSync(join(this.options.root, 'job-')),
+              artifacts: this.artifacts,
+              ...(services ? { services: services.ports } : {}),
+            });
+          } finally {
+            services?.stop();
+          }
           if (record.planned) record.ran = false;
         };
         // The matrix's own max-parallel first, so a waiting leg does not hold one of this machine's slots.
@@ -413,6 +427,30 @@ class Engine {
     );
     const result = conclusions.length === 0 ? 'skipped' : aggregate(conclusions);
     return { result, outputs, upstreamFailed };
+  }
+
+  /** The job's `services:` evaluated and handed to the services hook; undefined when it has none. */
+  private async startServices(
+    job: Job,
+    contexts: Contexts,
+    record: JobRecord,
+  ): Promise<StartedServices | { reason: string } | undefined> {
+    const hook = this.options.hooks?.services;
+    if (!hook || job.services === undefined) return undefined;
+    const specs: ServiceSpecs = {};
+    for (const [name, value] of Object.entries((evaluateToken(job.services, contexts) ?? {}) as Record<string, Json>)) {
+      const spec = (typeof value === 'string' ? { image: value } : (value ?? {})) as Record<string, Json>;
+      specs[name] = {
+        image: asString(spec.image ?? ''),
+        ports: ((spec.ports ?? []) as Json[]).map((port) => asString(port)),
+        env: Object.fromEntries(
+          Object.entries((spec.env ?? {}) as Record<string, Json>).map(([key, env]) => [key, asString(env)]),
+        ),
+      };
+    }
+    const started = await hook(specs, record);
+    if (!('reason' in started)) record.notes.push(started.note);
+    return started;
   }
 
   private async runCall(

@@ -33,6 +33,8 @@ export interface LegContext {
   runCancellation: Cancellation;
   workspace: string;
   artifacts: WorkflowArtifacts;
+  /** The host port of each container port of each service (`job.services.<name>.ports`). */
+  services?: Record<string, Record<string, string>>;
 }
 
 /** An action folder (action.yml + bundle) a `uses:` names, and its name when it is one of ours. */
@@ -157,7 +159,12 @@ export async function runLeg(context: LegContext): Promise<JobRecord> {
     github: { ...github, job: record.id, workspace: context.workspace },
     env,
     steps: stepsContext,
-    job: { status: failed ? 'failure' : jobCancel.cancelled ? 'cancelled' : 'success' },
+    job: {
+      status: failed ? 'failure' : jobCancel.cancelled ? 'cancelled' : 'success',
+      services: Object.fromEntries(
+        Object.entries(context.services ?? {}).map(([name, ports]) => [name, { id: name, ports }]),
+      ),
+    },
     runner: { os: 'Linux', arch: 'X64', name: 'simulated-runner', temp: simulated.temp },
   });
   const status: Status = {

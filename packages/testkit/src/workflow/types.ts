@@ -118,9 +118,27 @@ export interface CancelRule {
   scope?: 'run' | 'job';
 }
 
+/** A job's `services:`, evaluated: each service's image, its `ports:` and `env:`. */
+export type ServiceSpecs = Record<string, { image: string; ports: string[]; env: Record<string, string> }>;
+
+/**
+ * The stand-ins a services hook started for a job: per service the host port of each container
+ * port (`job.services.<name>.ports['4222']`), what it started (for the job record), and how to stop them.
+ */
+export interface StartedServices {
+  ports: Record<string, Record<string, string>>;
+  note: string;
+  stop: () => void;
+}
+
 export interface EngineHooks {
   overrideStep?: (context: StepContext) => StepOverride | undefined;
   runner?: (labels: string[]) => RunnerDecision;
+  /**
+   * Start what stands in for a job's service containers, or say why it cannot (the job then fails
+   * as "not simulated here"). Without this hook a job with `services:` is not simulated.
+   */
+  services?: (services: ServiceSpecs, job: JobRecord) => Promise<StartedServices | { reason: string }>;
   onJob?: (job: JobRecord) => void;
   onRun?: (run: RunRecord) => void;
   cancel?: CancelRule[];
