@@ -98,11 +98,20 @@ describe.sequential('the pipeline on the example repository', () => {
         conclusion: 'skipped',
         reason: "skipped: if: needs.changes.outputs.has-builds == 'true' is false",
       });
-      expect(jobOf(run.jobs, workflow, 'test').conclusion).toBe('skipped');
+    }
+    expect(jobOf(run.jobs, 'backend.yml', 'test').conclusion).toBe('skipped');
+    for (const id of ['rust-checks', 'mypy', 'test-parallel', 'test-sequential', 'test-generic-gpu']) {
+      expect(jobOf(run.jobs, 'core-validation.yml', id).conclusion, id).toBe('skipped');
+    }
+    expect(failed(run.jobs.filter((job) => job.workflow === 'pr-checks.yml'))).toEqual([]);
+    // The hooks run with this machine's pre-commit, black, isort and yamllint (the job's pip install
+    // of the pinned versions is planned only, so the job counts as planned, not as a check here).
+    const preCommit = jobOf(run.jobs, 'pr-checks.yml', 'pre-commit');
+    if (tools.preCommit) {
+      expect(preCommit.conclusion).toBe('success');
+      expect(step(preCommit, 'code-checks').outputs.result).toBe('success');
     }
     expect(run.gates).toEqual({
-      // pre-commit runs when this machine has it (else it is planned only and is no check here).
-      ...(tools.preCommit ? { 'pre-commit': 'success' } : {}),
       'copyright-checks': 'success',
       'dynamo-status-check': 'success',
       'backend-status-check': 'success',
@@ -152,6 +161,7 @@ describe.sequential('the pipeline on the example repository', () => {
       expect(tags.some((tag) => /sglang|trtllm|frontend|operator/.test(tag))).toBe(false);
     }
     expect(run.gates['backend-status-check']).toBe('success');
+    expect(failed(run.jobs.filter((job) => job.workflow === 'core-validation.yml'))).toEqual([]);
     expect(run.gates['dynamo-status-check']).toBe('success');
   });
 
@@ -173,6 +183,23 @@ describe.sequential('the pipeline on the example repository', () => {
     expect(run.gates['frontend-status-check']).toBe('success');
     expect(frameworks(ran(legsOf(run.jobs, 'backend.yml', 'test')))).toEqual(['sglang', 'trtllm', 'vllm']);
     expect(run.gates['backend-status-check']).toBe('success');
+    // The core validation: the Rust checks and the CPU test jobs with NATS and etcd as their services
+    // (this machine's servers), mypy; the generic GPU tests need a GPU runner.
+    const validation = run.jobs.filter((job) => job.workflow === 'core-validation.yml');
+    expect(failed(validation)).toEqual([]);
+    for (const id of ['rust-checks', 'test-parallel', 'test-sequential']) {
+      const job = jobOf(run.jobs, 'core-validation.yml', id);
+      expect(job.ran, id).toBe(true);
+      expect(job.notes.join('\n'), id).toMatch(/nats \(.*\) on 127\.0\.0\.1:\d+, etcd \(.*\) on 127\.0\.0\.1:\d+/);
+    }
+    expect(step(jobOf(run.jobs, 'core-validation.yml', 'rust-checks'), 'code-checks').outputs.result).toBe('success');
+    expect(step(jobOf(run.jobs, 'core-validation.yml', 'mypy'), 'code-checks').outputs.result).toBe('success');
+    // The example's NATS and etcd tests (parallel) ran against the servers: none skipped for a missing address.
+    const parallel = step(jobOf(run.jobs, 'core-validation.yml', 'test-parallel'), 'run-gpu-tests').outputs;
+    expect(Number(parallel.passed)).toBeGreaterThan(0);
+    expect(parallel.skipped).toBe('0');
+    expect(jobOf(run.jobs, 'core-validation.yml', 'test-generic-gpu').reason).toContain('needs a GPU');
+    expect(run.gates['dynamo-status-check']).toBe('success');
   });
 
   it('a change no filter covers: the coverage guard fails the change detection and the gate', {
@@ -254,7 +281,9 @@ describe.sequential('the pipeline on the example repository', () => {
     const run = await scenario('vllm', {
       event: 'dispatch',
       deploy: { scenario: 'never-ready', timeout: '3s' },
-      inputs: { 'backend.yml': { units: unit, 'deploy-profiles': '{vllm: [agg]}', 'test-gpus': '0' } },
+      inputs: {
+        'backend.yml': { units: unit, 'operator-unit': '', 'deploy-profiles': '{vllm: [agg]}', 'test-gpus': '0' },
+      },
     });
     expect(run.gates['backend-status-check']).toBe('success');
     const [deploy] = legsOf(run.jobs, 'deploy.yml', 'deploy-test');
@@ -286,7 +315,9 @@ describe.sequential('the pipeline on the example repository', () => {
       event: 'dispatch',
       build: 'plan',
       deploy: { scenario: 'never-ready', timeout: '60s' },
-      inputs: { 'backend.yml': { units: unit, 'deploy-profiles': '{vllm: [agg]}', 'test-gpus': '0' } },
+      inputs: {
+        'backend.yml': { units: unit, 'operator-unit': '', 'deploy-profiles': '{vllm: [agg]}', 'test-gpus': '0' },
+      },
       // The "Cancel workflow" button, pressed once the fake cluster received the graph (the leg first
       // ensures the operator, which applies too).
       cancel: ({ kubernetes }) => [
@@ -391,7 +422,7 @@ describe.sequential('the pipeline on the example repository', () => {
   }, async () => {
     const units =
       '- {name: frontend, when: [frontend], arch: [amd64, arm64], dockerfile: container/templates/frontend.Dockerfile, job: frontend}';
-    const run = await scenario('frontend-broken', { inputs: { 'backend.yml': { units } } });
+    const run = await scenario('frontend-broken', { inputs: { 'backend.yml': { units, 'operator-unit': '' } } });
     const frontend = legsOf(run.jobs, 'backend.yml', 'build-frontend');
     expect(frontend.map(legName)).toEqual(['frontend amd64', 'frontend arm64']);
     expect(legsOf(run.jobs, 'backend.yml', 'build')).toEqual([]);

@@ -48,13 +48,45 @@ const installed = (tool: string) =>
 /** `pipx run <tool>` in a script: the tool it needs (the local pipx serves it from this machine). */
 const PIPX_RUN = /\bpipx\s+run\s+([A-Za-z0-9_.-]+)/;
 
+/** `pip install` in a script: the hosted runner downloads the pinned tools, this machine has its own. */
+const PIP_INSTALL = /\bpip\s+install\b/;
+
+/** The program each code-checks check runs. */
+const CHECK_TOOLS: Record<string, string> = {
+  'cargo-fmt': 'rustfmt',
+  'cargo-clippy': 'cargo-clippy',
+  'cargo-test': 'cargo',
+  mypy: 'mypy',
+  'go-fmt': 'gofmt',
+  'go-vet': 'go',
+  'go-test': 'go',
+  'pre-commit': 'pre-commit',
+};
+
+function codeChecks(context: StepContext): StepOverride | undefined {
+  const checks = (context.inputs.checks ?? '').split(/[\s,]+/).filter((check) => check !== '');
+  const needed = [...new Set(checks.map((check) => CHECK_TOOLS[check] ?? check))];
+  const missing = needed.filter((tool) => !installed(tool));
+  if (missing.length > 0) return { plan: `not run: ${missing.join(', ')} not installed here` };
+  if ((context.inputs.engine ?? 'docker') === 'none') return undefined;
+  return {
+    inputs: { engine: 'none' },
+    note: `on the host with this machine's ${needed.join(', ')} instead of inside ${context.inputs.image ?? 'the image'}: the images built here are FROM the Python base image, which has no checkers`,
+  };
+}
+
 export function overrideStep(simulation: Simulation, context: StepContext): StepOverride | undefined {
   const { tools } = simulation;
   const pipxTool = context.run === undefined ? undefined : PIPX_RUN.exec(context.run)?.[1];
   if (pipxTool && !installed(pipxTool)) {
     return { plan: `not run: ${pipxTool} is not installed here (the hosted runner has pipx download it)` };
   }
+  if (context.run !== undefined && PIP_INSTALL.test(context.run)) {
+    return { plan: "not run: pip would download the pinned tools; this machine's own stand in for them" };
+  }
   switch (context.action) {
+    case 'code-checks':
+      return codeChecks(context);
     case 'build-container': {
       if (!simulation.registry) return { plan: simulation.planReason };
       // The Dockerfiles' default bases (CUDA images on nvcr.io) cannot be pulled here: FROM the

@@ -333,14 +333,16 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
 
 /**
  * The required checks of the runs: every job that runs status-aggregate (the `*-status-check`
- * gates) and every job a pull_request run started (the direct checks), by job id.
+ * gates) and every job of a reusable workflow a pull_request run called (the direct checks), by job id.
  */
 function gatesOf(runs: RunRecord[]): Record<string, string> {
   const gates: Record<string, string> = {};
   for (const run of runs) {
     const direct = run.reason.startsWith('on pull_request');
     for (const job of run.jobs) {
-      if (actionStep(job, 'status-aggregate') || (direct && job.ran)) gates[job.id] = job.conclusion;
+      // A caller's own jobs (the non-required checks, on third-party actions) are not among them.
+      const called = job.path.length > 1;
+      if (actionStep(job, 'status-aggregate') || (direct && called && job.ran)) gates[job.id] = job.conclusion;
     }
   }
   return gates;
