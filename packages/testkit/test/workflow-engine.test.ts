@@ -129,6 +129,30 @@ describe('the workflow engine', () => {
     );
   });
 
+  it("lists its runs and serves what upload-artifact stored through the fake's runs and artifacts API", async () => {
+    const run = result.runs.find((entry) => entry.workflow === 'actions.yml');
+    const api = `${github.url}/repos/acme/app/actions`;
+    const listed = (await (await fetch(`${api}/runs/${run?.id}`)).json()) as Record<string, unknown>;
+    expect(listed).toMatchObject({
+      id: run?.id,
+      path: '.github/workflows/actions.yml',
+      head_branch: 'main',
+      head_sha: sha,
+      event: 'push',
+      status: 'completed',
+      conclusion: run?.conclusion,
+    });
+    const artifacts = (await (await fetch(`${api}/runs/${run?.id}/artifacts`)).json()) as {
+      artifacts: { id: number; name: string }[];
+    };
+    expect(artifacts.artifacts.map((artifact) => artifact.name)).toEqual(['reports']);
+    const download = await fetch(`${api}/artifacts/${artifacts.artifacts[0]?.id}/zip`);
+    expect(download.status).toBe(200);
+    const archive = Buffer.from(await download.arrayBuffer());
+    expect(archive.subarray(0, 2).toString()).toBe('PK');
+    expect(archive.includes('report.txt')).toBe(true);
+  });
+
   it('fails a job with service containers instead of running it without them', () => {
     expect(job('with-services')).toMatchObject({ conclusion: 'failure', reason: 'not simulated here: services:' });
   });

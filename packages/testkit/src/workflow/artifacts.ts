@@ -3,6 +3,8 @@
  * contents keyed by their path inside the artifact), filled by the actions/upload-artifact shim and
  * read by actions/download-artifact and by whatever reports on a run (a fake artifacts API).
  */
+import type { ArtifactStore } from '../fake-actions.js';
+
 export interface Artifact {
   name: string;
   runId: number;
@@ -11,7 +13,11 @@ export interface Artifact {
   retentionDays?: number;
 }
 
-export class WorkflowArtifacts {
+/**
+ * Also the fake GitHub's `ArtifactStore` (`list(runId)`): the engine hands itself to the fake, so an
+ * artifact uploaded in a simulated run is listed and downloaded through the artifacts API.
+ */
+export class WorkflowArtifacts implements ArtifactStore {
   /** run id -> artifact name -> artifact. */
   readonly runs = new Map<number, Map<string, Artifact>>();
 

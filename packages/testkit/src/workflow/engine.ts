@@ -15,7 +15,7 @@ import { CallError, callInputs, callOutputs, callSecrets } from './calls.js';
 import { Cancellation, Slots } from './cancellation.js';
 import { asString, type Contexts, evaluate, evaluateToken, type Json, type Status, truthy } from './expressions.js';
 import { runLeg } from './job.js';
-import { apiJob, githubContext } from './jobs-api.js';
+import { apiJob, apiRun, githubContext } from './jobs-api.js';
 import { loadWorkflow, rawJob, resolveWorkflowFile, type Workflow } from './load.js';
 import { expandStrategy, legSuffix, type MatrixLeg } from './matrix.js';
 import { triggers } from './triggers.js';
@@ -70,6 +70,8 @@ class Engine {
     this.slots = new Slots(options.maxParallel ?? 2);
     this.nextRunId = options.runId ?? 1;
     this.artifacts = options.artifacts ?? new WorkflowArtifacts();
+    // The fake's artifacts API lists and serves what this engine's upload-artifact steps stored.
+    options.github.artifactStore = this.artifacts;
   }
 
   private get repositories() {
@@ -130,6 +132,8 @@ class Engine {
     mkdirSync(this.options.root, { recursive: true });
     const id = this.nextRunId++;
     this.options.github.runJobs.set(id, []);
+    const listed = apiRun(this.options, workflow, id);
+    this.options.github.addRun(listed);
     const run: RunRecord = {
       id,
       workflow: workflow.file,
@@ -155,6 +159,7 @@ class Engine {
       ? 'cancelled'
       : aggregate([...results.values()].map((result) => result.result));
     run.jobs.sort((a, b) => compareOrder(this.order.get(a) ?? [], this.order.get(b) ?? []));
+    Object.assign(listed, { status: 'completed', conclusion: run.conclusion, updated_at: new Date().toISOString() });
     return run;
   }
 

@@ -3,6 +3,7 @@
  * the Actions jobs API lists it (status, conclusion, timing, runner labels, steps), which
  * status-aggregate's jobs-from-api, slack-notify and a run report read from the fake GitHub.
  */
+import type { FakeRun } from '../fake-actions.js';
 import type { FakeJob } from '../fake-github.js';
 import type { Json } from './expressions.js';
 import type { Workflow } from './load.js';
@@ -66,5 +67,32 @@ export function apiJob(record: JobRecord, options: EngineOptions): FakeJob {
       started_at: step.startedAt ?? null,
       completed_at: step.completedAt ?? null,
     })),
+  };
+}
+
+/**
+ * A run as the runs API lists it (`GET .../actions/runs/{id}`, a workflow's runs), so an action that
+ * reports on its own run (pipeline-report) reads it as on GitHub: in progress until the engine
+ * completes it.
+ */
+export function apiRun(options: EngineOptions, workflow: Workflow, runId: number): FakeRun {
+  const { event, repository } = options;
+  const pull = event.payload.pull_request as { head?: { ref?: string } } | undefined;
+  const started = now();
+  return {
+    id: runId,
+    name: workflow.name,
+    path: `.github/workflows/${workflow.file}`,
+    head_branch: pull?.head?.ref ?? event.ref.replace(/^refs\/(heads|tags)\//, ''),
+    head_sha: event.sha,
+    event: event.name,
+    status: 'in_progress',
+    conclusion: null,
+    run_number: runId,
+    run_attempt: 1,
+    created_at: started,
+    run_started_at: started,
+    updated_at: started,
+    head_repository: { full_name: repository.name },
   };
 }
