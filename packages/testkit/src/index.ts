@@ -20,6 +20,7 @@ export * from './fake-slack.js';
 export * from './files.js';
 export * from './git-repo.js';
 export * from './http.js';
+export * from './local-action.js';
 export * from './logger.js';
 export * from './pipeline/index.js';
 export * from './python-base.js';
