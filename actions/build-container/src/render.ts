@@ -1,5 +1,5 @@
 /** Pure: a build outcome -> outputs, the `metadata` JSON and the job summary. */
-import { code, codeBlock, escapeCell, limitSummary, redact, table, tail } from '@dynamo-ci/core';
+import { code, codeBlock, escapeCell, redact, table, tail } from '@dynamo-ci/core';
 import type { BuildOutcome } from './build.js';
 
 export interface BuildMetadata {
@@ -122,5 +122,5 @@ export function renderSummary(
     markdown += `\n${escapeCell(outcome.message ?? '')}\n\n**Last ${logTailLines} lines of the log**\n\n`;
     markdown += codeBlock(redact(tail(outcome.log, logTailLines), secrets) || '(no output)');
   }
-  return limitSummary(markdown);
+  return markdown;
 }

@@ -1,5 +1,5 @@
 /** Pure: a detection -> the job summary, the uncovered-files message, and log lines. */
-import { code, details, escapeCell, limitSummary, table } from '@dynamo-ci/core';
+import { code, details, escapeCell, table } from '@dynamo-ci/core';
 import type { Detection } from './detect.js';
 
 const SHOWN_FILES = 100;
@@ -36,7 +36,7 @@ export function renderSummary(detection: Detection, filtersFile: string): string
   if (!detection.everything && detection.paths.length > 0) {
     lines.push(details(`Changed paths (${detection.paths.length})`, fileList(detection.paths)));
   }
-  return limitSummary(`${lines.join('\n')}\n`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** The `uncovered` message: the files (up to 100) and the filters file to edit. */

@@ -2,7 +2,7 @@
  * Pure text: the comments copy-pr posts on a pull request and the job summary. Nothing a user
  * typed is echoed except through `code()` (so `@mentions` and markdown stay inert).
  */
-import { code, codeBlock, limitSummary, table } from '@dynamo-ci/core';
+import { code, codeBlock, table } from '@dynamo-ci/core';
 import type { GateResult } from './gate.js';
 import { type CommitProblem, type PermissionLevel, PULL_COMMITS_LIMIT, vettingMarker } from './trust.js';
 
@@ -242,5 +242,5 @@ export function renderSummary(result: GateResult): string {
   if (result.branch) rows.push(['Branch', result.branch]);
   if (result.sha) rows.push(['Commit', result.sha]);
   if (result.notified) rows.push(['Comment', result.notified]);
-  return limitSummary(`### copy-pr\n\n${table(['', ''], rows)}`);
+  return `### copy-pr\n\n${table(['', ''], rows)}`;
 }

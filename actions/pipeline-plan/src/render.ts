@@ -1,5 +1,5 @@
 /** Pure: a plan -> the job summary. */
-import { code, limitSummary, table } from '@dynamo-ci/core';
+import { code, table } from '@dynamo-ci/core';
 import type { Plan } from './plan.js';
 
 export function renderSummary(plan: Plan, changes: string[]): string {
@@ -14,16 +14,14 @@ export function renderSummary(plan: Plan, changes: string[]): string {
       String(plan.deploys.filter((leg) => leg.framework === decision.unit).length),
     ];
   });
-  return limitSummary(
-    [
-      '## Pipeline plan',
-      '',
-      `Changed filter groups: ${changes.length > 0 ? changes.map(code).join(', ') : 'none'}`,
-      '',
-      table(['Unit', 'Decision', 'Why', 'Images', 'Test legs', 'Deployments'], rows),
-      '',
-      `${plan.builds.length + plan.frontendBuilds.length} image(s), ${plan.tests.length} test leg(s), ${plan.deploys.length} deployment(s)${plan.deploys.length > 0 ? ` (${[...new Set(plan.deploys.map((leg) => leg.tier))].join(' and ')} tier)` : ''}.`,
-      '',
-    ].join('\n'),
-  );
+  return [
+    '## Pipeline plan',
+    '',
+    `Changed filter groups: ${changes.length > 0 ? changes.map(code).join(', ') : 'none'}`,
+    '',
+    table(['Unit', 'Decision', 'Why', 'Images', 'Test legs', 'Deployments'], rows),
+    '',
+    `${plan.builds.length + plan.frontendBuilds.length} image(s), ${plan.tests.length} test leg(s), ${plan.deploys.length} deployment(s)${plan.deploys.length > 0 ? ` (${[...new Set(plan.deploys.map((leg) => leg.tier))].join(' and ')} tier)` : ''}.`,
+    '',
+  ].join('\n');
 }

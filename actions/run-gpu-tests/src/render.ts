@@ -1,5 +1,5 @@
 /** Pure: a run's report -> the job summary, annotations and the step's failure sentence. */
-import { code, codeBlock, details, escapeCell, limitSummary, table } from '@dynamo-ci/core';
+import { code, codeBlock, details, escapeCell, table } from '@dynamo-ci/core';
 import type { Report } from './run.js';
 
 const ICON: Record<Report['result'], string> = {
@@ -165,5 +165,5 @@ export function renderSummary(report: Report): string {
     );
   }
   if (sections.length > 0) lines.push(details('Phases, slowest tests, shard', sections.join('\n')));
-  return limitSummary(`${lines.join('\n')}\n`);
+  return `${lines.join('\n')}\n`;
 }

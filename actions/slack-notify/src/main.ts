@@ -8,7 +8,6 @@ import {
   type GateReport,
   type GitHubContext,
   InputError,
-  limitSummary,
   listRunJobs,
   type PipelineSummary,
   parsePipelineSummary,
@@ -111,7 +110,7 @@ async function notify(runner: Runner): Promise<void> {
   if (inputs.dryRun || !inputs.transport) {
     runner.info(`Dry run: this payload would go to ${destination}:\n${JSON.stringify(payload, null, 2)}`);
     setOutputs(runner, { sent: false, payload: payloadJson });
-    await runner.appendSummary(limitSummary(renderSummary({ ...facts, outcome: 'dry-run' })));
+    await runner.appendSummary(renderSummary({ ...facts, outcome: 'dry-run' }));
     return;
   }
 
@@ -125,11 +124,11 @@ async function notify(runner: Runner): Promise<void> {
     const updated = inputs.transport.kind === 'api' && inputs.transport.updateTs !== undefined;
     runner.info(`Slack message ${updated ? 'updated' : 'sent'} to ${destination}${sent.ts ? ` (ts ${sent.ts})` : ''}.`);
     setOutputs(runner, { sent: true, ts: sent.ts, channel: sent.channel, payload: payloadJson });
-    await runner.appendSummary(limitSummary(renderSummary({ ...facts, outcome: updated ? 'updated' : 'sent' })));
+    await runner.appendSummary(renderSummary({ ...facts, outcome: updated ? 'updated' : 'sent' }));
   } catch (error) {
     if (!(error instanceof SlackSendError)) throw error;
     setOutputs(runner, { sent: false, payload: payloadJson });
-    await runner.appendSummary(limitSummary(renderSummary({ ...facts, outcome: 'failed', reason: error.message })));
+    await runner.appendSummary(renderSummary({ ...facts, outcome: 'failed', reason: error.message }));
     if (inputs.failOnError) throw error;
     runner.warning(`${error.message} (fail-on-error is false, so the step continues.)`);
   }

@@ -3,7 +3,6 @@ import {
   createGitHubClient,
   env,
   type GitHubClient,
-  limitSummary,
   type RunJob,
   type Runner,
   readContext,
@@ -83,7 +82,7 @@ async function aggregate(runner: Runner): Promise<void> {
       `Not covered by this gate (not in its needs, directly or through them): ${shown}${ungated.length > 20 ? `, and ${ungated.length - 20} more` : ''}.`,
     );
   }
-  await runner.appendSummary(limitSummary(renderSummary(outcome.report, summaryNotes)));
+  await runner.appendSummary(renderSummary(outcome.report, summaryNotes));
 
   for (const job of outcome.report.jobs) {
     runner.info(`${job.verdict === 'pass' ? '✓' : '✗'} ${job.name}: ${job.result} - ${job.reason}`);
