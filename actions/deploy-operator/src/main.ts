@@ -7,7 +7,17 @@
  */
 // First: it fills in what @kubernetes/client-node needs on Node 20 before that loads.
 import '@dynamo-ci/kube/node-compat';
-import { env, messageOf, type Runner, readContext, runAction, runUrl, sleep, spawnProcess } from '@dynamo-ci/core';
+import {
+  cancellable,
+  env,
+  messageOf,
+  type Runner,
+  readContext,
+  runAction,
+  runUrl,
+  sleep,
+  spawnProcess,
+} from '@dynamo-ci/core';
 import type { KubeCluster } from '@dynamo-ci/kube/cluster';
 import type { OpenedKubeconfig } from '@dynamo-ci/kube/kubeconfig';
 import { MANAGED_BY_LABEL, runAnnotations, runLabels } from '@dynamo-ci/kube/labels';
@@ -71,24 +81,11 @@ async function runMain(runner: Runner): Promise<void> {
   if (inputs.image) runner.setOutput('image', inputs.image);
 
   const { kube, cluster } = await openCluster(runner, inputs.kubeconfig);
-  const controller = new AbortController();
-  const onSignal = () => controller.abort(new Error('cancelled'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   const progress: InstallProgress = { phase: 'namespace', crdsApplied: [], crdsKept: [], applied: [] };
   const summary = { source, server: kube.server, image: inputs.image, plan, progress };
   try {
-    await install(
-      plan,
-      inputs,
-      {
-        cluster,
-        log: runner,
-        sleep,
-        now: Date.now,
-        signal: controller.signal,
-      },
-      progress,
+    await cancellable((signal) =>
+      install(plan, inputs, { cluster, log: runner, sleep, now: Date.now, signal }, progress),
     );
     runner.setOutput('ready-seconds', progress.readySeconds ?? 0);
     await runner.appendSummary(renderSummary(summary));
@@ -96,8 +93,6 @@ async function runMain(runner: Runner): Promise<void> {
     await runner.appendSummary(renderSummary({ ...summary, failure: messageOf(error) }));
     throw error;
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
     kube.dispose();
   }
 }

@@ -7,16 +7,26 @@
 import '@dynamo-ci/kube/node-compat';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { env, InputError, messageOf, type Runner, readContext, runAction, runUrl, sleep } from '@dynamo-ci/core';
+import {
+  cancellable,
+  env,
+  InputError,
+  messageOf,
+  postState,
+  type Runner,
+  readContext,
+  runAction,
+  runUrl,
+  sleep,
+} from '@dynamo-ci/core';
 import type { KubeCluster } from '@dynamo-ci/kube/cluster';
 import type { OpenedKubeconfig } from '@dynamo-ci/kube/kubeconfig';
 import { runLabels } from '@dynamo-ci/kube/labels';
-import type { ObjectRef } from '@dynamo-ci/kube/manifests';
 import { openCluster as open } from '@dynamo-ci/kube/open';
 import { cleanup, skipReason } from './cleanup.js';
 import { type DeployProgress, deploy, plan } from './deploy.js';
 import { collectDiagnostics } from './diagnostics.js';
-import { type CleanupMode, parseInputs } from './inputs.js';
+import { parseInputs } from './inputs.js';
 import {
   fieldManager,
   namespaceAnnotations,
@@ -28,6 +38,7 @@ import {
 } from './naming.js';
 import { applyOverrides, parseProfile, profileName } from './profile.js';
 import { renderCleanup, renderSummary } from './render.js';
+import { DEPLOY_STATE } from './state.js';
 
 /** The cluster from the kubeconfig input; the client library loads only once the inputs are checked. */
 function openCluster(
@@ -46,24 +57,10 @@ function openCluster(
   );
 }
 
-/** Stops waits and requests when the run is cancelled, instead of dying mid-step. */
-function cancellation(): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onSignal = () => controller.abort(new Error('cancelled'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  return {
-    signal: controller.signal,
-    dispose() {
-      process.removeListener('SIGINT', onSignal);
-      process.removeListener('SIGTERM', onSignal);
-    },
-  };
-}
-
 async function runMain(runner: Runner): Promise<void> {
   const inputs = parseInputs((name) => runner.input(name));
-  runner.saveState('cleanup', inputs.cleanup);
+  const state = postState(runner, DEPLOY_STATE);
+  state.save('cleanup', inputs.cleanup);
   const context = readContext();
   const profilePath = resolve(context.workspace, inputs.profile);
   if (!existsSync(profilePath) || !statSync(profilePath).isFile()) {
@@ -107,7 +104,6 @@ async function runMain(runner: Runner): Promise<void> {
   runner.setOutput('deployment-name', name);
 
   const { kube, cluster } = await openCluster(runner, inputs.kubeconfig);
-  const cancel = cancellation();
   const progress: DeployProgress = { phase: 'namespace' };
   const summaryBase = {
     profile: inputs.profile,
@@ -118,65 +114,69 @@ async function runMain(runner: Runner): Promise<void> {
     model: deployPlan.model,
   };
   try {
-    await deploy(
-      deployPlan,
-      inputs,
-      {
-        cluster,
-        log: runner,
-        saveState: (key, value) => runner.saveState(key, value),
-        sleep,
-        now: Date.now,
-        signal: cancel.signal,
-      },
-      progress,
-    );
-    runner.saveState('outcome', 'success');
-    runner.setOutput('ready-seconds', progress.readySeconds ?? 0);
-    if (progress.smoke) runner.setOutput('response', JSON.stringify(progress.smoke.response));
-    await runner.appendSummary(renderSummary({ ...summaryBase, progress }));
-  } catch (error) {
-    runner.saveState('outcome', 'failure');
-    if (progress.namespace && !cancel.signal.aborted) {
-      const logsDir = resolve(
-        context.workspace,
-        inputs.logsDir ?? join(env('RUNNER_TEMP') ?? context.workspace, 'deploy-profile-logs', slug(namespace)),
-      );
-      const diagnostics = await runner.group('Diagnostics', async () => {
-        const collected = await collectDiagnostics(cluster, namespace, name, logsDir);
-        runner.toolOutput(collected.tail);
-        return collected;
-      });
-      runner.setOutput('logs-dir', diagnostics.dir);
-      await runner.appendSummary(
-        renderSummary({
-          ...summaryBase,
+    await cancellable(async (signal) => {
+      try {
+        await deploy(
+          deployPlan,
+          inputs,
+          {
+            cluster,
+            log: runner,
+            saveState: (key, value) => runner.saveState(key, value),
+            sleep,
+            now: Date.now,
+            signal,
+          },
           progress,
-          failure: messageOf(error),
-          logsDir: diagnostics.dir,
-          diagnosticsTail: diagnostics.tail,
-        }),
-      );
-    } else {
-      await runner.appendSummary(renderSummary({ ...summaryBase, progress, failure: messageOf(error) }));
-    }
-    throw error;
+        );
+        state.save('outcome', 'success');
+        runner.setOutput('ready-seconds', progress.readySeconds ?? 0);
+        if (progress.smoke) runner.setOutput('response', JSON.stringify(progress.smoke.response));
+        await runner.appendSummary(renderSummary({ ...summaryBase, progress }));
+      } catch (error) {
+        state.save('outcome', 'failure');
+        if (progress.namespace && !signal.aborted) {
+          const logsDir = resolve(
+            context.workspace,
+            inputs.logsDir ?? join(env('RUNNER_TEMP') ?? context.workspace, 'deploy-profile-logs', slug(namespace)),
+          );
+          const diagnostics = await runner.group('Diagnostics', async () => {
+            const collected = await collectDiagnostics(cluster, namespace, name, logsDir);
+            runner.toolOutput(collected.tail);
+            return collected;
+          });
+          runner.setOutput('logs-dir', diagnostics.dir);
+          await runner.appendSummary(
+            renderSummary({
+              ...summaryBase,
+              progress,
+              failure: messageOf(error),
+              logsDir: diagnostics.dir,
+              diagnosticsTail: diagnostics.tail,
+            }),
+          );
+        } else {
+          await runner.appendSummary(renderSummary({ ...summaryBase, progress, failure: messageOf(error) }));
+        }
+        throw error;
+      }
+    });
   } finally {
-    cancel.dispose();
     kube.dispose();
   }
 }
 
 async function runPost(runner: Runner): Promise<void> {
-  const namespace = runner.state('namespace');
-  const name = runner.state('deployment-name');
-  const mode = (runner.state('cleanup') ?? 'always') as CleanupMode;
+  const saved = postState(runner, DEPLOY_STATE).read();
+  const namespace = saved.namespace;
+  const name = saved['deployment-name'];
+  const mode = saved.cleanup ?? 'always';
   const state = {
     namespace,
     name,
-    objects: parseObjects(runner.state('objects')),
-    createdNamespace: runner.state('namespace-created') === 'true',
-    outcome: runner.state('outcome'),
+    objects: saved.objects ?? [],
+    createdNamespace: saved['namespace-created'] ?? false,
+    outcome: saved.outcome,
     mode,
   };
   const skipped = skipReason(state);
@@ -220,16 +220,6 @@ async function runPost(runner: Runner): Promise<void> {
 }
 
 /** The objects the main phase saved before applying; none when it stopped earlier. */
-function parseObjects(saved: string | undefined): ObjectRef[] {
-  if (!saved) return [];
-  try {
-    const parsed = JSON.parse(saved);
-    return Array.isArray(parsed) ? parsed : [];
-  } catch {
-    return [];
-  }
-}
-
 export async function run(): Promise<void> {
   await runAction({
     main: runMain,
