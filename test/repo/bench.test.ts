@@ -14,6 +14,7 @@ const SMALL: Record<string, string[]> = {
   'changed-files.mjs': ['--files', '2000', '--changed', '1000', '--runs', '3'],
   'code-checks.mjs': ['--scale', '0.05', '--runs', '3'],
   'copy-pr.mjs': ['--runs', '3'],
+  'dependencies.mjs': ['--files', '2000', '--runs', '3'],
   'deploy-profile.mjs': ['--runs', '3'],
   'pipeline-report.mjs': ['--legs', '5', '--cases', '200', '--runs', '3'],
   'run-gpu-tests.mjs': ['--cases', '2000', '--runs', '3'],
