@@ -23,8 +23,9 @@ export interface ExecOptions {
 }
 
 /**
- * Run a short command to completion with its output collected as Buffers and decoded once (no
- * per-line splitting: `@actions/exec` spent about 200 ms on a 50,000-file `git diff` that way).
+ * Run a short command to completion with its output collected as Buffers and decoded once, so a
+ * multi-byte character split across chunks survives (scripts/bench/dependencies.mjs times this
+ * against `@actions/exec`).
  * Never throws: a non-zero exit is in the result, and a program that cannot start gives exit code 127.
  */
 export function execCollect(command: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
