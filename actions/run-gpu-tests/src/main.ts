@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { cancellable, env, exec, type Runner, readContext, runAction, spawnProcess } from '@dynamo-ci/core';
 import { createDurationsStore } from './durations-cache.js';
 import { detectGpus } from './gpu.js';
@@ -12,8 +13,9 @@ export async function run(): Promise<void> {
 }
 
 async function runGpuTests(runner: Runner): Promise<void> {
-  const workspace = env('GITHUB_WORKSPACE') ?? process.cwd();
-  const temp = env('RUNNER_TEMP') ?? '/tmp';
+  const context = readContext();
+  const workspace = context.workspace;
+  const temp = env('RUNNER_TEMP') ?? tmpdir();
   const inputs = parseInputs((name) => runner.input(name), { workspace, temp });
   for (const [name, value] of inputs.env) {
     if (/TOKEN|SECRET|PASSWORD|KEY/i.test(name)) runner.mask(value);
@@ -25,7 +27,6 @@ async function runGpuTests(runner: Runner): Promise<void> {
   }
   const arch: Arch = inputs.arch === 'auto' ? (env('RUNNER_ARCH') === 'ARM64' ? 'arm64' : 'amd64') : inputs.arch;
 
-  const context = readContext();
   const runId = String(context.runId ?? 'local');
   const runAttempt = String(context.runAttempt);
   const durationsPrefix = inputs.durationsKey ?? `run-gpu-tests-durations-${arch}`;
