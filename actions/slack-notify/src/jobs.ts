@@ -1,7 +1,7 @@
 /**
  * The run's jobs from the Actions API, every page (upstream read only the first 100 of 300+), and
  * a wait until the jobs being reported on have finished: a job still running has no conclusion
- * yet, and reading too early is how upstream's publication failures "reached nobody" (PR #13493).
+ * yet: reading too early is how a failure report "reaches nobody".
  * The wait is bounded; jobs still running at the deadline are reported as such, never dropped.
  */
 import {

@@ -367,7 +367,7 @@ async function applyYearRule(
   const { years, shallow } = await ports.lastChangeYears(dated.map((file) => file.path));
   if (shallow) {
     notes.push(
-      "The checkout is shallow, so files last changed before the fetched history get the date of the oldest fetched commit (upstream's January mass failure). Use fetch-depth: 0 with year-rule 'last-commit', or year-rule 'changed'.",
+      "The checkout is shallow, so files last changed before the fetched history get the date of the oldest fetched commit (every such file would fail each January). Use fetch-depth: 0 with year-rule 'last-commit', or year-rule 'changed'.",
     );
   }
   for (const file of dated) {
