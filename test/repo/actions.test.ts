@@ -119,6 +119,16 @@ describe.each(ACTIONS)('%s', (name) => {
     expect(missing, 'rows "| `name` |" missing from README.md').toEqual([]);
   });
 
+  it("keeps ARCHITECTURE.md's README order and shows both ways of running it locally", () => {
+    const headings = [...readme.matchAll(/^## (.+)$/gm)].map((match) => match[1] as string);
+    const usage = headings.filter((heading) => /^(Usage|Examples?)\b/.test(heading));
+    expect(headings.slice(0, usage.length + 2)).toEqual([...usage, 'Inputs', 'Outputs']);
+    expect(headings.at(-1)).toBe('Running it locally');
+    const local = readme.slice(readme.lastIndexOf('## Running it locally'));
+    expect(local).toContain(`pnpm@10.34.8 local ${name} `);
+    expect(local).toContain(`pnpm@10.34.8 exec local-action actions/${name} src/main.ts .env`);
+  });
+
   const required = Object.entries(metadata.inputs ?? {}).filter(
     ([, spec]) => spec.required && spec.default === undefined,
   );
