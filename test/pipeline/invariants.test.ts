@@ -14,6 +14,7 @@ import {
   checkPullRequestTarget,
   checkSecrets,
   checkServiceReferences,
+  checkTestReports,
   checkTimeouts,
   checkWriteJobs,
   commandWords,
@@ -550,6 +551,32 @@ jobs:
     early.doc.jobs.cleanup.needs = ['deploy-operator', 'deploy-test'];
     expect(checkGates(early)).toEqual([
       ".github/workflows/deploy.yml job 'deploy-status-check': needs does not list 'cleanup', so its failure would not block",
+    ]);
+  });
+
+  it('the run report: a test leg that uploads nothing, a report without always() or with a write token, Slack without its link', () => {
+    const suite = clone('.github/workflows/test-suite.yml');
+    const test = suite.doc.jobs.test;
+    test.steps = test.steps.filter(
+      (step: { uses?: string }) => !String(step.uses).startsWith('actions/upload-artifact@'),
+    );
+    const report = suite.doc.jobs.report;
+    report.if = "needs.test.result == 'failure'";
+    report.permissions = { actions: 'read', contents: 'write' };
+    report.steps = [{ uses: 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683' }, report.steps[0]];
+    delete suite.doc.jobs['notify-slack'].steps[0].with['pipeline-report'];
+    expect(checkTestReports(suite)).toEqual([
+      ".github/workflows/test-suite.yml job 'test': its results are not uploaded as test-results-<leg>-<run id> for pipeline-report",
+      ".github/workflows/test-suite.yml job 'report': the report must run with 'if: always()' (a failed run is the one to report)",
+      `.github/workflows/test-suite.yml job 'report': permissions must be {actions: read}, has {"actions":"read","contents":"write"}`,
+      ".github/workflows/test-suite.yml job 'report': runs project code (checkout or run:) next to its token",
+      ".github/workflows/test-suite.yml job 'report': does not upload the history-file the next run reads",
+      ".github/workflows/test-suite.yml job 'notify-slack': slack-notify's pipeline-report is not needs.report.outputs.report",
+    ]);
+    const none = clone('.github/workflows/backend.yml');
+    delete none.doc.jobs.report;
+    expect(checkTestReports(none)).toEqual([
+      '.github/workflows/backend.yml: its test legs reach Slack but no job runs pipeline-report',
     ]);
   });
 

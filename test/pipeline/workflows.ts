@@ -677,6 +677,80 @@ export function checkArtifacts(workflow: Workflow): string[] {
   return problems;
 }
 
+// --- Test results and the run report -----------------------------------------------------------
+
+const USES = (pattern: RegExp) => (step: Record<string, any>) => pattern.test(String(step.uses ?? ''));
+const RUNS_TESTS = USES(/dynamo-ci-actions\/run-gpu-tests@/);
+const UPLOADS = USES(/^actions\/upload-artifact@/);
+const REPORTS = USES(/dynamo-ci-actions\/pipeline-report@/);
+const NOTIFIES = USES(/dynamo-ci-actions\/slack-notify@/);
+
+/**
+ * In the reusable pipeline workflows, every test leg (a job running run-gpu-tests) uploads its
+ * results as `test-results-<leg>-${{ github.run_id }}` (pipeline-report's pattern; checkArtifacts
+ * makes it `if: always()`). A workflow that reports its test legs to Slack runs pipeline-report
+ * after them with `if: always()`, `actions: read` and nothing else, no project code next to that
+ * token, the history it reads next time uploaded, and hands its `report` to slack-notify.
+ */
+export function checkTestReports(workflow: Workflow): string[] {
+  if (!('workflow_call' in triggers(workflow))) return [];
+  const all = jobs(workflow);
+  const legs = all.filter(([, job]) => steps(job).some(RUNS_TESTS)).map(([id]) => id);
+  if (legs.length === 0) return [];
+  const problems: string[] = [];
+  for (const id of legs) {
+    const upload = steps(workflow.doc.jobs[id])
+      .filter(UPLOADS)
+      .find((step) => String(step.with?.name ?? '').startsWith('test-results-'));
+    if (!upload) {
+      problems.push(
+        `${at(workflow, id)}: its results are not uploaded as test-results-<leg>-<run id> for pipeline-report`,
+      );
+    } else if (!/github\.run_id/.test(String(upload.with?.name))) {
+      problems.push(`${at(workflow, id)}: the results artifact's name does not end in \${{ github.run_id }}`);
+    }
+  }
+  const reports = all.filter(([, job]) => steps(job).some(REPORTS));
+  const notifiers = all.filter(([, job]) => steps(job).some(NOTIFIES));
+  if (reports.length === 0) {
+    if (notifiers.length > 0)
+      problems.push(`${at(workflow)}: its test legs reach Slack but no job runs pipeline-report`);
+    return problems;
+  }
+  const graph = new Map(all.map(([id, job]) => [id, needsOf(job)]));
+  for (const [id, job] of reports) {
+    if (!/(^|[^\w.])always\(\)/.test(String(job.if ?? ''))) {
+      problems.push(`${at(workflow, id)}: the report must run with 'if: always()' (a failed run is the one to report)`);
+    }
+    const upstream = closure(needsOf(job), graph);
+    for (const leg of legs) if (!upstream.has(leg)) problems.push(`${at(workflow, id)}: does not run after '${leg}'`);
+    const permissions = job.permissions;
+    if (
+      typeof permissions !== 'object' ||
+      permissions === null ||
+      JSON.stringify(Object.entries(permissions)) !== JSON.stringify([['actions', 'read']])
+    ) {
+      problems.push(
+        `${at(workflow, id)}: permissions must be {actions: read}, has ${JSON.stringify(permissions ?? null)}`,
+      );
+    }
+    if (steps(job).some((step) => step.run !== undefined || /^actions\/checkout@/.test(String(step.uses ?? '')))) {
+      problems.push(`${at(workflow, id)}: runs project code (checkout or run:) next to its token`);
+    }
+    if (!steps(job).some((step) => UPLOADS(step) && /outputs\.history-file/.test(String(step.with?.path ?? '')))) {
+      problems.push(`${at(workflow, id)}: does not upload the history-file the next run reads`);
+    }
+    for (const [notifier, notify] of notifiers) {
+      const step = steps(notify).find(NOTIFIES);
+      if (!new RegExp(`needs\\.${id}\\.outputs\\.report\\b`).test(String(step?.with?.['pipeline-report'] ?? ''))) {
+        problems.push(`${at(workflow, notifier)}: slack-notify's pipeline-report is not needs.${id}.outputs.report`);
+      }
+      if (!needsOf(notify).includes(id)) problems.push(`${at(workflow, notifier)}: needs does not list '${id}'`);
+    }
+  }
+  return problems;
+}
+
 // --- Service containers ---------------------------------------------------------------------------
 
 /**
@@ -780,5 +854,6 @@ export function checkAll(all: Workflow[]): Record<string, string[]> {
     cleanup: all.flatMap(checkCleanup),
     artifacts: all.flatMap(checkArtifacts),
     serviceReferences: all.flatMap(checkServiceReferences),
+    testReports: all.flatMap(checkTestReports),
   };
 }
