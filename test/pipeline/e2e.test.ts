@@ -12,6 +12,8 @@ import {
   detectTools,
   type JobRecord,
   type PipelineOptions,
+  painter,
+  renderDigest,
   runPipeline,
   type StepRecord,
 } from '@dynamo-ci/testkit';
@@ -272,6 +274,30 @@ describe.sequential('the pipeline on the example repository', () => {
     // The title backend.yml gives slack-notify.
     expect(text).toContain('Backend builds and tests');
     expect(text).not.toContain('ghs_simulated_run_token');
+    // The run's report: every vLLM leg's results uploaded (failed legs too) and read back through the
+    // artifacts API; the failing test and the flaky one by name, and Slack links the report and names
+    // the failure.
+    const report = jobOf(run.jobs, 'backend.yml', 'report');
+    expect(report.conclusion).toBe('success');
+    const summary = result(report, 'pipeline-report')?.summary ?? '';
+    expect(summary).toContain('test_vllm_tensor_parallel_flag_is_renamed');
+    expect(summary).toContain('test_vllm_flaky_port_allocation');
+    for (const leg of tests) expect(summary).toContain(legName(leg));
+    const pipelineReport = JSON.parse(step(report, 'pipeline-report').outputs.report as string);
+    // One leg per test job: each uploaded artifact found its job.
+    expect(pipelineReport.counts).toMatchObject({
+      failed: 4,
+      flaky: 4,
+      legs: legsOf(run.jobs, 'backend.yml', 'test').length,
+    });
+    expect(pipelineReport.failures).toHaveLength(4);
+    expect(JSON.stringify(pipelineReport.failures)).toContain('test_vllm_tensor_parallel_flag_is_renamed');
+    expect(text).toContain('test_vllm_tensor_parallel_flag_is_renamed');
+    expect(run.artifacts.list(backendRun?.id).map((artifact) => artifact.name)).toContain('pipeline-report-history');
+    // `pnpm demo` prints the report's summary line and its first failures.
+    const digest = renderDigest(run, painter(false));
+    expect(digest).toContain(`Run report\n  ✓ backend / report: ${step(report, 'pipeline-report').outputs.summary}`);
+    expect(digest).toMatch(/ {6}\S*test_vllm_tensor_parallel_flag_is_renamed\S* \(.*vllm/);
   });
 
   it('a deployment that never gets Ready: deploy gate red, nothing left in the cluster', {
@@ -453,6 +479,14 @@ describe.sequential('the pipeline on the example repository', () => {
     // pre_merge (2), post_merge (1) and nightly (1) tests: no lifecycle filter.
     expect(step(vllm, 'run-gpu-tests').outputs.passed).toBe('4');
     expect(run.gates['suite-status-check']).toBe('success');
+    // The suite's report lists every test leg (the GPU ones with no results here) and counts the
+    // tests of those that ran, from the results each uploaded; nothing failed.
+    const report = step(jobOf(run.jobs, 'test-suite.yml', 'report'), 'pipeline-report');
+    const summary = JSON.parse(report.outputs.report as string);
+    expect(summary.counts).toMatchObject({ failed: 0, legs: legsOf(run.jobs, 'test-suite.yml', 'test').length });
+    expect(summary.counts.passed).toBeGreaterThanOrEqual(
+      4 * tests.filter((leg) => legName(leg)?.startsWith('vllm')).length,
+    );
     expect(step(jobOf(run.jobs, 'test-suite.yml', 'notify-slack'), 'slack-notify').outputs.sent).toBe('false');
     expect(run.slackReceived ?? []).toEqual([]);
   });

@@ -251,7 +251,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     // Per workflow, why each event did not start it; only those no event started are reported.
     const notStarted = new Map<string, string[]>();
     const artifacts = new WorkflowArtifacts();
-    let runId = 4242;
+    // Run ids as long as GitHub's (pipeline-report drops 6+ digit ids from artifact names to name legs).
+    let runId = 17_234_567_890;
     for (const event of scenarioEvents(options.event, { base: options.base, head: options.head, pr })) {
       const result = await runEvent({
         repository: { name: REPOSITORY, root: options.repo },

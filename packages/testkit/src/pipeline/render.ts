@@ -129,7 +129,10 @@ export function renderHeader(result: PipelineResult, description: string, paint:
     .join('\n');
 }
 
-/** What a reviewer wants at the end: the images, the test selection, deployments, Slack, the gates. */
+/**
+ * What a reviewer wants at the end: the images, the test selection, deployments, the run report's
+ * summary and first failures, Slack, the gates.
+ */
 export function renderDigest(result: PipelineResult, paint: Painter): string {
   const lines = [paint.bold('Images')];
   const builds = result.jobs.filter((job) => actionStep(job, 'build-container'));
@@ -160,6 +163,17 @@ export function renderDigest(result: PipelineResult, paint: Painter): string {
       lines.push(
         `  ${paint.icon(job.conclusion, true)} ${job.name} -> ${step?.outputs.namespace ?? '?'} (cleanup exit ${step?.post?.exitCode ?? '-'})`,
       );
+    }
+  }
+  const reports = result.jobs.filter((job) => actionStep(job, 'pipeline-report')?.result);
+  if (reports.length > 0) {
+    lines.push(paint.bold('Run report'));
+    for (const job of reports) {
+      const outputs = actionStep(job, 'pipeline-report')?.outputs ?? {};
+      lines.push(`  ${paint.icon(job.conclusion, true)} ${job.name}: ${outputs.summary ?? 'no summary'}`);
+      const failures = (JSON.parse(outputs.report ?? '{}') as { failures?: { leg: string; test: string }[] }).failures;
+      for (const failure of (failures ?? []).slice(0, 5))
+        lines.push(paint.dim(`      ${failure.test} (${failure.leg})`));
     }
   }
   lines.push(paint.bold('Slack'));
