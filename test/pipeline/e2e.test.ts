@@ -222,6 +222,50 @@ describe.sequential('the pipeline on the example repository', () => {
     expect(JSON.parse(step(gate, 'status-aggregate').outputs['failed-jobs'] as string)).toContain('changes');
   });
 
+  it.each([
+    {
+      change: 'clippy-warning',
+      workflow: 'core-validation.yml',
+      job: 'rust-checks',
+      file: 'lib/runtime/src/lib.rs',
+      gate: 'dynamo-status-check',
+    },
+    {
+      change: 'mypy-error',
+      workflow: 'core-validation.yml',
+      job: 'mypy',
+      file: 'components/src/dynamo/common/utils.py',
+      gate: 'dynamo-status-check',
+    },
+    {
+      change: 'go-test-failure',
+      workflow: 'backend.yml',
+      job: 'operator',
+      file: 'deploy/operator/internal/controller/readiness_test.go',
+      gate: 'backend-status-check',
+    },
+  ] as const)(
+    'a broken check ($change): $job is red, annotated in the file it broke, and so is $gate alone',
+    {
+      timeout: 300_000,
+    },
+    async ({ change, workflow, job: id, file, gate }) => {
+      const run = await scenario(change, {
+        build: 'plan',
+        inputs: { 'core-validation.yml': { 'rust-runner': 'ubuntu-24.04' } },
+      });
+      const legs = run.jobs.filter((job) => job.workflow === workflow && job.id === id);
+      const broken = legs.find((leg) => leg.conclusion === 'failure');
+      expect(broken, `${id}: ${legs.map((leg) => `${leg.conclusion} ${leg.reason ?? ''}`).join('; ')}`).toBeDefined();
+      expect(result(broken, 'code-checks')?.errors.map((error) => error.file)).toContain(file);
+      expect(run.gates[gate]).toBe('failure');
+      // Only that gate: every other required check of the change stays green.
+      const others = Object.entries(run.gates).filter(([name]) => name !== gate);
+      expect(others.length).toBeGreaterThan(0);
+      expect(others.filter(([, conclusion]) => conclusion !== 'success')).toEqual([]);
+    },
+  );
+
   it('a file without an SPDX header: copyright-checks is red and says where', { timeout: 180_000 }, async () => {
     const run = await scenario('missing-header', { build: 'plan' });
     const check = jobOf(run.jobs, 'pr-checks.yml', 'copyright-checks');
