@@ -23,7 +23,7 @@ import {
   repoRoot,
   requiredCheckNames,
   type Workflow,
-} from './workflows.js';
+} from './invariants.js';
 
 const real = loadWorkflows();
 
