@@ -1,9 +1,8 @@
 /** Wiring: runner -> inputs -> checks -> outputs, annotations, summary. */
-import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { env, exec, type Runner, runAction, spawnProcess } from '@dynamo-ci/core';
+import { cancellable, env, exec, type Runner, readContext, runAction, spawnProcess } from '@dynamo-ci/core';
 import { parseInputs } from './inputs.js';
 import { annotations, failureMessage, renderSummary } from './render.js';
 import { runChecks } from './run.js';
@@ -13,27 +12,23 @@ export async function run(): Promise<void> {
 }
 
 async function checks(runner: Runner): Promise<void> {
-  const workspace = env('GITHUB_WORKSPACE') ?? process.cwd();
+  const context = readContext();
+  const workspace = context.workspace;
   const inputs = parseInputs((name) => runner.input(name), { temp: env('RUNNER_TEMP') ?? tmpdir() });
   for (const [name, value] of inputs.env) {
     if (/TOKEN|SECRET|PASSWORD|KEY/i.test(name)) runner.mask(value);
   }
 
-  // The runner cancels a step with SIGINT (then SIGTERM): stop the tool and still report.
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   const inWorkspace = (relative: string) => join(workspace, relative);
-  let report: Awaited<ReturnType<typeof runChecks>>;
-  try {
-    report = await runChecks(
+  // Cancelled, the tool is stopped and the run still reported.
+  const report = await cancellable((signal) =>
+    runChecks(
       inputs,
       {
         workspace,
-        runId: env('GITHUB_RUN_ID') ?? 'local',
-        runAttempt: env('GITHUB_RUN_ATTEMPT') ?? '1',
-        job: env('GITHUB_JOB') ?? 'job',
+        runId: String(context.runId ?? 'local'),
+        runAttempt: String(context.runAttempt),
+        job: context.job ?? 'job',
         runnerUser: typeof process.getuid === 'function' ? `${process.getuid()}:${process.getgid?.()}` : undefined,
         hostEnv: toolEnvironment(process.env),
       },
@@ -53,15 +48,13 @@ async function checks(runner: Runner): Promise<void> {
         makeDir: (path) => mkdirSync(path, { recursive: true }),
         section: (title, body) =>
           runner.group(title, async () => {
-            // The tool's output must not be able to issue workflow commands (forged annotations,
-            // masks, outputs): the runner ignores them between these two lines.
-            const token = randomBytes(16).toString('hex');
-            runner.info(`::stop-commands::${token}`);
-            // The lines of one chunk of output go out in one write, not one each (measured with
-            // scripts/bench/code-checks.mjs: tens of thousands of lines cost a write each otherwise).
+            // The tool's output goes to toolOutput, so it cannot issue workflow commands (forged
+            // annotations, masks, outputs). The lines of one chunk of output go out in one write, not
+            // one each (measured with scripts/bench/code-checks.mjs: tens of thousands of lines cost a
+            // write each otherwise).
             let pending: string[] = [];
             const flush = () => {
-              if (pending.length > 0) runner.info(pending.join('\n'));
+              if (pending.length > 0) runner.toolOutput(pending.join('\n'));
               pending = [];
             };
             try {
@@ -71,17 +64,13 @@ async function checks(runner: Runner): Promise<void> {
               });
             } finally {
               flush();
-              runner.info(`::${token}::`);
             }
           }),
-        signal: abort.signal,
+        signal,
         now: () => Date.now(),
       },
-    );
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-  }
+    ),
+  );
 
   const failed = report.checks.filter((check) => check.result !== 'success' && check.result !== 'not-run');
   const findings = report.checks.reduce((total, check) => total + check.findings.length, 0);
