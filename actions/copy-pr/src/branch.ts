@@ -9,7 +9,7 @@
  * `refs/pull/<N>/head` a moment after the push, so an "Object does not exist" answer right
  * after a push is retried a few times before it is reported.
  */
-import { messageOf, ServiceError } from '@dynamo-ci/core';
+import { messageOf, retry, ServiceError } from '@dynamo-ci/core';
 import { type GatePort, OBJECT_MISSING } from './github.js';
 
 export interface MoveOptions {
@@ -76,24 +76,20 @@ async function writeBranch(port: GatePort, branch: string, sha: string, before: 
 
 async function writeWithObjectWait(write: () => Promise<void>, options: MoveOptions): Promise<void> {
   const waits = options.objectWaitsMs ?? DEFAULT_OBJECT_WAITS_MS;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await write();
-      return;
-    } catch (error) {
-      if (!OBJECT_MISSING.test(messageOf(error))) throw error;
-      const wait = waits[attempt];
-      if (wait === undefined) {
-        throw new ServiceError(
-          `GitHub does not have the commit in this repository (${messageOf(error)}). A fork's commits appear ` +
-            'in the base repository as refs/pull/<N>/head shortly after a push; if this persists, check that the ' +
-            'SHA is the pull request head and post the command again.',
-          422,
-        );
-      }
-      await sleep(wait);
-    }
+  try {
+    await retry(() => write(), {
+      attempts: waits.length + 1,
+      decide: (error, attempt) => ({ retry: OBJECT_MISSING.test(messageOf(error)), delayMs: waits[attempt - 1] }),
+      sleep: options.sleep,
+    });
+  } catch (error) {
+    if (!OBJECT_MISSING.test(messageOf(error))) throw error;
+    throw new ServiceError(
+      `GitHub does not have the commit in this repository (${messageOf(error)}). A fork's commits appear ` +
+        'in the base repository as refs/pull/<N>/head shortly after a push; if this persists, check that the ' +
+        'SHA is the pull request head and post the command again.',
+      422,
+    );
   }
 }
 
