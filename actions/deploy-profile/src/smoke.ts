@@ -2,7 +2,7 @@
  * The smoke request: wait for the model to load (bounded attempts, backoff, honouring
  * `Retry-After`), then one real chat completion, validated the way upstream's deploy test does.
  */
-import { sleep as defaultSleep, type Logger, TimeoutError, UserError } from '@dynamo-ci/core';
+import { sleep as defaultSleep, type Logger, messageOf, retry, TimeoutError, UserError } from '@dynamo-ci/core';
 import type { ProxyResponse } from '@dynamo-ci/kube/cluster';
 import type { Json } from './profile.js';
 
@@ -157,22 +157,23 @@ export async function smokeTest(
   });
   // A dropped connection (a port-forward stream ending, a proxy hiccup) is retried twice; an
   // answer, whatever its status, is final and validated.
-  let response: ProxyResponse | undefined;
   let started = now();
-  for (let attempt = 1; response === undefined; attempt++) {
-    started = now();
-    try {
-      response = await send({
-        method: 'POST',
-        path: '/v1/chat/completions',
-        body,
-        timeoutMs: options.requestTimeoutMs,
-      });
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      if (attempt >= 3) throw new SmokeFailure(`The chat completion request failed ${attempt} times; last: ${reason}`);
-      options.log.info(`The chat completion request failed (${reason}); retrying`);
-    }
+  const requestAttempts = 3;
+  let response: ProxyResponse;
+  try {
+    response = await retry(
+      () => {
+        started = now();
+        return send({ method: 'POST', path: '/v1/chat/completions', body, timeoutMs: options.requestTimeoutMs });
+      },
+      {
+        attempts: requestAttempts,
+        decide: () => ({ retry: true, delayMs: 0 }),
+        onRetry: (error) => options.log.info(`The chat completion request failed (${messageOf(error)}); retrying`),
+      },
+    );
+  } catch (error) {
+    throw new SmokeFailure(`The chat completion request failed ${requestAttempts} times; last: ${messageOf(error)}`);
   }
   const latencyMs = now() - started;
   const check = validateCompletion(response.status, response.text, options.model, options.minChars);
