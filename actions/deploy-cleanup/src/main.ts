@@ -24,11 +24,12 @@ async function runMain(runner: Runner): Promise<void> {
     },
     Date.now(),
   );
-  const { kube, cluster } = await openCluster(
-    inputs.kubeconfig,
-    { mask: (secret) => runner.mask(secret), info: (line) => runner.info(line) },
-    { KUBECONFIG: env('KUBECONFIG'), HOME: env('HOME'), cwd: context.workspace, tempRoot: env('RUNNER_TEMP') },
-  );
+  const { kube, cluster } = await openCluster(inputs.kubeconfig, runner, {
+    KUBECONFIG: env('KUBECONFIG'),
+    HOME: env('HOME'),
+    cwd: context.workspace,
+    tempRoot: env('RUNNER_TEMP'),
+  });
   try {
     const report = await cleanUp(target, inputs, {
       cluster,

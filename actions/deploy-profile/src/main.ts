@@ -45,16 +45,12 @@ function openCluster(
   runner: Runner,
   raw: string | undefined,
 ): Promise<{ kube: OpenedKubeconfig; cluster: KubeCluster }> {
-  return open(
-    raw,
-    { mask: (secret) => runner.mask(secret), info: (line) => runner.info(line) },
-    {
-      KUBECONFIG: env('KUBECONFIG'),
-      HOME: env('HOME'),
-      cwd: readContext().workspace,
-      tempRoot: env('RUNNER_TEMP'),
-    },
-  );
+  return open(raw, runner, {
+    KUBECONFIG: env('KUBECONFIG'),
+    HOME: env('HOME'),
+    cwd: readContext().workspace,
+    tempRoot: env('RUNNER_TEMP'),
+  });
 }
 
 async function runMain(runner: Runner): Promise<void> {

@@ -4,14 +4,16 @@
  * of code, in a chunk of its own - write the private kubeconfig copy, mask its credentials, and
  * connect. The caller disposes of the copy when its phase ends.
  */
+
+import type { Logger } from '@dynamo-ci/core';
 import type { KubeCluster } from './cluster.js';
 import type { OpenedKubeconfig } from './kubeconfig.js';
 import { resolveKubeconfig } from './kubeconfig-source.js';
 
-export interface OpenPorts {
+/** What opening needs of the runner (a `Runner` is one): masking, and the log. */
+export interface OpenPorts extends Pick<Logger, 'info'> {
   /** Register a secret with the runner before anything could print it. */
-  mask: (secret: string) => void;
-  info: (line: string) => void;
+  mask(secret: string): void;
 }
 
 export interface OpenEnvironment {
