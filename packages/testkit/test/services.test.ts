@@ -1,6 +1,6 @@
 /** The real nats-server and etcd the example's tests talk to, on free ports. */
 import { connect } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { startServices } from '../src/pipeline/overrides.js';
 import { Etcd, NatsServer, RuntimeServices, serviceTools } from '../src/services.js';
 
@@ -28,6 +28,14 @@ function pingPong(port: number): Promise<string> {
     });
     socket.on('error', reject);
   });
+}
+
+/**
+ * A killed server's socket closes when the kernel has finished the process, a moment after the signal:
+ * a connection in that moment is reset, not refused. Wait (bounded) for the port to refuse.
+ */
+async function refused(port: number): Promise<void> {
+  await vi.waitFor(() => expect(pingPong(port)).rejects.toThrow(/ECONNREFUSED/), { timeout: 5_000, interval: 50 });
 }
 
 const base64 = (text: string) => Buffer.from(text).toString('base64');
@@ -63,9 +71,8 @@ describe.skipIf(!available)('runtime services', () => {
     const etcd = await Etcd.start();
     nats.stop();
     etcd.stop();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    await expect(pingPong(nats.port)).rejects.toThrow(/ECONNREFUSED/);
-    await expect(fetch(`${etcd.url}/health`)).rejects.toThrow();
+    await refused(nats.port);
+    await vi.waitFor(() => expect(fetch(`${etcd.url}/health`)).rejects.toThrow(), { timeout: 5_000, interval: 50 });
   });
 });
 
@@ -85,7 +92,7 @@ describe.skipIf(!available)("the pipeline's stand-ins for NATS and etcd service 
     } finally {
       started.stop();
     }
-    await expect(pingPong(nats)).rejects.toThrow(/ECONNREFUSED/);
+    await refused(nats);
   });
 
   it('refuse an image they cannot stand in for, naming it, and start nothing', async () => {
