@@ -21,6 +21,7 @@ export default defineConfig({
   ],
   test: {
     include: ['packages/*/test/**/*.test.ts', 'actions/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    setupFiles: ['test/setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Two cores: integration tests spawn bundles, git and servers of their own.

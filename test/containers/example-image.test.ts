@@ -5,8 +5,7 @@
  * example's pre-merge vllm tests inside it; the JUnit comes back.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   buildahEnvironment,
@@ -17,6 +16,7 @@ import {
   LocalRegistry,
   repoRoot,
   SimulatedJob,
+  scratchDir,
 } from '@dynamo-ci/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -29,7 +29,7 @@ const engine = await dockerForTests(() =>
 
 describe('the example image: built FROM the Python base, pushed, pulled and tested inside', () => {
   if ('reason' in engine) it.skip(`needs a Docker daemon, buildah and a registry: ${engine.reason}`, () => {});
-  const scratch = mkdtempSync(join(tmpdir(), 'example-image-'));
+  const scratch = scratchDir('example-image-');
   const jobs: SimulatedJob[] = [];
   afterAll(() => {
     for (const job of jobs) job.cleanup();

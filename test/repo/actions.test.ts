@@ -4,10 +4,9 @@
  * simulated runner with a required input missing, exits 1 with an ::error:: naming that input.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, runAction } from '@dynamo-ci/testkit';
+import { repoRoot, runAction, scratchDir } from '@dynamo-ci/testkit';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -54,7 +53,7 @@ describe('the action set', () => {
 
 describe('the Node the simulated runner starts bundles with', () => {
   it('is $DYNAMO_CI_NODE when set, and Node 24 in CI, as `runs.using: node24` is on GitHub', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'node-version-action-'));
+    const dir = scratchDir('node-version-action-');
     try {
       writeFileSync(join(dir, 'action.yml'), 'name: v\ndescription: v\nruns:\n  using: node24\n  main: index.js\n');
       writeFileSync(

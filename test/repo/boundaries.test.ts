@@ -4,10 +4,9 @@
  * linted with this repository's configuration, where the rules apply and where they do not.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { repoRoot } from '@dynamo-ci/testkit';
+import { repoRoot, scratchDir } from '@dynamo-ci/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const PROBE = [
@@ -22,7 +21,7 @@ const PROBE = [
 ].join('\n');
 
 describe('the boundary lint rules', () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'boundaries-'));
+  const scratch = scratchDir('boundaries-');
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
   // The configuration and its plugin, with the probe files at the paths they govern.
   const config = JSON.parse(readFileSync(join(repoRoot, 'biome.json'), 'utf8'));

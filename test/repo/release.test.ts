@@ -6,10 +6,9 @@
  * release's own refs from it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GitRepo, repoRoot, SimulatedJob } from '@dynamo-ci/testkit';
+import { GitRepo, repoRoot, SimulatedJob, scratchDir } from '@dynamo-ci/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -20,7 +19,7 @@ const actions = readdirSync(join(repoRoot, 'actions')).filter((name) =>
 );
 
 describe('release tree', () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'release-')), 'tree');
+  const out = join(scratchDir('release-'), 'tree');
   beforeAll(() => {
     const result = release(['--out', out, '--version', '1.2.3']);
     expect(result.stderr).toBe('');
@@ -52,7 +51,7 @@ describe('release tree', () => {
   });
 
   it.each(actions)('runs %s from a copy of the tree with no node_modules anywhere', async (name) => {
-    const isolated = mkdtempSync(join(tmpdir(), 'released-action-'));
+    const isolated = scratchDir('released-action-');
     cpSync(join(out, name), join(isolated, name), { recursive: true });
     const job = new SimulatedJob({ eventName: 'workflow_dispatch' });
     try {
@@ -67,7 +66,7 @@ describe('release tree', () => {
 
 describe('release --commit', () => {
   const repo = GitRepo.init();
-  const out = join(mkdtempSync(join(tmpdir(), 'release-commit-')), 'tree');
+  const out = join(scratchDir('release-commit-'), 'tree');
   beforeAll(() => {
     repo.write({ 'README.md': 'source\n' });
     repo.commit('feat: first source commit');
@@ -122,7 +121,7 @@ describe('the release hand-over: bundled by the read-only job, pushed by the job
     (step: { name?: string }) => step.name === 'Push the release branch and tags',
   ).run as string;
   const origin = GitRepo.init(undefined, { bare: true });
-  const scratch = mkdtempSync(join(tmpdir(), 'release-handover-'));
+  const scratch = scratchDir('release-handover-');
   let clones = 0;
 
   /** A clone of origin as actions/checkout leaves it: every ref (fetch-depth 0), or the tip only. */

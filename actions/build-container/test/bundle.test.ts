@@ -3,12 +3,11 @@
  * `FROM scratch` images and Debian's docker-registry on 127.0.0.1.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type JobOptions, SimulatedJob, type StepResult } from '@dynamo-ci/testkit';
+import { type JobOptions, SimulatedJob, type StepResult, scratchDir } from '@dynamo-ci/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildahEnvironment, FaultyProxy, Registry, removeTree, skipWithoutTools } from './registry.js';
 
@@ -24,7 +23,7 @@ describe.skipIf(skip)('build-container with buildah and a real registry', () => 
 
   beforeAll(async () => {
     registry = await Registry.start();
-    scratch = mkdtempSync(join(tmpdir(), 'build-container-test-'));
+    scratch = scratchDir('build-container-test-');
   });
   afterAll(() => {
     for (const job of jobs) job.cleanup();

@@ -4,9 +4,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dockerForTests, SimulatedJob } from '@dynamo-ci/testkit';
+import { dockerForTests, SimulatedJob, scratchDir } from '@dynamo-ci/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildahEnvironment, Registry, removeTree, skipWithoutTools } from './registry.js';
 
@@ -18,7 +17,7 @@ describe('build-container engine docker on a daemon without buildx', () => {
   if (hasBuildx) it.skip('needs a docker without the buildx plugin (this one has it)', () => {});
   const ready = 'host' in engine && !hasBuildx;
   const host = 'host' in engine ? engine.host : '';
-  const scratch = mkdtempSync(join(tmpdir(), 'build-container-docker-'));
+  const scratch = scratchDir('build-container-docker-');
   afterAll(() => removeTree(scratch));
 
   function job(name: string) {

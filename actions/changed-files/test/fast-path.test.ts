@@ -1,8 +1,9 @@
 /** The early diff: it must start exactly the command core's Git would run, and only on a sure guess. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diffArgs, stopChild } from '@dynamo-ci/core';
+import { scratchDir } from '@dynamo-ci/testkit';
 import { describe, expect, it } from 'vitest';
 import { guessCommits, startEarlyDiff } from '../src/fast-path.js';
 
@@ -11,7 +12,7 @@ const B = 'b'.repeat(40);
 const ZERO = '0'.repeat(40);
 
 function environment(event: string, payload: object, inputs: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const file = join(mkdtempSync(join(tmpdir(), 'early-')), 'event.json');
+  const file = join(scratchDir('early-'), 'event.json');
   writeFileSync(file, JSON.stringify(payload));
   return {
     GITHUB_EVENT_NAME: event,

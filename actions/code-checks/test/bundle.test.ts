@@ -4,10 +4,9 @@
  * warning, mypy error and failing Go test each fail with an annotation on the right line.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, SimulatedJob, type StepOptions } from '@dynamo-ci/testkit';
+import { repoRoot, SimulatedJob, type StepOptions, scratchDir } from '@dynamo-ci/testkit';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Report } from '../src/run.js';
 import { activeCommands, hasTool, requireTools } from './tools.js';
@@ -31,7 +30,7 @@ const preCommit = requireTools(
 );
 
 // One home for the tools' caches across tests (pre-commit's store, Go's build cache).
-const home = mkdtempSync(join(tmpdir(), 'code-checks-home-'));
+const home = scratchDir('code-checks-home-');
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 let job: SimulatedJob | undefined;

@@ -1,5 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   FakeKubernetes,
@@ -9,6 +8,7 @@ import {
   repoRoot,
   SimulatedJob,
   type StepResult,
+  scratchDir,
 } from '@dynamo-ci/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -128,7 +128,7 @@ describe('deploy-operator bundle against the fake Kubernetes API', () => {
   });
 
   it('renders the chart with helm template for the namespace, the same objects as the manifests', async () => {
-    const helmDir = mkdtempSync(join(tmpdir(), 'fake-helm-'));
+    const helmDir = scratchDir('fake-helm-');
     const helm = installFakeHelm(helmDir);
     const { kube, job, inputs, dirs } = await world({}, { PATH: `${helm.binDir}:${process.env.PATH}` });
     dirs.push(helmDir);
@@ -271,7 +271,7 @@ describe('deploy-operator bundle against the fake Kubernetes API', () => {
 
 describe('the example repository', () => {
   it('ships operator manifests that are its Helm chart rendered without namespaces', async () => {
-    const helmDir = mkdtempSync(join(tmpdir(), 'fake-helm-'));
+    const helmDir = scratchDir('fake-helm-');
     try {
       const helm = installFakeHelm(helmDir);
       const { execFileSync } = await import('node:child_process');

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jobGlob, parseJunit } from '@dynamo-ci/core';
+import { scratchDir } from '@dynamo-ci/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readArtifactFolder } from '../src/junit-files.js';
 import { attemptOf, buildLegs, type JunitFile, jobOfArtifact, mergeAttempts, stableArtifactName } from '../src/legs.js';
@@ -124,7 +124,7 @@ describe('reading an artifact folder', () => {
   it.skipIf(!pytestAvailable)(
     'reads real pytest JUnit, flags a truncated file and ignores XML that is not JUnit',
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'pipeline-report-folder-'));
+      const dir = scratchDir('pipeline-report-folder-');
       dirs.push(dir);
       const files = pytestLeg({ fail: ['test_router_drops'], flaky: true });
       const whole = files['junit-all.xml'] as string;

@@ -5,9 +5,9 @@
  */
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { scratchDir } from '@dynamo-ci/testkit';
 
 export const PYTHON = '/usr/bin/python3';
 export const pytestAvailable =
@@ -40,7 +40,7 @@ export function pytestLeg(shape: LegShape = {}): Record<string, string> {
   const key = JSON.stringify(shape);
   const cached = cache.get(key);
   if (cached) return cached;
-  const work = mkdtempSync(join(tmpdir(), 'pipeline-report-pytest-'));
+  const work = scratchDir('pipeline-report-pytest-');
   try {
     cpSync(SUITE, join(work, 'suite'), { recursive: true });
     const results = join(work, 'results');

@@ -3,11 +3,10 @@
  * pytest-timeout) on the fixture suite, engine none.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseJunit } from '@dynamo-ci/core';
-import { SimulatedJob, type StepOptions } from '@dynamo-ci/testkit';
+import { SimulatedJob, type StepOptions, scratchDir } from '@dynamo-ci/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Report } from '../src/run.js';
 
@@ -108,7 +107,7 @@ describe.skipIf(!available)('run-gpu-tests bundle with real pytest', () => {
   });
 
   it('fails on a failing test with an annotation on the failing line, and reports a flaky test as flaky', async () => {
-    const counter = join(mkdtempSync(join(tmpdir(), 'flaky-')), 'attempts');
+    const counter = join(scratchDir('flaky-'), 'attempts');
     const result = await run({ workers: 2, reruns: 2 }, { env: { FIXTURE_FAIL: '1', FIXTURE_FLAKY_FILE: counter } });
     expect(result.exitCode).toBe(1);
     expect(result.outputs).toMatchObject({
@@ -216,7 +215,7 @@ describe.skipIf(!available)('run-gpu-tests bundle with real pytest', () => {
   });
 
   it('keeps the action inputs and runner tokens out of the tests environment', async () => {
-    const probe = join(mkdtempSync(join(tmpdir(), 'env-')), 'env.json');
+    const probe = join(scratchDir('env-'), 'env.json');
     const result = await run(
       { framework: 'vllm', env: `DUMP_ENV_TO=${probe}\nHF_TOKEN=hf_secret_value` },
       { env: { ACTIONS_RUNTIME_TOKEN: 'runtime-secret' } },

@@ -11,16 +11,14 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseJunit } from '@dynamo-ci/core';
-import { repoRoot, SimulatedJob, type StepOptions } from '@dynamo-ci/testkit';
+import { repoRoot, SimulatedJob, type StepOptions, scratchDir } from '@dynamo-ci/testkit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../src/run.js';
 import { baseImage, containersNamed, engine, FIXTURE_SUITE, fixtureImage } from './container.js';
@@ -308,7 +306,7 @@ function walk(dir: string): string[] {
 
 /** The action (action.yml and dist/) copied where another user can read it (the checkout may not be). */
 function copyAction(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'run-gpu-tests-action-'));
+  const dir = scratchDir('run-gpu-tests-action-');
   chmodSync(dir, 0o755);
   cpSync(join(repoRoot, 'actions', 'run-gpu-tests', 'action.yml'), join(dir, 'action.yml'));
   cpSync(join(repoRoot, 'actions', 'run-gpu-tests', 'dist'), join(dir, 'dist'), { recursive: true });

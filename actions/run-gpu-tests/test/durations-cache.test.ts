@@ -1,9 +1,8 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { recordingLogger } from '@dynamo-ci/testkit';
+import { recordingLogger, scratchDir } from '@dynamo-ci/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDurationsStore, DURATIONS_PATH } from '../src/durations-cache.js';
 
@@ -19,7 +18,7 @@ describe('durations cache without the Actions cache service', () => {
   });
 
   it('restores nothing, saves nothing, says so once, and leaves no file behind', async () => {
-    const workspace = mkdtempSync(join(tmpdir(), 'durations-'));
+    const workspace = scratchDir('durations-');
     const log = recordingLogger();
     const store = createDurationsStore(workspace, { prefix: 'run-gpu-tests-durations-amd64', unique: '1-1-0' }, log);
     expect(await store.restore()).toBeUndefined();
@@ -37,7 +36,7 @@ describe('durations cache without the Actions cache service', () => {
       response.writeHead(400, { 'content-type': 'application/json' }).end('{"message":"bad request"}');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const workspace = mkdtempSync(join(tmpdir(), 'durations-'));
+    const workspace = scratchDir('durations-');
     const log = recordingLogger();
     const warnings = log.warnings;
     const store = createDurationsStore(workspace, { prefix: 'p', unique: '1-1-0' }, log);
@@ -65,7 +64,7 @@ describe('durations cache without the Actions cache service', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     process.env.ACTIONS_CACHE_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     process.env.ACTIONS_RUNTIME_TOKEN = 'token';
-    const workspace = mkdtempSync(join(tmpdir(), 'durations-'));
+    const workspace = scratchDir('durations-');
     const log = recordingLogger();
     const warnings = log.warnings;
     const store = createDurationsStore(workspace, { prefix: 'p', unique: '1-1-0' }, log);

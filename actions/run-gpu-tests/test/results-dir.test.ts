@@ -4,14 +4,13 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readlinkSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scratchDir } from '@dynamo-ci/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   ownedByOthers,
@@ -24,7 +23,7 @@ import {
 
 /** A results folder as a container may leave it, and a host file outside it. */
 function planted() {
-  const root = mkdtempSync(join(tmpdir(), 'results-dir-'));
+  const root = scratchDir('results-dir-');
   const results = join(root, 'results');
   const outside = join(root, 'runner-secret');
   writeFileSync(outside, 'secret\n');

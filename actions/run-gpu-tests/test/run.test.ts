@@ -1,8 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type SpawnOptions, type SpawnResult } from '@dynamo-ci/core';
-import { recordingLogger } from '@dynamo-ci/testkit';
+import { recordingLogger, scratchDir } from '@dynamo-ci/testkit';
 import { describe, expect, it } from 'vitest';
 import { parseInputs } from '../src/inputs.js';
 import { type GpuInfo, type Ports, type RunContext, runTests } from '../src/run.js';
@@ -12,7 +11,7 @@ function harness(options: {
   gpus?: GpuInfo;
   behave?: (resultsDir: string, args: readonly string[]) => Partial<SpawnResult>;
 }) {
-  const root = mkdtempSync(join(tmpdir(), 'run-gpu-tests-'));
+  const root = scratchDir('run-gpu-tests-');
   const resultsDir = join(root, 'results');
   const spawned: { command: string; args: readonly string[]; options: SpawnOptions }[] = [];
   const executed: { command: string; args: readonly string[] }[] = [];

@@ -2,11 +2,10 @@
  * The runner adapter adds redaction and batching to @actions/core without changing what reaches the
  * runner: the same workflow commands on stdout and the same file-command records, for hostile values.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as actions from '@actions/core';
-import { parseFileCommands, parseWorkflowCommands } from '@dynamo-ci/testkit';
+import { parseFileCommands, parseWorkflowCommands, scratchDir } from '@dynamo-ci/testkit';
 import { describe, expect, it } from 'vitest';
 import { createRunner } from '../src/index.js';
 import { captureRunnerIO } from './capture.js';
@@ -34,7 +33,7 @@ describe('the runner adapter over @actions/core', () => {
   });
 
   it('writes outputs and state that both parsers read back identically', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'protocol-'));
+    const dir = scratchDir('protocol-');
     const ours = join(dir, 'ours');
     const theirs = join(dir, 'theirs');
     writeFileSync(ours, '');

@@ -1,7 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '@dynamo-ci/testkit';
+import { repoRoot, scratchDir } from '@dynamo-ci/testkit';
 import picomatch from 'picomatch';
 import { describe, expect, it } from 'vitest';
 import {
@@ -204,7 +203,7 @@ describe('parseFilters errors and lint', () => {
 });
 
 describe('loadFilters', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'filters-'));
+  const dir = scratchDir('filters-');
   writeFileSync(join(dir, 'f.yaml'), "g: ['a/**']\n");
   it('reads a file relative to cwd', () => {
     expect(loadFilters('f.yaml', dir)).toMatchObject({ file: 'f.yaml', groups: [{ name: 'g' }] });

@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { scratchDir } from '@dynamo-ci/testkit';
 import { describe, expect, it } from 'vitest';
 import { decodeEntities, JunitParser, MAX_DETAILS, parseJunit, parseJunitFile, writeJunit } from '../src/junit.js';
 
@@ -83,7 +83,7 @@ describe('parseJunit', () => {
   });
 
   it('streams a file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'junit-'));
+    const dir = scratchDir('junit-');
     const path = join(dir, 'report.xml');
     const body = Array.from(
       { length: 20_000 },

@@ -1,13 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseFileCommands, parseWorkflowCommands } from '@dynamo-ci/testkit';
+import { parseFileCommands, parseWorkflowCommands, scratchDir } from '@dynamo-ci/testkit';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createRunner, InputError, redact, runAction } from '../src/index.js';
 import { resumeCommands } from '../src/protocol.js';
 import { captureRunnerIO } from './capture.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'runner-test-'));
+const dir = scratchDir('runner-test-');
 
 /**
  * A runner whose file commands go to temp files, as on a hosted runner: emptied for each test, and

@@ -4,9 +4,10 @@
  * repository, the way actions/checkout leaves a runner's workspace).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { scratchDir } from './scratch.js';
 
 const IDENTITY = {
   GIT_AUTHOR_NAME: 'Test Author',
@@ -45,7 +46,7 @@ export class GitRepo {
 
   /** A new repository on branch `main` in a fresh temporary folder (or `dir`). */
   static init(dir?: string, options: { bare?: boolean; branch?: string } = {}): GitRepo {
-    const path = dir ?? mkdtempSync(join(tmpdir(), 'dynamo-ci-repo-'));
+    const path = dir ?? scratchDir('dynamo-ci-repo-');
     mkdirSync(path, { recursive: true });
     git(path, ['init', '--quiet', `--initial-branch=${options.branch ?? 'main'}`, ...(options.bare ? ['--bare'] : [])]);
     if (!options.bare) {
@@ -120,7 +121,7 @@ export class GitRepo {
 
   /** A bare copy of this repository, standing in for the remote `origin`. */
   bareClone(dir?: string): string {
-    const path = dir ?? mkdtempSync(join(tmpdir(), 'dynamo-ci-bare-'));
+    const path = dir ?? scratchDir('dynamo-ci-bare-');
     rmSync(path, { recursive: true, force: true });
     git(tmpdir(), ['clone', '--quiet', '--bare', '--', this.dir, path]);
     return path;
@@ -141,7 +142,7 @@ export function shallowClone(
   bare: string,
   options: { ref?: string; sha?: string; depth?: number; dir?: string } = {},
 ): GitRepo {
-  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'dynamo-ci-checkout-'));
+  const dir = options.dir ?? scratchDir('dynamo-ci-checkout-');
   const depth = String(options.depth ?? 1);
   if (options.sha) {
     // actions/checkout on a pull_request: init, fetch the one SHA at depth 1, check it out.

@@ -26,6 +26,7 @@ export * from './pipeline/index.js';
 export * from './python-base.js';
 export * from './registry.js';
 export * from './runner.js';
+export * from './scratch.js';
 export * from './services.js';
 export * from './workflow/index.js';
 export * from './zip.js';

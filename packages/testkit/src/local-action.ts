@@ -8,11 +8,12 @@
  * (the debugger asks `pnpm list` where `@actions/core` is).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { repoRoot } from './runner.js';
+import { scratchDir } from './scratch.js';
 
 export interface LocalActionResult {
   exitCode: number | null;
@@ -33,7 +34,7 @@ export async function runLocalAction(
   const debuggerDir = dirname(realpathSync(join(repoRoot, 'node_modules', '@github', 'local-action', 'package.json')));
   const tsx = createRequire(join(debuggerDir, 'package.json')).resolve('tsx/cli');
   const actionDir = join(repoRoot, 'actions', action);
-  const envFile = join(mkdtempSync(join(tmpdir(), 'local-action-')), '.env');
+  const envFile = join(scratchDir('local-action-'), '.env');
   writeFileSync(
     envFile,
     Object.entries(env)

@@ -6,12 +6,12 @@
  * A job object keeps state between the main and `post:` phases, as the runner does.
  */
 import { spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { type Annotation, parseFileCommands, parseWorkflowCommands } from './files.js';
+import { scratchDir } from './scratch.js';
 
 /** The repository root (where `actions/` lives), found from this file whether bundled or not. */
 export const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
@@ -141,7 +141,7 @@ export class SimulatedJob {
   private stepCount = 0;
 
   constructor(readonly options: JobOptions = {}) {
-    this.root = mkdtempSync(join(tmpdir(), 'dynamo-ci-job-'));
+    this.root = scratchDir('dynamo-ci-job-');
     this.temp = join(this.root, 'temp');
     mkdirSync(this.temp);
     this.workspace = options.workspace ?? join(this.root, 'workspace');

@@ -1,13 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ArtifactStore, FakeGitHub, zip } from '../src/index.js';
+import { type ArtifactStore, FakeGitHub, scratchDir, zip } from '../src/index.js';
 
 /** Python's zipfile, an independent reader, lists and reads what the writer made. */
 function readWithPython(archive: Buffer): Record<string, string> {
-  const dir = mkdtempSync(join(tmpdir(), 'zip-check-'));
+  const dir = scratchDir('zip-check-');
   try {
     writeFileSync(join(dir, 'a.zip'), archive);
     const script =

@@ -1,12 +1,11 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SimulatedJob } from '../src/index.js';
+import { SimulatedJob, scratchDir } from '../src/index.js';
 
 /** A throwaway action whose bundle prints what it sees, to test the runner itself. */
 function probeAction(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'probe-action-'));
+  const dir = scratchDir('probe-action-');
   mkdirSync(join(dir, 'dist'));
   writeFileSync(
     join(dir, 'action.yml'),

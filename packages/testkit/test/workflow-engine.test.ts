@@ -4,12 +4,12 @@
  * inputs, secrets and outputs, shims, an action without a shim, cancellation, branch/path
  * filters, and the jobs API registration.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGitHub } from '../src/fake-github.js';
 import { GitRepo } from '../src/git-repo.js';
+import { scratchDir } from '../src/index.js';
 import { type EventResult, type JobRecord, runEvent } from '../src/workflow/index.js';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'engine');
@@ -23,7 +23,7 @@ const job = (name: string) =>
 const step = (record: JobRecord, id: string) => record.steps.find((entry) => entry.id === id);
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'engine-test-'));
+  root = scratchDir('engine-test-');
   const repo = GitRepo.init(join(root, 'repo'));
   cpSync(fixture, repo.dir, { recursive: true });
   sha = repo.commit('fixtures');
@@ -210,7 +210,7 @@ jobs:
   let run: EventResult;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'engine-services-'));
+    dir = scratchDir('engine-services-');
     const repo = GitRepo.init(join(dir, 'repo'));
     repo.write({ '.github/workflows/services.yml': WORKFLOW });
     const head = repo.commit('services');

@@ -2,10 +2,10 @@
  * The engine's pure parts: filter patterns and triggers, matrix expansion, reusable-call inputs,
  * and expression evaluation with GitHub's own library.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../src/index.js';
 import {
   callInputs,
   evaluate,
@@ -20,7 +20,7 @@ import {
   type WorkflowEvent,
 } from '../src/workflow/index.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'engine-modules-'));
+const dir = scratchDir('engine-modules-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const repository: Repository = { name: 'acme/app', root: dir };
 
