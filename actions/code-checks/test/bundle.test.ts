@@ -29,7 +29,8 @@ const preCommit = requireTools(
   'pre-commit black isort yamllint git',
 );
 
-// One home for the tools' caches across tests (pre-commit's store, Go's build cache).
+// One home for the tools' caches across tests (pre-commit's store, Go's build cache), and Go's work
+// folders: a go test stopped by a test's deadline or cancellation leaves its work folder behind.
 const home = scratchDir('code-checks-home-');
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
@@ -55,6 +56,7 @@ async function run(current: SimulatedJob, inputs: Record<string, string>, step: 
     inputs: { engine: 'none', 'timeout-minutes': '4', ...inputs },
     env: {
       GOCACHE: join(home, 'go-build'),
+      GOTMPDIR: home,
       PRE_COMMIT_HOME: join(home, 'pre-commit'),
       PYTHONDONTWRITEBYTECODE: '1',
       ...step.env,
