@@ -1,5 +1,5 @@
 /** Wiring: runner -> inputs -> checks -> outputs, annotations, summary. */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cancellable, env, exec, type Runner, readContext, runAction, spawnProcess } from '@dynamo-ci/core';
@@ -14,7 +14,8 @@ export async function run(): Promise<void> {
 async function checks(runner: Runner): Promise<void> {
   const context = readContext();
   const workspace = context.workspace;
-  const inputs = parseInputs((name) => runner.input(name), { temp: env('RUNNER_TEMP') ?? tmpdir() });
+  const temp = env('RUNNER_TEMP') ?? tmpdir();
+  const inputs = parseInputs((name) => runner.input(name), { temp });
   for (const [name, value] of inputs.env) {
     if (/TOKEN|SECRET|PASSWORD|KEY/i.test(name)) runner.mask(value);
   }
@@ -31,6 +32,7 @@ async function checks(runner: Runner): Promise<void> {
         job: context.job ?? 'job',
         runnerUser: typeof process.getuid === 'function' ? `${process.getuid()}:${process.getgid?.()}` : undefined,
         hostEnv: toolEnvironment(process.env),
+        tempDir: temp,
       },
       {
         spawn: (command, args, options) => spawnProcess(command, args, options),
@@ -46,6 +48,14 @@ async function checks(runner: Runner): Promise<void> {
         writeFile: (path, content) => writeFileSync(path, content),
         appendFile: (path, content) => appendFileSync(path, content),
         makeDir: (path) => mkdirSync(path, { recursive: true }),
+        removeDir: (path) => {
+          try {
+            rmSync(path, { recursive: true, force: true });
+          } catch (error) {
+            // What a tool left that this user cannot remove is no failure of the checks.
+            runner.debug(`Could not remove ${path}: ${(error as Error).message}`);
+          }
+        },
         section: (title, body) =>
           runner.group(title, async () => {
             // The tool's output goes to toolOutput, so it cannot issue workflow commands (forged

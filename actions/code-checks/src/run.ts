@@ -48,6 +48,8 @@ export interface Context {
   runnerUser?: string;
   /** The environment the tools inherit (the action's inputs and the runner's tokens removed). */
   hostEnv: Record<string, string | undefined>;
+  /** The runner's temporary folder (`RUNNER_TEMP`): each tool on the runner gets one of its own in it. */
+  tempDir: string;
 }
 
 export interface Ports {
@@ -60,6 +62,7 @@ export interface Ports {
   writeFile(path: string, content: string): void;
   appendFile(path: string, content: string): void;
   makeDir(path: string): void;
+  removeDir(path: string): void;
   /** One check's output in the log: a group whose tool output cannot issue workflow commands. */
   section<T>(title: string, body: (line: (text: string) => void) => Promise<T>): Promise<T>;
   signal?: AbortSignal;
@@ -106,7 +109,17 @@ export async function runChecks(inputs: Inputs, context: Context, ports: Ports):
     };
     const docker = inputs.engine === 'docker';
     const container = containerName(['code-checks', context.runId, context.runAttempt, context.job, index, name]);
-    const env = { ...context.hostEnv, ...Object.fromEntries(inputs.env), ...command.env };
+    // On the runner, a temporary folder per tool, removed after it: a tool stopped at the deadline
+    // leaves its work behind (Go its build folder with the test binaries), and a self-hosted runner
+    // keeps its temporary folder from job to job. Unless `env` names a TMPDIR of its own.
+    const scratch =
+      docker || inputs.env.has('TMPDIR') ? undefined : join(context.tempDir, `code-checks-tmp-${index}-${name}`);
+    const env = {
+      ...context.hostEnv,
+      ...(scratch === undefined ? {} : { TMPDIR: scratch, GOTMPDIR: scratch }),
+      ...Object.fromEntries(inputs.env),
+      ...command.env,
+    };
     const [program, args] = docker
       ? [
           'docker',
@@ -129,6 +142,7 @@ export async function runChecks(inputs: Inputs, context: Context, ports: Ports):
     const started = ports.now();
     let outcome: SpawnResult | undefined;
     let note: string | undefined;
+    if (scratch !== undefined) ports.makeDir(scratch);
     await ports.section(`${command.title}${docker ? ` (in ${inputs.image})` : ''}`, async (show) => {
       try {
         outcome = await ports.spawn(program, args, {
@@ -151,6 +165,8 @@ export async function runChecks(inputs: Inputs, context: Context, ports: Ports):
             : `install ${program} on the runner, or run the checks in an image with engine: docker`
         }`;
         show(note);
+      } finally {
+        if (scratch !== undefined) ports.removeDir(scratch);
       }
     });
     if (docker && outcome && (outcome.timedOut || ports.signal?.aborted)) {

@@ -4,7 +4,7 @@
  * warning, mypy error and failing Go test each fail with an annotation on the right line.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, SimulatedJob, type StepOptions, scratchDir } from '@dynamo-ci/testkit';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -29,8 +29,7 @@ const preCommit = requireTools(
   'pre-commit black isort yamllint git',
 );
 
-// One home for the tools' caches across tests (pre-commit's store, Go's build cache), and Go's work
-// folders: a go test stopped by a test's deadline or cancellation leaves its work folder behind.
+// One home for the tools' caches across tests (pre-commit's store, Go's build cache).
 const home = scratchDir('code-checks-home-');
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
@@ -56,7 +55,6 @@ async function run(current: SimulatedJob, inputs: Record<string, string>, step: 
     inputs: { engine: 'none', 'timeout-minutes': '4', ...inputs },
     env: {
       GOCACHE: join(home, 'go-build'),
-      GOTMPDIR: home,
       PRE_COMMIT_HOME: join(home, 'pre-commit'),
       PYTHONDONTWRITEBYTECODE: '1',
       ...step.env,
@@ -243,11 +241,13 @@ describe.skipIf(!go)('the deadline and cancellation with the real go', () => {
 
   it('stops the tests at timeout-minutes, reports them timed out, and skips the rest', async () => {
     const current = workspaceWith('go', 'op', sleeping);
-    const result = await run(current, {
-      checks: 'go-test, go-vet',
-      'working-directory': 'op',
-      'timeout-minutes': '0.1',
-    });
+    // The temporary folder the runner's processes get: go test, stopped, would leave its build there.
+    const runnerTmp = scratchDir('code-checks-runner-tmp-');
+    const result = await run(
+      current,
+      { checks: 'go-test, go-vet', 'working-directory': 'op', 'timeout-minutes': '0.1' },
+      { env: { TMPDIR: runnerTmp } },
+    );
     expect(result.exitCode).toBe(1);
     expect(result.outputs.result).toBe('timed-out');
     expect(result.report.checks.map((check) => check.result)).toEqual(['timed-out', 'not-run']);
@@ -255,6 +255,9 @@ describe.skipIf(!go)('the deadline and cancellation with the real go', () => {
       'Code checks stopped at the deadline (go test); raise timeout-minutes or speed them up.',
     );
     expect(running()).toEqual([]);
+    // go test's work folder (its build of the test binary) went with the tool's own temporary folder.
+    expect(readdirSync(current.temp).filter((name) => name.startsWith('code-checks-tmp-'))).toEqual([]);
+    expect(readdirSync(runnerTmp)).toEqual([]);
   });
 
   it('stops the tests when the run is cancelled and still reports', async () => {

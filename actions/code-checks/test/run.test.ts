@@ -27,6 +27,8 @@ function harness(scripts: Record<string, Script>, files: Record<string, string> 
   const written: Record<string, string> = {};
   const sections: string[] = [];
   const shown: string[] = [];
+  const made: string[] = [];
+  const removed: string[] = [];
   let clock = 1_000_000;
   const abort = new AbortController();
   const ports: Ports = {
@@ -62,7 +64,12 @@ function harness(scripts: Record<string, Script>, files: Record<string, string> 
     appendFile: (path, content) => {
       written[path] = (written[path] ?? '') + content;
     },
-    makeDir: () => {},
+    makeDir: (path) => {
+      made.push(path);
+    },
+    removeDir: (path) => {
+      removed.push(path);
+    },
     async section(title, body) {
       sections.push(title);
       return body((text) => shown.push(text));
@@ -70,7 +77,7 @@ function harness(scripts: Record<string, Script>, files: Record<string, string> 
     signal: abort.signal,
     now: () => clock,
   };
-  return { ports, calls, execs, written, sections, shown, abort };
+  return { ports, calls, execs, written, sections, shown, abort, made, removed };
 }
 
 function result(exitCode: number, timedOut: boolean, durationMs: number): SpawnResult {
@@ -84,6 +91,7 @@ const context: Context = {
   job: 'rust-checks',
   runnerUser: '1001:121',
   hostEnv: { PATH: '/usr/bin', HOME: '/home/runner' },
+  tempDir: '/t',
 };
 
 const inputs = (values: Record<string, string>) => parseInputs((name) => values[name], { temp: '/t' });
@@ -111,6 +119,8 @@ describe('runChecks', () => {
     expect(h.calls[0]?.options.env).toEqual({
       PATH: '/usr/bin',
       HOME: '/home/runner',
+      TMPDIR: '/t/code-checks-tmp-0-cargo-fmt',
+      GOTMPDIR: '/t/code-checks-tmp-0-cargo-fmt',
       NATS_SERVER: 'nats://n:4222',
       CARGO_TERM_COLOR: 'never',
     });
@@ -250,6 +260,27 @@ describe('runChecks', () => {
       ['not-run', 'not run: the deadline (timeout-minutes) had passed'],
     ]);
     expect(h.execs).toEqual([['docker', 'rm', '--force', 'code-checks-7-1-rust-checks-0-cargo-test']]);
+  });
+
+  it('gives each tool on the runner a temporary folder of its own and removes it, also after the deadline', async () => {
+    const h = harness({ 'go vet': {}, 'go test': { hang: true } });
+    await runChecks(inputs({ checks: 'go-vet, go-test', engine: 'none', 'timeout-minutes': '2' }), context, h.ports);
+    const folders = ['/t/code-checks-tmp-0-go-vet', '/t/code-checks-tmp-1-go-test'];
+    expect(h.calls.map((call) => [call.options.env?.TMPDIR, call.options.env?.GOTMPDIR])).toEqual(
+      folders.map((folder) => [folder, folder]),
+    );
+    expect(h.made).toEqual(['/t/code-checks', ...folders]);
+    expect(h.removed).toEqual(folders);
+  });
+
+  it("leaves the temporary folder to env when it names TMPDIR, and to the image's with docker", async () => {
+    const own = harness({ mypy: {} });
+    await runChecks(inputs({ checks: 'mypy', engine: 'none', env: 'TMPDIR=/scratch' }), context, own.ports);
+    expect([own.calls[0]?.options.env?.TMPDIR, own.calls[0]?.options.env?.GOTMPDIR]).toEqual(['/scratch', undefined]);
+    const docker = harness({ mypy: {} });
+    await runChecks(inputs({ checks: 'mypy', image: 'img' }), context, docker.ports);
+    expect(docker.calls[0]?.args.join(' ')).not.toMatch(/TMPDIR/);
+    expect([own.removed, docker.removed]).toEqual([[], []]);
   });
 
   it('reports a run cancelled during a check as cancelled, removes its container, runs nothing after it', async () => {
