@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * Absolute home and workspace paths. Each must start a path (not follow a letter, digit, `.`, `-`,
- * `~` or `/`), so `scripts/work/x` or a URL's `/home/` path is not one.
+ * `~` or `/`), so a relative `scripts/work/x` or the path part of a URL is not one.
  */
 const MACHINE_PATHS: readonly RegExp[] = [
   /(?<![\w.~/-])\/work\/\S*/g,
@@ -68,7 +68,7 @@ describe('absolute machine paths', () => {
     at('scripts', 'work', 'x.mjs'),
     `https://example.com${at('', 'home', 'docs')}`,
     at('$HOME', 'work', 'x'),
-    '~/work/x',
+    at('~', 'work', 'x'),
     at('', 'tmp', 'dynamo-ci-job-1', 'workspace'),
     at('', 'home', 'runner', 'work', 'dynamo', 'dynamo'),
     '/homework/',
