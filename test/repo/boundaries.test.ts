@@ -4,10 +4,10 @@
  * linted with this repository's configuration, where the rules apply and where they do not.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { repoRoot, scratchDir } from '@dynamo-ci/testkit';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 const PROBE = [
   "import { info } from '@actions/core';",
@@ -22,7 +22,6 @@ const PROBE = [
 
 describe('the boundary lint rules', () => {
   const scratch = scratchDir('boundaries-');
-  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
   // The configuration and its plugin, with the probe files at the paths they govern.
   const config = JSON.parse(readFileSync(join(repoRoot, 'biome.json'), 'utf8'));
   delete config.$schema;

@@ -4,10 +4,10 @@
  * warning, mypy error and failing Go test each fail with an annotation on the right line.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, SimulatedJob, type StepOptions, scratchDir } from '@dynamo-ci/testkit';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Report } from '../src/run.js';
 import { activeCommands, hasTool, requireTools } from './tools.js';
 
@@ -31,7 +31,6 @@ const preCommit = requireTools(
 
 // One home for the tools' caches across tests (pre-commit's store, Go's build cache).
 const home = scratchDir('code-checks-home-');
-afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 let job: SimulatedJob | undefined;
 afterEach(() => {

@@ -8,13 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/**
- * One list per process, kept on `globalThis`: a test file may reach the testkit both through its
- * package name and through a relative path, which are two module instances.
- */
-const shared = globalThis as { dynamoCiScratch?: Set<string> };
-shared.dynamoCiScratch ??= new Set();
-const made = shared.dynamoCiScratch;
+/** The folders made and not yet removed (the package name and the relative path are one module). */
+const made = new Set<string>();
 
 /** A new folder under the temporary folder, named `<prefix>XXXXXX`, removed by `removeScratch()`. */
 export function scratchDir(prefix: string): string {

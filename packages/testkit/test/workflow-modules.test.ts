@@ -2,9 +2,9 @@
  * The engine's pure parts: filter patterns and triggers, matrix expansion, reusable-call inputs,
  * and expression evaluation with GitHub's own library.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scratchDir } from '../src/index.js';
 import {
   callInputs,
@@ -21,7 +21,6 @@ import {
 } from '../src/workflow/index.js';
 
 const dir = scratchDir('engine-modules-');
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const repository: Repository = { name: 'acme/app', root: dir };
 
 async function workflow(file: string, text: string) {
